@@ -1,0 +1,282 @@
+// Package asset is a typed client for the Asset invoice API: create, list,
+// update, write off and pay invoices, with exact decimal money, errors that
+// say what to do, and retries that never apply a change twice.
+package asset
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/assetkit/asset-go/internal/httpcore"
+)
+
+// The API's hosts.
+const (
+	ProductionURL = "https://api.getasset.com"
+	SandboxURL    = "https://api.sandbox.getasset.com"
+)
+
+// Version is this SDK's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Client talks to the Asset API. It is safe for concurrent use; share one
+// per set of credentials so that connections and tokens are reused.
+type Client struct {
+	// Invoices creates, reads, lists, updates and writes off invoices.
+	Invoices *InvoiceService
+	// Payments applies payments to invoices.
+	Payments *PaymentService
+
+	settings  settings
+	sender    *httpcore.Sender
+	userAgent string
+}
+
+// NewClient makes a client. Credentials are required: WithToken,
+// WithTokenSource or WithClientCredentials. The default host is
+// ProductionURL; use WithBaseURL(SandboxURL) to test against the sandbox.
+func NewClient(opts ...Option) (*Client, error) {
+	s := defaultSettings()
+	if err := s.apply(opts); err != nil {
+		return nil, err
+	}
+	hc := s.httpClient
+	if hc == nil {
+		hc = defaultHTTPClient()
+	}
+	c := &Client{
+		sender:    &httpcore.Sender{HTTP: hc, Logger: s.logger},
+		userAgent: httpcore.UserAgent("asset-go", Version),
+	}
+	if s.credentials != nil {
+		s.auth = newClientCredentialsAuth(c, *s.credentials)
+	}
+	if s.auth == nil {
+		return nil, &InputError{Field: "credentials", Reason: "none given: use WithToken, WithTokenSource or WithClientCredentials"}
+	}
+	s.httpClient = nil // the sender owns it now
+	c.settings = s
+	c.Invoices = &InvoiceService{client: c}
+	c.Payments = &PaymentService{client: c}
+	return c, nil
+}
+
+// defaultHTTPClient pools enough connections for many goroutines sharing one
+// client, and does not follow redirects: a redirected POST would silently
+// become a GET, and the token must not follow a request to another host.
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 32
+	return &http.Client{
+		Transport: t,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// Response is the HTTP metadata of a call, filled by WithResponseInto.
+type Response struct {
+	// StatusCode is the final response's status.
+	StatusCode int
+	// Header is the final response's header.
+	Header http.Header
+	// RequestID is x-request-id: quote it to Asset's support.
+	RequestID string
+	// RateLimit is what the x-ratelimit-* headers said.
+	RateLimit RateLimit
+	// Attempts is how many times the request was sent, retries included.
+	Attempts int
+}
+
+// RateLimit is the API's rate-limit state after a call.
+type RateLimit struct {
+	// Limit is the number of requests allowed per window.
+	Limit int
+	// Remaining is how many are left in the current window.
+	Remaining int
+	// Reset is when the window starts over.
+	Reset time.Time
+}
+
+func parseRateLimit(h http.Header) RateLimit {
+	var rl RateLimit
+	rl.Limit, _ = strconv.Atoi(h.Get("X-Ratelimit-Limit"))
+	rl.Remaining, _ = strconv.Atoi(h.Get("X-Ratelimit-Remaining"))
+	if unix, err := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64); err == nil && unix > 0 {
+		rl.Reset = time.Unix(unix, 0)
+	}
+	return rl
+}
+
+// request is one API call as a service method describes it.
+type request struct {
+	method string
+	path   string // escaped, from pathf
+	query  url.Values
+	body   any
+}
+
+// callSettings is the client's settings with one call's options applied.
+func (c *Client) callSettings(opts []Option) (settings, error) {
+	s := c.settings
+	if len(opts) == 0 {
+		return s, nil
+	}
+	s.perCall = true
+	err := s.apply(opts)
+	return s, err
+}
+
+// do is the pipeline every call goes through: check, encode, authenticate,
+// send with retries, and turn the response into out or an error.
+func (c *Client) do(ctx context.Context, r request, out any, opts []Option) error {
+	if ctx == nil {
+		return &InputError{Field: "ctx", Reason: "is nil; pass context.Background() or the request's context"}
+	}
+	s, err := c.callSettings(opts)
+	if err != nil {
+		return err
+	}
+	hr := &httpcore.Request{
+		Method:     r.method,
+		URL:        s.baseURL + r.path,
+		Header:     c.baseHeader(&s),
+		Idempotent: r.method == http.MethodGet,
+	}
+	if len(r.query) > 0 {
+		hr.URL += "?" + r.query.Encode()
+	}
+	if r.body != nil {
+		if hr.Body, err = json.Marshal(r.body); err != nil {
+			return fmt.Errorf("asset: encoding the %s %s body: %w", r.method, r.path, err)
+		}
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if s.userID != "" {
+		hr.Header.Set("X-User-Id", s.userID)
+	}
+	for retried := false; ; retried = true {
+		authz, err := s.auth.authorization(ctx)
+		if err != nil {
+			return err
+		}
+		hr.Header.Set("Authorization", authz)
+		resp, err := c.roundTrip(ctx, &s, hr, r.path, out)
+		// A 401 was not processed, so sending again is safe even for POST:
+		// the token may have been revoked or expired early.
+		if resp != nil && resp.StatusCode == http.StatusUnauthorized && !retried && s.auth.refresh(authz) {
+			continue
+		}
+		return err
+	}
+}
+
+func (c *Client) baseHeader(s *settings) http.Header {
+	h := make(http.Header, len(s.header)+5)
+	for k, v := range s.header {
+		h[k] = v
+	}
+	h.Set("User-Agent", c.userAgent)
+	h.Set("Accept", "application/json")
+	return h
+}
+
+// roundTrip sends hr and decodes a success body into out. It returns the
+// response (its body consumed) whenever one arrived, for the caller to look
+// at the status.
+func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Request, path string, out any) (*http.Response, error) {
+	resp, outcome, err := c.sender.Send(ctx, s.policy, hr)
+	if err != nil {
+		return nil, &NetworkError{
+			Method:         hr.Method,
+			Path:           path,
+			Attempts:       outcome.Attempts,
+			MayHaveApplied: !hr.Idempotent && httpcore.MaybeSent(err),
+			Err:            err,
+		}
+	}
+	if s.responseInto != nil {
+		*s.responseInto = Response{
+			StatusCode: resp.StatusCode,
+			Header:     resp.Header,
+			RequestID:  resp.Header.Get("X-Request-Id"),
+			RateLimit:  parseRateLimit(resp.Header),
+			Attempts:   outcome.Attempts,
+		}
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if resp.StatusCode >= 300 {
+		_, _ = httpcore.ReadBody(buf, resp.Body, maxErrorBody)
+		return resp, newAPIError(resp, hr, path, buf.Bytes())
+	}
+	if out == nil {
+		httpcore.Discard(resp.Body)
+		return resp, nil
+	}
+	truncated, err := httpcore.ReadBody(buf, resp.Body, s.maxBody)
+	if err == nil && truncated {
+		err = fmt.Errorf("body is larger than %d bytes (see WithMaxResponseBytes)", s.maxBody)
+	}
+	if err == nil {
+		err = json.Unmarshal(buf.Bytes(), out)
+	}
+	if err != nil {
+		return resp, &DecodeError{
+			StatusCode:  resp.StatusCode,
+			ContentType: resp.Header.Get("Content-Type"),
+			RequestID:   resp.Header.Get("X-Request-Id"),
+			Body:        bytes.Clone(buf.Bytes()[:min(buf.Len(), maxErrorBody)]),
+			Err:         err,
+			method:      hr.Method,
+			path:        path,
+		}
+	}
+	return resp, nil
+}
+
+func newAPIError(resp *http.Response, hr *httpcore.Request, path string, body []byte) *APIError {
+	e := &APIError{
+		StatusCode:     resp.StatusCode,
+		RequestID:      resp.Header.Get("X-Request-Id"),
+		Body:           bytes.Clone(body),
+		method:         hr.Method,
+		path:           path,
+		mayHaveApplied: resp.StatusCode >= 500 && !hr.Idempotent,
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		e.RetryAfter, _ = httpcore.ServerWait(resp.Header, time.Now())
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		e.Message = "redirect to " + httpcore.RedactQuery(resp.Header.Get("Location")) + " not followed: check the base URL"
+		return e
+	}
+	e.parseErrorBody(body)
+	return e
+}
+
+// bufferPool recycles response buffers; a buffer that grew past maxPooled
+// (an unusually large page) is left to the garbage collector.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooled = 1 << 20
+
+func getBuffer() *bytes.Buffer {
+	b := bufferPool.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		bufferPool.Put(b)
+	}
+}

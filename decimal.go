@@ -1,0 +1,224 @@
+package asset
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// Decimal is an exact decimal number: every amount, quantity and rate in this
+// package is one, so no cent is ever lost to binary floating point.
+//
+// The zero value means absent: it is left out of request bodies (fields carry
+// omitzero) and is what a JSON null or a missing field decodes to. A present
+// zero is DecimalFromInt(0) and is sent as 0.
+type Decimal struct {
+	d   decimal.Decimal
+	set bool
+}
+
+// ParseDecimal parses a plain or exponent decimal string such as "520.56",
+// "-3" or "1.5e2". It refuses NaN, infinities and empty input.
+func ParseDecimal(s string) (Decimal, error) {
+	if d, ok := parseShort(s); ok {
+		return d, nil
+	}
+	return parseLong(s)
+}
+
+// MustDecimal is ParseDecimal for constants in code and tests; it panics on
+// input that is not a number.
+func MustDecimal(s string) Decimal {
+	d, err := ParseDecimal(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// NewDecimal wraps a shopspring decimal as a present value.
+func NewDecimal(d decimal.Decimal) Decimal { return Decimal{d: d, set: true} }
+
+// DecimalFromInt is the present whole number n.
+func DecimalFromInt(n int64) Decimal { return Decimal{d: decimal.NewFromInt(n), set: true} }
+
+// IsSet reports whether the value is present (a present zero is set).
+func (x Decimal) IsSet() bool { return x.set }
+
+// Decimal returns the value for arithmetic; absent is zero.
+func (x Decimal) Decimal() decimal.Decimal { return x.d }
+
+// String is the exact value in plain notation, keeping the scale it was
+// written with ("10.50" stays "10.50"), or "" when absent.
+func (x Decimal) String() string {
+	if !x.set {
+		return ""
+	}
+	return x.plain()
+}
+
+func (x Decimal) plain() string {
+	if e := x.d.Exponent(); e < 0 {
+		return x.d.StringFixed(-e)
+	}
+	return x.d.String()
+}
+
+// StringFixed is the value rounded half away from zero to places digits,
+// e.g. StringFixed(2) for cents; "" when absent.
+func (x Decimal) StringFixed(places int32) string {
+	if !x.set {
+		return ""
+	}
+	return x.d.StringFixed(places)
+}
+
+// Float64 is the nearest float64, for display or statistics only: never use
+// it to compute money. exact reports whether no precision was lost.
+func (x Decimal) Float64() (f float64, exact bool) { return x.d.Float64() }
+
+// Cmp compares x and y as numbers (absent counts as zero): -1, 0 or +1.
+func (x Decimal) Cmp(y Decimal) int { return x.d.Cmp(y.d) }
+
+// Equal reports whether x and y are the same number ("1.50" equals "1.5").
+func (x Decimal) Equal(y Decimal) bool { return x.d.Equal(y.d) }
+
+// Sign is -1, 0 or +1.
+func (x Decimal) Sign() int { return x.d.Sign() }
+
+// Add is x + y, present.
+func (x Decimal) Add(y Decimal) Decimal { return NewDecimal(x.d.Add(y.d)) }
+
+// Sub is x - y, present.
+func (x Decimal) Sub(y Decimal) Decimal { return NewDecimal(x.d.Sub(y.d)) }
+
+// Mul is x × y, present and exact.
+func (x Decimal) Mul(y Decimal) Decimal { return NewDecimal(x.d.Mul(y.d)) }
+
+// MarshalJSON writes a bare JSON number, or null when absent.
+func (x Decimal) MarshalJSON() ([]byte, error) {
+	if !x.set {
+		return []byte("null"), nil
+	}
+	return []byte(x.plain()), nil
+}
+
+// UnmarshalJSON reads a JSON number, a numeric string or null (absent)
+// without passing through float64.
+func (x *Decimal) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*x = Decimal{}
+		return nil
+	}
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		b = b[1 : len(b)-1]
+		if bytes.IndexByte(b, '\\') >= 0 {
+			return fmt.Errorf("asset: %s is not a decimal number", b)
+		}
+	}
+	d, err := parseBytes(b)
+	if err != nil {
+		return err
+	}
+	*x = d
+	return nil
+}
+
+// MarshalText writes the plain decimal, for CSV, query strings and maps.
+func (x Decimal) MarshalText() ([]byte, error) { return []byte(x.String()), nil }
+
+// UnmarshalText parses a plain decimal; empty text is absent.
+func (x *Decimal) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*x = Decimal{}
+		return nil
+	}
+	d, err := parseBytes(b)
+	if err != nil {
+		return err
+	}
+	*x = d
+	return nil
+}
+
+// maxDecimalLen and maxExponent bound what is parsed: money never needs more,
+// and an unbounded exponent would let a hostile response make String build a
+// string of millions of zeros.
+const (
+	maxDecimalLen = 80
+	maxExponent   = 64
+)
+
+func parseBytes(b []byte) (Decimal, error) {
+	if d, ok := parseShort(b); ok {
+		return d, nil
+	}
+	return parseLong(string(b))
+}
+
+// parseShort is the fast path for the amounts an API sends: an optional sign,
+// up to 18 digits and at most one point. It builds the coefficient directly,
+// so the common case never parses twice nor goes through float64.
+func parseShort[T string | []byte](s T) (Decimal, bool) {
+	n := len(s)
+	if n == 0 || n > 20 {
+		return Decimal{}, false
+	}
+	i := 0
+	neg := false
+	if s[0] == '-' || s[0] == '+' {
+		neg = s[0] == '-'
+		i++
+	}
+	var coef int64
+	digits, frac := 0, -1
+	for ; i < n; i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			coef = coef*10 + int64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0:
+			frac = 0
+		default:
+			return Decimal{}, false
+		}
+	}
+	if digits == 0 || digits > 18 || frac == 0 {
+		return Decimal{}, false
+	}
+	if neg {
+		coef = -coef
+	}
+	exp := int32(0)
+	if frac > 0 {
+		exp = -int32(frac)
+	}
+	return Decimal{d: decimal.New(coef, exp), set: true}, true
+}
+
+// parseLong handles what the fast path does not: long numbers and exponents.
+// It refuses NaN, infinities, hex and anything outside the bounds above.
+func parseLong(s string) (Decimal, error) {
+	if len(s) > maxDecimalLen {
+		return Decimal{}, fmt.Errorf("asset: decimal %.20q... is longer than %d characters", s, maxDecimalLen)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
+			return Decimal{}, fmt.Errorf("asset: %q is not a decimal number", s)
+		}
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return Decimal{}, fmt.Errorf("asset: %q is not a decimal number", s)
+	}
+	if e := d.Exponent(); e > maxExponent || e < -maxExponent {
+		return Decimal{}, fmt.Errorf("asset: decimal %q has an exponent outside ±%d", s, maxExponent)
+	}
+	return Decimal{d: d, set: true}, nil
+}

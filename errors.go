@@ -1,0 +1,306 @@
+package asset
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sentinel errors, matched with errors.Is. An *APIError matches the one for
+// its status; an *InputError matches ErrValidation.
+var (
+	ErrUnauthorized = errors.New("asset: unauthorized")        // 401: token missing, expired or revoked
+	ErrForbidden    = errors.New("asset: forbidden")           // 403: the token lacks a scope or the business
+	ErrNotFound     = errors.New("asset: not found")           // 404
+	ErrConflict     = errors.New("asset: conflict")            // 409
+	ErrValidation   = errors.New("asset: validation failed")   // 400, 422, and input refused before sending
+	ErrRateLimited  = errors.New("asset: rate limited")        // 429 after the allowed retries
+	ErrServer       = errors.New("asset: server error")        // 5xx after the allowed retries
+	ErrNoMorePages  = errors.New("asset: no more pages")       // a Pager has no page in that direction
+	ErrPageLoop     = errors.New("asset: repeated page token") // the server sent a page token twice in one walk
+	ErrInvalidReply = errors.New("asset: unreadable response") // a success status with a body that does not decode
+
+	// ErrOutcomeUnknown marks a failed call that changes state (create,
+	// update, write off, apply payment) which may nonetheless have been
+	// applied: the connection broke after the request was sent, or the server
+	// answered 5xx. The API has no idempotency key, so the SDK does not retry
+	// it; look the invoice up (Get, or List by number) before trying again.
+	ErrOutcomeUnknown = errors.New("asset: outcome unknown, the change may have been applied")
+)
+
+// maxErrorBody is how much of an error response is kept in APIError.Body.
+const maxErrorBody = 64 << 10
+
+// APIError is a response with an error status, after the allowed retries.
+type APIError struct {
+	// StatusCode is the HTTP status, e.g. 422.
+	StatusCode int
+	// Message is the server's own summary, or the status text.
+	Message string
+	// Details are FastAPI's validation entries, one per refused field.
+	Details []ErrorDetail
+	// RequestID is the x-request-id header: quote it to Asset's support.
+	RequestID string
+	// RetryAfter is the wait the server asked for (Retry-After, else
+	// x-ratelimit-reset), zero when none.
+	RetryAfter time.Duration
+	// Body is the raw response body, at most 64 KiB.
+	Body []byte
+
+	method, path   string
+	mayHaveApplied bool
+}
+
+// ErrorDetail is one entry of a FastAPI validation error.
+type ErrorDetail struct {
+	// Location is where the error is, e.g. ["body", "0", "number"].
+	Location []string
+	// Message is the human sentence, e.g. "field required".
+	Message string
+	// Type is pydantic's error code, e.g. "missing".
+	Type string
+}
+
+// Error reads like "asset: POST /v0/business/biz_1/invoice: 422 Unprocessable
+// Entity: body.0.number: field required (request id req_9)". It never holds
+// the token, which travels only in a header.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("asset: ")
+	if e.method != "" {
+		b.WriteString(e.method + " " + e.path + ": ")
+	}
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" " + t)
+	}
+	switch {
+	case len(e.Details) > 0:
+		for i, d := range e.Details {
+			if i == 3 {
+				fmt.Fprintf(&b, "; and %d more", len(e.Details)-3)
+				break
+			}
+			sep := "; "
+			if i == 0 {
+				sep = ": "
+			}
+			b.WriteString(sep)
+			if len(d.Location) > 0 {
+				b.WriteString(strings.Join(d.Location, ".") + ": ")
+			}
+			b.WriteString(d.Message)
+		}
+	case e.Message != "" && e.Message != http.StatusText(e.StatusCode):
+		b.WriteString(": " + e.Message)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	if e.mayHaveApplied {
+		b.WriteString(" (outcome unknown: the change may have been applied; check before retrying)")
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request id " + e.RequestID + ")")
+	}
+	return b.String()
+}
+
+// Is matches the sentinel for the status, and ErrOutcomeUnknown for a 5xx
+// answer to a call that changes state.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrOutcomeUnknown:
+		return e.mayHaveApplied
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrValidation:
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServer:
+		return e.StatusCode >= 500
+	}
+	return false
+}
+
+// Temporary reports whether the same call may succeed later unchanged:
+// rate limits, timeouts and server errors.
+func (e *APIError) Temporary() bool {
+	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode == http.StatusRequestTimeout || e.StatusCode >= 500
+}
+
+// parseErrorBody fills Message and Details from the documented shapes:
+// FastAPI's {"detail": [...]} and {"detail": "..."}, and {"error": "..."} or
+// {"message": "..."}. Any other body stays only in Body.
+func (e *APIError) parseErrorBody(body []byte) {
+	var shape struct {
+		Detail  json.RawMessage `json:"detail"`
+		Error   json.RawMessage `json:"error"`
+		Message json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(body, &shape) == nil {
+		if len(shape.Detail) > 0 {
+			var items []struct {
+				Loc  []json.RawMessage `json:"loc"`
+				Msg  string            `json:"msg"`
+				Type string            `json:"type"`
+			}
+			if json.Unmarshal(shape.Detail, &items) == nil {
+				for _, it := range items {
+					d := ErrorDetail{Message: it.Msg, Type: it.Type}
+					for _, l := range it.Loc {
+						d.Location = append(d.Location, rawString(l))
+					}
+					e.Details = append(e.Details, d)
+				}
+				if len(e.Details) > 0 {
+					e.Message = e.Details[0].Message
+				}
+			} else {
+				e.Message = rawString(shape.Detail)
+			}
+		}
+		for _, raw := range []json.RawMessage{shape.Error, shape.Message} {
+			if e.Message == "" && len(raw) > 0 {
+				e.Message = rawString(raw)
+			}
+		}
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(e.StatusCode)
+	}
+}
+
+// rawString renders a JSON value as text: a string without its quotes,
+// anything else as written.
+func rawString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+// InputError is bad input caught before anything was sent.
+type InputError struct {
+	// Field names the argument, e.g. "businessID" or "invoices[2].lines[0].unit_price".
+	Field string
+	// Reason says what is wrong with it.
+	Reason string
+}
+
+func (e *InputError) Error() string { return "asset: invalid " + e.Field + ": " + e.Reason }
+
+// Is matches ErrValidation.
+func (e *InputError) Is(target error) bool { return target == ErrValidation }
+
+// BatchError reports the invoices of a Create batch that were not created.
+// Create returns it together with the invoices that were.
+type BatchError struct {
+	// Failures has one entry per invoice that was not created.
+	Failures []BatchFailure
+}
+
+// BatchFailure is one invoice of a batch that was not created.
+type BatchFailure struct {
+	// Number is the invoice number as sent.
+	Number string
+	// Index is the invoice's position in the slice given to Create, or -1
+	// when the server named a number that was not in it.
+	Index int
+	// Message is the server's reason.
+	Message string
+}
+
+func (e *BatchError) Error() string {
+	if len(e.Failures) == 1 {
+		f := e.Failures[0]
+		return fmt.Sprintf("asset: invoice %q was not created: %s", f.Number, f.Message)
+	}
+	return fmt.Sprintf("asset: %d invoices were not created, the first %q: %s",
+		len(e.Failures), e.Failures[0].Number, e.Failures[0].Message)
+}
+
+// Numbers lists the numbers of the invoices that were not created.
+func (e *BatchError) Numbers() []string {
+	out := make([]string, len(e.Failures))
+	for i, f := range e.Failures {
+		out[i] = f.Number
+	}
+	return out
+}
+
+// NetworkError is a call that got no HTTP response: the connection could
+// not be made, broke, or timed out, after the allowed retries.
+type NetworkError struct {
+	// Method and Path are the call, without its query string.
+	Method, Path string
+	// Attempts is how many times the request was put on the wire.
+	Attempts int
+	// MayHaveApplied is true for a call that changes state whose request may
+	// have reached the server; it then also matches ErrOutcomeUnknown.
+	MayHaveApplied bool
+	// Err is the cause; context.Canceled and context.DeadlineExceeded are
+	// matched through it.
+	Err error
+}
+
+func (e *NetworkError) Error() string {
+	msg := fmt.Sprintf("asset: %s %s: %v", e.Method, e.Path, e.Err)
+	if e.MayHaveApplied {
+		msg += " (outcome unknown: the change may have been applied; check before retrying)"
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// Is matches ErrOutcomeUnknown when MayHaveApplied.
+func (e *NetworkError) Is(target error) bool { return target == ErrOutcomeUnknown && e.MayHaveApplied }
+
+// DecodeError is a success status whose body could not be read as the
+// documented JSON: a proxy's HTML page, a truncated or oversized body.
+type DecodeError struct {
+	// StatusCode is the HTTP status, 2xx.
+	StatusCode int
+	// ContentType is the response's Content-Type header.
+	ContentType string
+	// RequestID is the x-request-id header.
+	RequestID string
+	// Body is the start of the body, at most 64 KiB.
+	Body []byte
+	// Err is the decoding error.
+	Err error
+
+	method, path string
+}
+
+func (e *DecodeError) Error() string {
+	msg := fmt.Sprintf("asset: %s %s: %d response could not be decoded (Content-Type %q): %v",
+		e.method, e.path, e.StatusCode, e.ContentType, e.Err)
+	if e.method != http.MethodGet {
+		msg += " (the server reported success, so the change was most likely applied)"
+	}
+	if e.RequestID != "" {
+		msg += " (request id " + e.RequestID + ")"
+	}
+	return msg
+}
+
+// Unwrap returns the decoding error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is matches ErrInvalidReply.
+func (e *DecodeError) Is(target error) bool { return target == ErrInvalidReply }

@@ -1,0 +1,147 @@
+// Package httpcore is the HTTP machinery shared by the asset and katsupay
+// clients: the retry policy, backoff, body limits, user agent and logging.
+package httpcore
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Policy decides whether and when a failed attempt is tried again.
+type Policy struct {
+	// MaxRetries is how many times a request is retried after the first try.
+	MaxRetries int
+	// WaitMin and WaitMax bound the exponential backoff between tries.
+	WaitMin, WaitMax time.Duration
+	// RetryAfterMax is the longest server-requested wait (Retry-After or
+	// x-ratelimit-reset) that is honoured. A longer one ends the retries and
+	// hands the response back to the caller, who can decide.
+	RetryAfterMax time.Duration
+	// RetryNonIdempotent allows requests that may change state to be retried
+	// after failures that may have reached the server.
+	RetryNonIdempotent bool
+}
+
+// DefaultPolicy is the policy both clients start from.
+var DefaultPolicy = Policy{
+	MaxRetries:    3,
+	WaitMin:       250 * time.Millisecond,
+	WaitMax:       8 * time.Second,
+	RetryAfterMax: time.Minute,
+}
+
+// retryable reports whether an attempt that ended with resp or err may be
+// tried again. idempotent says whether repeating the request is harmless.
+func (p Policy) retryable(idempotent bool, resp *http.Response, err error) bool {
+	safe := idempotent || p.RetryNonIdempotent
+	if err != nil {
+		if !MaybeSent(err) {
+			return true
+		}
+		return safe && !permanent(err)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		// A rate-limited request was refused before any work was done.
+		return true
+	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return safe
+	}
+	return false
+}
+
+// wait is how long to sleep before retry number n (0 for the first retry).
+// It returns false when the server asked for a wait longer than RetryAfterMax.
+func (p Policy) wait(n int, resp *http.Response, now time.Time) (time.Duration, bool) {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := ServerWait(resp.Header, now); ok {
+			return d, d <= p.RetryAfterMax
+		}
+	}
+	return p.backoff(n), true
+}
+
+// backoff is exponential with "equal jitter": half of the step is fixed so
+// that waits grow, half is random so that a fleet of clients spreads out.
+func (p Policy) backoff(n int) time.Duration {
+	step := p.WaitMin
+	for i := 0; i < n && step < p.WaitMax; i++ {
+		step *= 2
+	}
+	if step > p.WaitMax {
+		step = p.WaitMax
+	}
+	if step <= 0 {
+		return 0
+	}
+	half := step / 2
+	return half + rand.N(half+1)
+}
+
+// ServerWait reads how long the server asked the client to wait: Retry-After
+// in seconds or as an HTTP date, else x-ratelimit-reset as unix seconds.
+func ServerWait(h http.Header, now time.Time) (time.Duration, bool) {
+	if v := h.Get("Retry-After"); v != "" {
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
+			return clampSeconds(secs), true
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return nonNegative(t.Sub(now)), true
+		}
+	}
+	if v := h.Get("X-Ratelimit-Reset"); v != "" {
+		if unix, err := strconv.ParseInt(v, 10, 64); err == nil && unix > 0 {
+			return nonNegative(time.Unix(unix, 0).Sub(now)), true
+		}
+	}
+	return 0, false
+}
+
+// clampSeconds turns seconds into a Duration without overflowing on absurd values.
+func clampSeconds(secs int64) time.Duration {
+	const maxSecs = int64(1<<63-1) / int64(time.Second)
+	if secs > maxSecs {
+		secs = maxSecs
+	}
+	return time.Duration(secs) * time.Second
+}
+
+func nonNegative(d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+// MaybeSent reports whether a transport error may have happened after the
+// request reached the server. Only failures to connect at all (DNS, dial)
+// prove that nothing was sent.
+func MaybeSent(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return false
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return false
+	}
+	return true
+}
+
+// permanent reports transport errors that another try cannot fix: a
+// certificate that does not verify will not verify on the next try either.
+func permanent(err error) bool {
+	var verifyErr *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostnameErr x509.HostnameError
+	var invalidErr x509.CertificateInvalidError
+	return errors.As(err, &verifyErr) || errors.As(err, &unknownAuthority) ||
+		errors.As(err, &hostnameErr) || errors.As(err, &invalidErr)
+}

@@ -1,0 +1,128 @@
+package httpcore
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Request is one logical call; Send may put it on the wire several times.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+	// Idempotent says that repeating the request cannot change its outcome,
+	// so it may be retried after failures that may have reached the server.
+	Idempotent bool
+}
+
+// Sender sends requests with a retry policy over one shared *http.Client.
+type Sender struct {
+	// HTTP is the client requests go through; its Transport keeps the
+	// connection pool, so one Sender should be shared by all calls.
+	HTTP *http.Client
+	// Logger receives the retry loop's records; nil keeps it silent.
+	Logger *slog.Logger
+	// OnResponse, when set, sees every response before the retry decision,
+	// for pacing from rate-limit headers.
+	OnResponse func(*http.Response)
+}
+
+// Outcome tells how a Send went beyond its response.
+type Outcome struct {
+	// Attempts is how many times the request was put on the wire.
+	Attempts int
+}
+
+// Send performs r under policy p. It returns the last response whatever its
+// status (the caller turns statuses into errors), or the last transport
+// error. The context ends any wait between tries at once, and no wait is
+// started that would outlast the context's deadline.
+func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response, Outcome, error) {
+	var out Outcome
+	var nextWait time.Duration
+	rc := &retryablehttp.Client{
+		HTTPClient:   s.HTTP,
+		RetryWaitMin: p.WaitMin,
+		RetryWaitMax: p.WaitMax,
+		RetryMax:     p.MaxRetries,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			out.Attempts++
+			if resp != nil && s.OnResponse != nil {
+				s.OnResponse(resp)
+			}
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return false, ctxErr
+			}
+			// Counting here rather than relying on RetryMax lets an exhausted
+			// retry hand back the last response itself instead of an error
+			// string, and keeps retryablehttp from closing idle connections.
+			if out.Attempts > p.MaxRetries || !p.retryable(r.Idempotent, resp, err) {
+				return false, nil
+			}
+			wait, ok := p.wait(out.Attempts-1, resp, time.Now())
+			if !ok {
+				return false, nil
+			}
+			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
+				return false, nil
+			}
+			nextWait = wait
+			return true, nil
+		},
+		Backoff: func(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+			return nextWait
+		},
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
+			if resp != nil {
+				Discard(resp.Body)
+			}
+			return nil, err
+		},
+	}
+	if s.Logger != nil {
+		rc.Logger = leveledLogger{s.Logger}
+	}
+	var body any
+	if r.Body != nil {
+		body = r.Body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, r.URL, body)
+	if err != nil {
+		return nil, out, err
+	}
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
+	resp, err := rc.Do(req)
+	return resp, out, err
+}
+
+// discardLimit bounds how much of an unwanted body is read so that the
+// connection can be reused; past it, closing the connection is cheaper.
+const discardLimit = 256 << 10
+
+// Discard drains a little of body, so the connection goes back to the pool,
+// and closes it.
+func Discard(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, discardLimit))
+	_ = body.Close()
+}
+
+// ReadBody reads at most limit bytes of body into buf and closes body. It
+// reports whether the body was longer than limit.
+func ReadBody(buf *bytes.Buffer, body io.ReadCloser, limit int64) (truncated bool, err error) {
+	defer Discard(body)
+	n, err := buf.ReadFrom(io.LimitReader(body, limit+1))
+	if n > limit {
+		buf.Truncate(int(limit))
+		return true, err
+	}
+	return false, err
+}

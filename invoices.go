@@ -1,0 +1,184 @@
+package asset
+
+import (
+	"context"
+	"iter"
+	"net/http"
+
+	"github.com/google/go-querystring/query"
+)
+
+// InvoiceService is the invoice part of the API, at client.Invoices.
+type InvoiceService struct{ client *Client }
+
+// dataEnvelope is the wire shape of a single-object response.
+type dataEnvelope[T any] struct {
+	Data T `json:"data"`
+}
+
+// batchEnvelope is the wire shape of a batch create response: some invoices
+// may be created while others fail.
+type batchEnvelope struct {
+	Data   []Invoice `json:"data"`
+	Errors []struct {
+		Error         string `json:"error"`
+		InvoiceNumber string `json:"invoice_number"`
+	} `json:"errors"`
+}
+
+// maxBatch is the API's limit on invoices per create call.
+const maxBatch = 100
+
+// Create creates 1 to 100 invoices in one request. When the server refuses
+// some of them, it returns those it created together with a *BatchError
+// naming each one it did not, so nothing is lost: create the failed ones
+// again after fixing them. Create is never retried after it may have
+// reached the server (see ErrOutcomeUnknown).
+func (s *InvoiceService) Create(ctx context.Context, businessID string, invoices []InvoiceCreate, opts ...Option) ([]Invoice, error) {
+	path, err := pathf("/v0/business/%s/invoice", idArg{"businessID", businessID})
+	if err != nil {
+		return nil, err
+	}
+	if err := validateBatch(invoices); err != nil {
+		return nil, err
+	}
+	var env batchEnvelope
+	if err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: invoices}, &env, opts); err != nil {
+		return nil, err
+	}
+	return env.Data, batchFailures(invoices, &env)
+}
+
+// Get fetches one invoice.
+func (s *InvoiceService) Get(ctx context.Context, businessID, invoiceID string, opts ...Option) (*Invoice, error) {
+	path, err := invoicePath(businessID, invoiceID, "")
+	if err != nil {
+		return nil, err
+	}
+	return decodeData[Invoice](ctx, s.client, request{method: http.MethodGet, path: path}, opts)
+}
+
+// List fetches one page of invoices. params may be nil.
+func (s *InvoiceService) List(ctx context.Context, businessID string, params *InvoiceListParams, opts ...Option) (*Page[Invoice], error) {
+	fetch, err := s.pageFetcher(businessID, params, opts)
+	if err != nil {
+		return nil, err
+	}
+	return fetch(ctx, pageToken(params))
+}
+
+// All iterates over every invoice matching params, fetching pages as the loop
+// needs them; breaking out of the loop stops fetching. An error is yielded
+// once, and ends the iteration. params may be nil and is copied, so the
+// caller may reuse it.
+//
+//	for inv, err := range client.Invoices.All(ctx, bizID, nil) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(inv.Number, inv.Balance())
+//	}
+func (s *InvoiceService) All(ctx context.Context, businessID string, params *InvoiceListParams, opts ...Option) iter.Seq2[Invoice, error] {
+	fetch, err := s.pageFetcher(businessID, params, opts)
+	if err != nil {
+		return failed[Invoice](err)
+	}
+	return walk(ctx, pageToken(params), fetch)
+}
+
+// Pager returns a pager over the invoices matching params, starting at
+// params.PageToken (the first page when empty). Bad input is reported by
+// the pager's first Next or Previous.
+func (s *InvoiceService) Pager(businessID string, params *InvoiceListParams, opts ...Option) *Pager[Invoice] {
+	fetch, err := s.pageFetcher(businessID, params, opts)
+	if err != nil {
+		fetch = func(context.Context, string) (*Page[Invoice], error) { return nil, err }
+	}
+	return &Pager[Invoice]{fetch: fetch, start: pageToken(params)}
+}
+
+// pageFetcher checks the arguments once and returns a function that loads
+// the page a token names. The params are copied and encoded here, so later
+// changes by the caller do not affect a walk in progress.
+func (s *InvoiceService) pageFetcher(businessID string, params *InvoiceListParams, opts []Option) (pageFetcher[Invoice], error) {
+	path, err := pathf("/v0/business/%s/invoice", idArg{"businessID", businessID})
+	if err != nil {
+		return nil, err
+	}
+	var p InvoiceListParams
+	if params != nil {
+		p = *params
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	p.PageToken = ""
+	base, err := query.Values(p)
+	if err != nil {
+		return nil, &InputError{Field: "params", Reason: err.Error()}
+	}
+	opts = append([]Option(nil), opts...)
+	return func(ctx context.Context, token string) (*Page[Invoice], error) {
+		q := base
+		if token != "" {
+			q = make(map[string][]string, len(base)+1)
+			for k, v := range base {
+				q[k] = v
+			}
+			q.Set("page_token", token)
+		}
+		var env listEnvelope[Invoice]
+		if err := s.client.do(ctx, request{method: http.MethodGet, path: path, query: q}, &env, opts); err != nil {
+			return nil, err
+		}
+		return env.page(), nil
+	}, nil
+}
+
+func pageToken(p *InvoiceListParams) string {
+	if p == nil {
+		return ""
+	}
+	return p.PageToken
+}
+
+// Update changes an invoice's status, lines or tags; only what is set in
+// update is sent. Void an invoice with Status: InvoiceStatusVoided. Update is
+// never retried after it may have reached the server.
+func (s *InvoiceService) Update(ctx context.Context, businessID, invoiceID string, update InvoiceUpdate, opts ...Option) (*Invoice, error) {
+	path, err := invoicePath(businessID, invoiceID, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := update.validate(); err != nil {
+		return nil, err
+	}
+	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPatch, path: path, body: update}, opts)
+}
+
+// WriteOff writes off part or all of an invoice's balance, recorded as a
+// payment with IsWriteOff set, and returns the updated invoice. It is never
+// retried after it may have reached the server.
+func (s *InvoiceService) WriteOff(ctx context.Context, businessID, invoiceID string, writeOff InvoiceWriteOff, opts ...Option) (*Invoice, error) {
+	path, err := invoicePath(businessID, invoiceID, "/write-off")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPositive("amount", writeOff.Amount, false); err != nil {
+		return nil, err
+	}
+	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPost, path: path, body: writeOff}, opts)
+}
+
+func invoicePath(businessID, invoiceID, suffix string) (string, error) {
+	return pathf("/v0/business/%s/invoice/%s"+suffix, idArg{"businessID", businessID}, idArg{"invoiceID", invoiceID})
+}
+
+// decodeData sends r and returns the "data" member of the response.
+func decodeData[T any](ctx context.Context, c *Client, r request, opts []Option) (*T, error) {
+	var env dataEnvelope[T]
+	if err := c.do(ctx, r, &env, opts); err != nil {
+		return nil, err
+	}
+	return &env.Data, nil
+}

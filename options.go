@@ -1,0 +1,272 @@
+package asset
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/assetkit/asset-go/internal/httpcore"
+)
+
+// Option configures a Client when given to NewClient, or one call when given
+// to a method. Options that only make sense for a whole client (base URL,
+// HTTP client, logger, client credentials) are refused on a call with an
+// *InputError.
+type Option func(*settings) error
+
+// settings is what options write. A call starts from a copy of its client's.
+type settings struct {
+	perCall      bool
+	baseURL      string
+	userID       string
+	header       http.Header // copied on write: shared with the client's
+	policy       httpcore.Policy
+	responseInto *Response
+	httpClient   *http.Client
+	logger       *slog.Logger
+	auth         authenticator
+	credentials  *ClientCredentials
+	maxBody      int64
+}
+
+// defaultMaxBody bounds a success response; a full page of 100 invoices is
+// a few hundred KiB.
+const defaultMaxBody = 32 << 20
+
+func defaultSettings() settings {
+	return settings{baseURL: ProductionURL, policy: httpcore.DefaultPolicy, maxBody: defaultMaxBody}
+}
+
+func (s *settings) apply(opts []Option) error {
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func clientOnly(s *settings, name string) error {
+	if s.perCall {
+		return &InputError{Field: name, Reason: "configures a client; give it to NewClient, not to a call"}
+	}
+	return nil
+}
+
+// WithBaseURL sets the API's address, e.g. SandboxURL. It must be https,
+// except plain http on a loopback host (a local fake such as assettest).
+func WithBaseURL(baseURL string) Option {
+	return func(s *settings) error {
+		if err := clientOnly(s, "WithBaseURL"); err != nil {
+			return err
+		}
+		u, err := httpcore.CheckBaseURL(baseURL)
+		if err != nil {
+			return &InputError{Field: "WithBaseURL", Reason: err.Error()}
+		}
+		s.baseURL = u.String()
+		return nil
+	}
+}
+
+// WithToken authenticates with a bearer access token.
+func WithToken(token string) Option {
+	return func(s *settings) error {
+		if token == "" || strings.ContainsAny(token, " \t") || checkHeaderValue(token) != nil {
+			return &InputError{Field: "WithToken", Reason: "the token is empty or holds spaces or control characters"}
+		}
+		s.auth, s.credentials = staticToken("Bearer " + token), nil
+		return nil
+	}
+}
+
+// WithTokenSource authenticates with tokens from ts, cached until they expire.
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return func(s *settings) error {
+		if ts == nil {
+			return &InputError{Field: "WithTokenSource", Reason: "the token source is nil"}
+		}
+		s.auth, s.credentials = &tokenSourceAuth{ts: oauth2.ReuseTokenSource(nil, ts)}, nil
+		return nil
+	}
+}
+
+// WithClientCredentials authenticates with the OAuth 2.0 client credentials
+// grant at POST /v0/auth/token. Tokens are cached, renewed before they
+// expire, and renewed once more if the API refuses one with 401.
+func WithClientCredentials(creds ClientCredentials) Option {
+	return func(s *settings) error {
+		if err := clientOnly(s, "WithClientCredentials"); err != nil {
+			return err
+		}
+		if creds.ClientID == "" || creds.ClientSecret == "" {
+			return &InputError{Field: "WithClientCredentials", Reason: "ClientID and ClientSecret are required"}
+		}
+		c := creds
+		c.Scopes = append([]string(nil), creds.Scopes...)
+		c.Resources = append([]string(nil), creds.Resources...)
+		s.auth, s.credentials = nil, &c
+		return nil
+	}
+}
+
+// WithUserID sends x-user-id, the external id of the person acting, which the
+// API records for audit. Given to a call, it overrides the client's.
+func WithUserID(userID string) Option {
+	return func(s *settings) error {
+		if err := checkHeaderValue(userID); err != nil {
+			return &InputError{Field: "WithUserID", Reason: err.Error()}
+		}
+		s.userID = userID
+		return nil
+	}
+}
+
+// WithHeader adds a header to every request (or to one call's). It cannot
+// set Authorization (use WithToken) or the headers the SDK computes.
+func WithHeader(key, value string) Option {
+	return func(s *settings) error {
+		canon := http.CanonicalHeaderKey(key)
+		switch {
+		case key == "" || strings.ContainsAny(key, " \t\r\n:"):
+			return &InputError{Field: "WithHeader", Reason: fmt.Sprintf("%q is not a header name", key)}
+		case canon == "Authorization" || canon == "Content-Type" || canon == "Content-Length" || canon == "Host":
+			return &InputError{Field: "WithHeader", Reason: canon + " is set by the SDK"}
+		}
+		if err := checkHeaderValue(value); err != nil {
+			return &InputError{Field: "WithHeader", Reason: err.Error()}
+		}
+		h := s.header.Clone()
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set(canon, value)
+		s.header = h
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed request is retried (default
+// 3). Zero turns retries off.
+func WithMaxRetries(n int) Option {
+	return func(s *settings) error {
+		if n < 0 || n > 100 {
+			return &InputError{Field: "WithMaxRetries", Reason: fmt.Sprintf("%d is outside 0..100", n)}
+		}
+		s.policy.MaxRetries = n
+		return nil
+	}
+}
+
+// WithRetryWait bounds the exponential backoff between tries (default 250ms
+// to 8s). A server's Retry-After is honoured whatever these say, up to
+// WithRetryAfterMax.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(s *settings) error {
+		if min < 0 || max < min {
+			return &InputError{Field: "WithRetryWait", Reason: fmt.Sprintf("need 0 <= min <= max, got %s and %s", min, max)}
+		}
+		s.policy.WaitMin, s.policy.WaitMax = min, max
+		return nil
+	}
+}
+
+// WithRetryAfterMax caps how long a server-requested wait (Retry-After or
+// x-ratelimit-reset) is honoured (default one minute). When the server asks
+// for longer, the call returns the 429 *APIError at once, its RetryAfter
+// telling how long to wait.
+func WithRetryAfterMax(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return &InputError{Field: "WithRetryAfterMax", Reason: "negative duration"}
+		}
+		s.policy.RetryAfterMax = d
+		return nil
+	}
+}
+
+// WithRetryNonIdempotent lets POST and PATCH be retried after a 5xx or a
+// connection that broke after the request was sent. The API has no
+// idempotency key, so this can create an invoice or apply a payment twice:
+// use it only for calls whose repetition is harmless to you.
+func WithRetryNonIdempotent() Option {
+	return func(s *settings) error {
+		s.policy.RetryNonIdempotent = true
+		return nil
+	}
+}
+
+// WithResponseInto stores the call's HTTP response metadata (status, headers,
+// request id, rate limit) in resp, on success and on API errors alike.
+func WithResponseInto(resp *Response) Option {
+	return func(s *settings) error {
+		if resp == nil {
+			return &InputError{Field: "WithResponseInto", Reason: "nil *Response"}
+		}
+		s.responseInto = resp
+		return nil
+	}
+}
+
+// WithHTTPClient sends requests through hc, e.g. for a proxy, custom TLS or
+// instrumentation. Its Timeout, if any, bounds each try.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error {
+		if err := clientOnly(s, "WithHTTPClient"); err != nil {
+			return err
+		}
+		if hc == nil {
+			return &InputError{Field: "WithHTTPClient", Reason: "nil *http.Client"}
+		}
+		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithLogger logs requests and retries to l at debug level, failures at
+// error level. Tokens and query strings are never logged. Without it the
+// SDK logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error {
+		if err := clientOnly(s, "WithLogger"); err != nil {
+			return err
+		}
+		s.logger = l
+		return nil
+	}
+}
+
+// WithMaxResponseBytes bounds how large a success response may be (default
+// 32 MiB); a larger one fails with a *DecodeError instead of exhausting
+// memory.
+func WithMaxResponseBytes(n int64) Option {
+	return func(s *settings) error {
+		if n <= 0 {
+			return &InputError{Field: "WithMaxResponseBytes", Reason: "must be positive"}
+		}
+		s.maxBody = n
+		return nil
+	}
+}
+
+var errControlChars = errors.New("holds a line break or control character")
+
+func checkHeaderValue(v string) error {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			return errControlChars
+		}
+	}
+	if strings.TrimSpace(v) != v {
+		return errors.New("has leading or trailing spaces")
+	}
+	return nil
+}

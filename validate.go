@@ -1,0 +1,171 @@
+package asset
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// The checks here refuse, before anything is sent, input the API would
+// refuse or that would do something the caller cannot have meant.
+
+func validateBatch(invoices []InvoiceCreate) error {
+	switch {
+	case len(invoices) == 0:
+		return &InputError{Field: "invoices", Reason: "is empty: give at least one invoice"}
+	case len(invoices) > maxBatch:
+		return &InputError{Field: "invoices", Reason: fmt.Sprintf("has %d invoices; the API takes at most %d per call", len(invoices), maxBatch)}
+	}
+	seen := make(map[string]int, len(invoices))
+	for i, inv := range invoices {
+		field := fmt.Sprintf("invoices[%d]", i)
+		if err := inv.validate(field); err != nil {
+			return err
+		}
+		if j, dup := seen[inv.Number]; dup {
+			return &InputError{Field: field + ".number", Reason: fmt.Sprintf("%q is also invoices[%d]'s number; numbers are unique per business", inv.Number, j)}
+		}
+		seen[inv.Number] = i
+	}
+	return nil
+}
+
+func (c *InvoiceCreate) validate(field string) error {
+	switch {
+	case c.Number == "":
+		return &InputError{Field: field + ".number", Reason: "is required"}
+	case utf8.RuneCountInString(c.Number) > 255:
+		return &InputError{Field: field + ".number", Reason: "is longer than 255 characters"}
+	case utf8.RuneCountInString(c.Description) > 512:
+		return &InputError{Field: field + ".description", Reason: "is longer than 512 characters"}
+	}
+	if err := checkPositive(field+".credit_amount", c.CreditAmount, true); err != nil {
+		return err
+	}
+	return validateLines(field+".lines", c.Lines)
+}
+
+func validateLines(field string, lines []InvoiceLineCreate) error {
+	for i, l := range lines {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if utf8.RuneCountInString(l.Description) > 512 {
+			return &InputError{Field: f + ".description", Reason: "is longer than 512 characters"}
+		}
+		for _, m := range []struct {
+			name  string
+			value Decimal
+		}{
+			{"unit_price", l.UnitPrice}, {"quantity", l.Quantity}, {"discount_amount", l.DiscountAmount},
+			{"discount_rate", l.DiscountRate}, {"tax_amount", l.TaxAmount}, {"tax_rate", l.TaxRate}, {"amount", l.Amount},
+		} {
+			if err := checkPositive(f+"."+m.name, m.value, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkPositive refuses a negative amount, and a zero one unless zeroOK. An
+// absent amount passes: the server's default applies.
+func checkPositive(field string, d Decimal, zeroOK bool) error {
+	if !d.IsSet() {
+		return nil
+	}
+	switch s := d.Sign(); {
+	case s < 0:
+		return &InputError{Field: field, Reason: d.String() + " is negative"}
+	case s == 0 && !zeroOK:
+		return &InputError{Field: field, Reason: "is zero; leave it unset for the default"}
+	}
+	return nil
+}
+
+func (p *InvoiceListParams) validate() error {
+	if p.PageSize != 0 && (p.PageSize < 1 || p.PageSize > 100) {
+		return &InputError{Field: "params.PageSize", Reason: fmt.Sprintf("%d is outside 1..100", p.PageSize)}
+	}
+	if !p.DueAtStart.IsZero() && !p.DueAtEnd.IsZero() && p.DueAtEnd.Before(p.DueAtStart) {
+		return &InputError{Field: "params.DueAtEnd", Reason: "is before DueAtStart"}
+	}
+	for i, st := range p.Status {
+		if !st.IsKnown() {
+			return &InputError{Field: fmt.Sprintf("params.Status[%d]", i), Reason: fmt.Sprintf("%q is not an invoice status", st)}
+		}
+	}
+	return nil
+}
+
+func (u *InvoiceUpdate) validate() error {
+	if u.Status != "" && !u.Status.IsKnown() {
+		return &InputError{Field: "update.Status", Reason: fmt.Sprintf("%q is not an invoice status", u.Status)}
+	}
+	if u.Status == "" && u.LineChanges == nil && len(u.Tags) == 0 {
+		return &InputError{Field: "update", Reason: "changes nothing: set Status, LineChanges or Tags"}
+	}
+	if lc := u.LineChanges; lc != nil {
+		if err := validateLines("update.LineChanges.CreateLines", lc.CreateLines); err != nil {
+			return err
+		}
+		for i, id := range lc.DeleteLines {
+			if err := checkID(fmt.Sprintf("update.LineChanges.DeleteLines[%d]", i), id); err != nil {
+				return err
+			}
+		}
+	}
+	for name := range u.Tags {
+		if name == "" {
+			return &InputError{Field: "update.Tags", Reason: "has an empty tag name"}
+		}
+	}
+	return nil
+}
+
+func (p *InvoicePaymentCreate) validate() error {
+	if err := checkID("payment.InvoiceID", p.InvoiceID); err != nil {
+		return err
+	}
+	if p.TransactionID != "" {
+		if err := checkID("payment.TransactionID", p.TransactionID); err != nil {
+			return err
+		}
+	} else if !p.PaymentAmount.IsSet() {
+		return &InputError{Field: "payment.PaymentAmount", Reason: "is required when there is no TransactionID (the payment is drawn from the customer's credit)"}
+	}
+	return checkPositive("payment.PaymentAmount", p.PaymentAmount, false)
+}
+
+// batchFailures turns the errors of a batch response into a *BatchError,
+// and accounts for every invoice sent: one the server neither created nor
+// refused is reported too, rather than silently dropped.
+func batchFailures(sent []InvoiceCreate, env *batchEnvelope) error {
+	index := make(map[string]int, len(sent))
+	for i, inv := range sent {
+		index[inv.Number] = i
+	}
+	accounted := make(map[string]bool, len(sent))
+	var failures []BatchFailure
+	for _, e := range env.Errors {
+		i, ok := index[e.InvoiceNumber]
+		if !ok {
+			i = -1
+		}
+		failures = append(failures, BatchFailure{Number: e.InvoiceNumber, Index: i, Message: e.Error})
+		accounted[e.InvoiceNumber] = true
+	}
+	for _, inv := range env.Data {
+		accounted[inv.Number] = true
+	}
+	for i, inv := range sent {
+		if !accounted[inv.Number] {
+			failures = append(failures, BatchFailure{
+				Number:  inv.Number,
+				Index:   i,
+				Message: "missing from the response, neither created nor refused: look it up by number before creating it again",
+			})
+		}
+	}
+	if len(failures) == 0 {
+		return nil
+	}
+	return &BatchError{Failures: failures}
+}
