@@ -83,7 +83,7 @@ func WithToken(token string) Option {
 		if token == "" || strings.ContainsAny(token, " \t") || checkHeaderValue(token) != nil {
 			return &InputError{Field: "WithToken", Reason: "the token is empty or holds spaces or control characters"}
 		}
-		s.auth, s.credentials = staticToken("Bearer " + token), nil
+		s.auth, s.credentials = staticToken("Bearer "+token), nil
 		return nil
 	}
 }
