@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -52,7 +53,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		hc = defaultHTTPClient()
 	}
 	c := &Client{
-		sender:    &httpcore.Sender{HTTP: hc, Logger: s.logger},
+		sender:    &httpcore.Sender{HTTP: hc, Logger: s.logger, Pacer: s.pacer},
 		userAgent: httpcore.UserAgent("asset-go", Version),
 	}
 	if s.credentials != nil {
@@ -194,12 +195,16 @@ func (c *Client) baseHeader(s *settings) http.Header {
 // at the status.
 func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Request, path string, out any) (*http.Response, error) {
 	resp, outcome, err := c.sender.Send(ctx, s.policy, hr)
+	var paceErr *httpcore.PaceError
+	if errors.As(err, &paceErr) {
+		return nil, fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %v", hr.Method, path, ErrRateLimited, paceErr)
+	}
 	if err != nil {
 		return nil, &NetworkError{
 			Method:         hr.Method,
 			Path:           path,
 			Attempts:       outcome.Attempts,
-			MayHaveApplied: !hr.Idempotent && httpcore.MaybeSent(err),
+			MayHaveApplied: !hr.Idempotent && outcome.MaybeApplied,
 			Err:            err,
 		}
 	}
@@ -216,7 +221,9 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 	defer putBuffer(buf)
 	if resp.StatusCode >= 300 {
 		_, _ = httpcore.ReadBody(buf, resp.Body, maxErrorBody)
-		return resp, newAPIError(resp, hr, path, buf.Bytes())
+		apiErr := newAPIError(resp, hr, path, buf.Bytes())
+		apiErr.mayHaveApplied = !hr.Idempotent && outcome.MaybeApplied
+		return resp, apiErr
 	}
 	if out == nil {
 		httpcore.Discard(resp.Body)
@@ -245,12 +252,11 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 
 func newAPIError(resp *http.Response, hr *httpcore.Request, path string, body []byte) *APIError {
 	e := &APIError{
-		StatusCode:     resp.StatusCode,
-		RequestID:      resp.Header.Get("X-Request-Id"),
-		Body:           bytes.Clone(body),
-		method:         hr.Method,
-		path:           path,
-		mayHaveApplied: resp.StatusCode >= 500 && !hr.Idempotent,
+		StatusCode: resp.StatusCode,
+		RequestID:  resp.Header.Get("X-Request-Id"),
+		Body:       bytes.Clone(body),
+		method:     hr.Method,
+		path:       path,
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter, _ = httpcore.ServerWait(resp.Header, time.Now())

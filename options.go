@@ -32,6 +32,7 @@ type settings struct {
 	auth         authenticator
 	credentials  *ClientCredentials
 	maxBody      int64
+	pacer        *httpcore.Pacer
 }
 
 // defaultMaxBody bounds a success response; a full page of 100 invoices is
@@ -253,6 +254,27 @@ func WithMaxResponseBytes(n int64) Option {
 			return &InputError{Field: "WithMaxResponseBytes", Reason: "must be positive"}
 		}
 		s.maxBody = n
+		return nil
+	}
+}
+
+// WithRateLimit keeps the client, across all its goroutines, to at most n
+// requests per interval (retries included), spaced evenly, and also paces
+// it by the x-ratelimit-remaining and x-ratelimit-reset headers the API
+// sends: when the server says the window is spent, calls wait for the next
+// one instead of drawing 429s. A call whose context deadline comes before
+// its slot fails at once with an error matching ErrRateLimited, having sent
+// nothing. The API allows 300 requests a minute per business: a client that
+// serves one business can use WithRateLimit(300, time.Minute).
+func WithRateLimit(n int, per time.Duration) Option {
+	return func(s *settings) error {
+		if err := clientOnly(s, "WithRateLimit"); err != nil {
+			return err
+		}
+		if n <= 0 || per <= 0 {
+			return &InputError{Field: "WithRateLimit", Reason: fmt.Sprintf("need n > 0 and per > 0, got %d per %s", n, per)}
+		}
+		s.pacer = httpcore.NewPacer(n, per)
 		return nil
 	}
 }

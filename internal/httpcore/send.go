@@ -29,15 +29,20 @@ type Sender struct {
 	HTTP *http.Client
 	// Logger receives the retry loop's records; nil keeps it silent.
 	Logger *slog.Logger
-	// OnResponse, when set, sees every response before the retry decision,
-	// for pacing from rate-limit headers.
-	OnResponse func(*http.Response)
+	// Pacer, when set, paces every attempt, retries included, to the local
+	// and the server's rate limits.
+	Pacer *Pacer
 }
 
 // Outcome tells how a Send went beyond its response.
 type Outcome struct {
 	// Attempts is how many times the request was put on the wire.
 	Attempts int
+	// MaybeApplied is true when some attempt may have been processed by the
+	// server: its connection broke after the request could have been sent,
+	// or it was answered with a 5xx. Attempts that never connected, and
+	// answers such as 429 that refuse the request, do not count.
+	MaybeApplied bool
 }
 
 // Send performs r under policy p. It returns the last response whatever its
@@ -54,8 +59,11 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 		RetryMax:     p.MaxRetries,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			out.Attempts++
-			if resp != nil && s.OnResponse != nil {
-				s.OnResponse(resp)
+			if s.Pacer != nil {
+				s.Pacer.Done(resp)
+			}
+			if err != nil && MaybeSent(err) || resp != nil && resp.StatusCode >= 500 {
+				out.MaybeApplied = true
 			}
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return false, ctxErr
@@ -88,6 +96,12 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 	}
 	if s.Logger != nil {
 		rc.Logger = leveledLogger{s.Logger}
+	}
+	if s.Pacer != nil {
+		rc.PrepareRetry = func(req *http.Request) error { return s.Pacer.Wait(req.Context()) }
+		if err := s.Pacer.Wait(ctx); err != nil {
+			return nil, out, err
+		}
 	}
 	var body any
 	if r.Body != nil {
