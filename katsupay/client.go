@@ -1,0 +1,137 @@
+// Package katsupay is a typed client for the Katsu Pay invoice API: it
+// creates invoices with exact decimal money, checks its input before sending,
+// and never retries a create that may already have happened.
+//
+// Katsu Pay is unrelated to the Asset API of package asset; the two share the
+// HTTP machinery (retries, body limits, logging) and the error sentinels, so
+// errors.Is(err, asset.ErrValidation), asset.ErrNotFound, asset.ErrServer,
+// asset.ErrOutcomeUnknown and the others work the same on both.
+//
+// Every Katsu deployment has its own address, so NewClient takes it as its
+// first argument; there is no default host. Package katsupaytest runs a fake
+// deployment for tests and examples.
+package katsupay
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/internal/httpcore"
+)
+
+// Client talks to one Katsu Pay deployment. It is safe for concurrent use;
+// share one per deployment and credentials so that connections are reused.
+type Client struct {
+	// Invoices creates invoices.
+	Invoices *InvoiceService
+
+	baseURL string
+	policy  httpcore.Policy
+	sender  *httpcore.Sender
+	header  http.Header
+}
+
+// NewClient makes a client for the deployment at baseURL, e.g.
+// "https://pay.example.com" (the part before /api/v1). It must be https,
+// except plain http on a loopback host (a local fake such as katsupaytest).
+// Credentials are required: WithToken, WithServiceKey, or both, as the
+// deployment expects.
+func NewClient(baseURL string, opts ...Option) (*Client, error) {
+	u, err := httpcore.CheckBaseURL(baseURL)
+	if err != nil {
+		return nil, &asset.InputError{Field: "baseURL", Reason: err.Error()}
+	}
+	// The documented address is "{base}/api/v1/Invoice/Create"; a base that
+	// already ends in the API prefix would only ever earn 404s.
+	if strings.HasSuffix(strings.ToLower(u.Path), "/api/v1") || strings.Contains(strings.ToLower(u.Path), "/api/v1/") {
+		return nil, &asset.InputError{Field: "baseURL", Reason: "give the deployment's address without /api/v1: the client adds the paths itself"}
+	}
+	s := settings{policy: httpcore.DefaultPolicy}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	if s.token == "" && s.apiKey == "" {
+		return nil, &asset.InputError{Field: "credentials", Reason: "none given: use WithToken, WithServiceKey or both"}
+	}
+	hc := s.httpClient
+	if hc == nil {
+		hc = httpcore.NewHTTPClient()
+	}
+	h := http.Header{}
+	h.Set("User-Agent", httpcore.UserAgent("asset-go-katsupay", asset.Version))
+	h.Set("Accept", "application/json")
+	if s.token != "" {
+		h.Set("Authorization", "Bearer "+s.token)
+	}
+	if s.apiKey != "" {
+		h.Set("service-api-key", s.apiKey)
+		h.Set("service-api-code", s.apiCode)
+	}
+	c := &Client{
+		baseURL: u.String(),
+		policy:  s.policy,
+		sender:  &httpcore.Sender{HTTP: hc, Logger: s.logger},
+		header:  h,
+	}
+	c.Invoices = &InvoiceService{client: c}
+	return c, nil
+}
+
+// Body limits: a created invoice is a few hundred bytes, so anything near
+// these is not the documented reply.
+const (
+	maxReplyBody = 1 << 20
+	maxErrorBody = 64 << 10
+)
+
+// reply is a response with its body read.
+type reply struct {
+	status    int
+	header    http.Header
+	body      []byte
+	truncated bool
+	readErr   error
+}
+
+// post sends a JSON body that changes state: it is retried only when the
+// server surely did not act on it (a connection that never opened, a 429).
+func (c *Client) post(ctx context.Context, path string, body []byte) (*reply, error) {
+	if err := ctx.Err(); err != nil {
+		// Nothing was sent, which the transport error alone could not prove.
+		return nil, &asset.NetworkError{Method: http.MethodPost, Path: path, Err: err}
+	}
+	hr := &httpcore.Request{
+		Method: http.MethodPost,
+		URL:    c.baseURL + path,
+		Header: c.header.Clone(),
+		Body:   body,
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	resp, outcome, err := c.sender.Send(ctx, c.policy, hr)
+	if err != nil {
+		return nil, &asset.NetworkError{
+			Method:         hr.Method,
+			Path:           path,
+			Attempts:       outcome.Attempts,
+			MayHaveApplied: httpcore.MaybeSent(err),
+			Err:            err,
+		}
+	}
+	limit := int64(maxErrorBody)
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		limit = maxReplyBody
+	}
+	var buf bytes.Buffer
+	r := &reply{status: resp.StatusCode, header: resp.Header}
+	r.truncated, r.readErr = httpcore.ReadBody(&buf, resp.Body, limit)
+	r.body = buf.Bytes()
+	return r, nil
+}

@@ -1,0 +1,238 @@
+package katsupay
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/internal/httpcore"
+)
+
+// Error is a refusal from Katsu Pay: an error status (400, 404, 500 are the
+// documented ones), or a reply whose envelope says "succeeded": false
+// whatever its status. It matches, with errors.Is, the asset sentinel for
+// its status: asset.ErrValidation (400, 422, and succeeded false on a 2xx),
+// asset.ErrUnauthorized, asset.ErrForbidden, asset.ErrNotFound,
+// asset.ErrConflict, asset.ErrRateLimited, asset.ErrServer (5xx); and
+// asset.ErrOutcomeUnknown for a 5xx to a call that creates something, which
+// may have been carried out before the server failed.
+type Error struct {
+	// StatusCode is the HTTP status, e.g. 400; a 2xx when the envelope said
+	// succeeded false.
+	StatusCode int
+	// Message is the server's summary (the envelope's message, or a .NET
+	// problem's title or detail), else the status text.
+	Message string
+	// Errors are the server's individual complaints, from the envelope's
+	// errors list or, for a .NET validation problem, "field: complaint".
+	Errors []string
+	// RetryAfter is the wait a 429 or 503 asked for, zero when none.
+	RetryAfter time.Duration
+	// Body is the raw response body, at most 64 KiB.
+	Body []byte
+
+	method, path   string
+	mayHaveApplied bool
+}
+
+// Error reads like "katsupay: POST /api/v1/Invoice/Create: 400 Bad Request:
+// Validation failed: products[0].quantity must be positive". It never holds
+// credentials, which travel only in headers.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("katsupay: ")
+	if e.method != "" {
+		b.WriteString(e.method + " " + e.path + ": ")
+	}
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" " + t)
+	}
+	if e.StatusCode >= 200 && e.StatusCode < 300 {
+		b.WriteString(", succeeded false")
+	}
+	if e.Message != "" && !strings.EqualFold(e.Message, http.StatusText(e.StatusCode)) {
+		b.WriteString(": " + e.Message)
+	}
+	for i, msg := range e.Errors {
+		if i == 3 {
+			fmt.Fprintf(&b, "; and %d more", len(e.Errors)-3)
+			break
+		}
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(msg)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	if e.mayHaveApplied {
+		b.WriteString(" (outcome unknown: the invoice may have been created; check before retrying)")
+	}
+	return b.String()
+}
+
+// Is matches the asset sentinel for the status; see the type's comment.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case asset.ErrOutcomeUnknown:
+		return e.mayHaveApplied
+	case asset.ErrValidation:
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity ||
+			e.StatusCode >= 200 && e.StatusCode < 300
+	case asset.ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case asset.ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case asset.ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case asset.ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case asset.ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case asset.ErrServer:
+		return e.StatusCode >= 500
+	}
+	return false
+}
+
+// Temporary reports whether the same call may succeed later unchanged: rate
+// limits, timeouts and server errors. After a 5xx to a create, check first
+// whether the invoice exists.
+func (e *Error) Temporary() bool {
+	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode == http.StatusRequestTimeout || e.StatusCode >= 500
+}
+
+// newError reads an error reply. The documented body is the envelope
+// {"succeeded": false, "message": ..., "errors": [...]}; ASP.NET's own
+// problem details {"title", "detail", "errors": {"field": [...]}} come from
+// its model validation before Katsu's code runs; anything else (a proxy's
+// HTML page) is kept only in Body.
+func newError(method, path string, r *reply, mayHaveApplied bool) *Error {
+	e := &Error{
+		StatusCode:     r.status,
+		Body:           bytes.Clone(r.body[:min(len(r.body), maxErrorBody)]),
+		method:         method,
+		path:           path,
+		mayHaveApplied: mayHaveApplied,
+	}
+	if r.status == http.StatusTooManyRequests || r.status == http.StatusServiceUnavailable {
+		e.RetryAfter, _ = httpcore.ServerWait(r.header, time.Now())
+	}
+	if r.status >= 300 && r.status < 400 {
+		e.Message = "redirect to " + httpcore.RedactQuery(r.header.Get("Location")) + " not followed: check the base URL"
+		return e
+	}
+	var shape struct {
+		Message json.RawMessage `json:"message"`
+		Title   json.RawMessage `json:"title"`
+		Detail  json.RawMessage `json:"detail"`
+		Errors  json.RawMessage `json:"errors"`
+	}
+	if json.Unmarshal(r.body, &shape) == nil {
+		for _, raw := range []json.RawMessage{shape.Message, shape.Title, shape.Detail} {
+			if e.Message == "" {
+				e.Message = rawString(raw)
+			}
+		}
+		e.Errors = parseErrorList(shape.Errors)
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(r.status)
+	}
+	return e
+}
+
+// parseErrorList reads the envelope's list of strings, or a .NET problem's
+// map from field to complaints.
+func parseErrorList(raw json.RawMessage) []string {
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) == nil {
+		out := make([]string, 0, len(list))
+		for _, item := range list {
+			if s := rawString(item); s != "" {
+				out = append(out, s)
+			}
+		}
+		return nilIfEmpty(out)
+	}
+	var byField map[string]json.RawMessage
+	if json.Unmarshal(raw, &byField) != nil {
+		return nil
+	}
+	fields := make([]string, 0, len(byField))
+	for f := range byField {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	var out []string
+	for _, f := range fields {
+		msgs := parseErrorList(byField[f])
+		if msgs == nil {
+			if s := rawString(byField[f]); s != "" {
+				msgs = []string{s}
+			}
+		}
+		for _, m := range msgs {
+			out = append(out, f+": "+m)
+		}
+	}
+	return out
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// rawString renders a JSON value as text: a string without its quotes, null
+// and absence as "", anything else as written.
+func rawString(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+// replyError is a success status whose body is not a created invoice.
+type replyError struct {
+	method, path string
+	status       int
+	body         []byte
+	reason       string
+	err          error
+}
+
+func (e *replyError) Error() string {
+	msg := fmt.Sprintf("katsupay: %s %s: %d reply %s", e.method, e.path, e.status, e.reason)
+	if len(e.body) > 0 {
+		msg += fmt.Sprintf(" (body starts %.120q)", e.body)
+	}
+	if e.err != nil {
+		msg += ": " + e.err.Error()
+	}
+	return msg + " (outcome unknown: the server reported success, so the invoice was most likely created; check before retrying)"
+}
+
+func (e *replyError) Unwrap() error { return e.err }
+
+// Is matches asset.ErrInvalidReply, and asset.ErrOutcomeUnknown: the status
+// said success but the invoice's id is unknown.
+func (e *replyError) Is(target error) bool {
+	return target == asset.ErrInvalidReply || target == asset.ErrOutcomeUnknown
+}
