@@ -121,7 +121,7 @@ func (c *Client) post(ctx context.Context, path string, body []byte) (*reply, er
 			Method:         hr.Method,
 			Path:           path,
 			Attempts:       outcome.Attempts,
-			MayHaveApplied: httpcore.MaybeSent(err),
+			MayHaveApplied: outcome.MaybeApplied,
 			Err:            err,
 		}
 	}
