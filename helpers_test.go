@@ -1,7 +1,12 @@
 package asset
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -54,4 +59,61 @@ func countRequests(t *testing.T) *atomic.Int32 {
 	gock.Observe(func(*http.Request, gock.Mock) { n.Add(1) })
 	t.Cleanup(func() { gock.Observe(nil) })
 	return &n
+}
+
+// sentRequest is a request as a mock saw it, body included.
+type sentRequest struct {
+	Method string
+	Path   string
+	Query  string // raw, as encoded by the client
+	Header http.Header
+	Body   []byte
+}
+
+// capture returns a gock matcher that records each request reaching it and
+// matches everything. gock runs it after the mock's own matchers, so it only
+// records requests that the mock answers.
+func capture(dst *[]sentRequest) gock.MatchFunc {
+	return func(req *http.Request, _ *gock.Request) (bool, error) {
+		var body []byte
+		if req.Body != nil {
+			var err error
+			if body, err = io.ReadAll(req.Body); err != nil {
+				return false, err
+			}
+			req.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		*dst = append(*dst, sentRequest{
+			Method: req.Method,
+			Path:   req.URL.EscapedPath(),
+			Query:  req.URL.RawQuery,
+			Header: req.Header.Clone(),
+			Body:   body,
+		})
+		return true, nil
+	}
+}
+
+// testdataFile reads a file under testdata/.
+func testdataFile(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return b
+}
+
+// requireSameJSON asserts that got is the JSON in want, and also that every
+// number is written the same way: JSONEq alone compares numbers as float64,
+// which would let 10.5 pass for 10.50 and hide a lost digit past 2^53.
+func requireSameJSON(t *testing.T, want, got []byte) {
+	t.Helper()
+	require.JSONEq(t, string(want), string(got))
+	exact := func(b []byte) any {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var v any
+		require.NoError(t, dec.Decode(&v))
+		return v
+	}
+	require.Equal(t, exact(want), exact(got), "same JSON, but numbers are written differently")
 }

@@ -67,10 +67,11 @@ func (s *InvoiceService) List(ctx context.Context, businessID string, params *In
 	return fetch(ctx, pageToken(params))
 }
 
-// All iterates over every invoice matching params, fetching pages as the loop
-// needs them; breaking out of the loop stops fetching. An error is yielded
-// once, and ends the iteration. params may be nil and is copied, so the
-// caller may reuse it.
+// All iterates over every invoice matching params. While the loop handles
+// one page, the next is fetched in the background (see WithPrefetch);
+// breaking out of the loop cancels that request and stops fetching. An
+// error is yielded once, and ends the iteration. params may be nil and is
+// copied, so the caller may reuse it.
 //
 //	for inv, err := range client.Invoices.All(ctx, bizID, nil) {
 //		if err != nil {
@@ -83,7 +84,11 @@ func (s *InvoiceService) All(ctx context.Context, businessID string, params *Inv
 	if err != nil {
 		return failed[Invoice](err)
 	}
-	return walk(ctx, pageToken(params), fetch)
+	cs, err := s.client.callSettings(opts)
+	if err != nil {
+		return failed[Invoice](err)
+	}
+	return walk(ctx, pageToken(params), fetch, cs.prefetch)
 }
 
 // Pager returns a pager over the invoices matching params, starting at
@@ -164,7 +169,7 @@ func (s *InvoiceService) WriteOff(ctx context.Context, businessID, invoiceID str
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPositive("amount", writeOff.Amount, false); err != nil {
+	if err := checkPositive("writeOff.Amount", writeOff.Amount, false); err != nil {
 		return nil, err
 	}
 	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPost, path: path, body: writeOff}, opts)

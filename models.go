@@ -179,8 +179,8 @@ type InvoiceListParams struct {
 	// Status keeps invoices in any of these statuses.
 	Status []InvoiceStatus `url:"status,omitempty"`
 	// DueAtStart and DueAtEnd keep invoices due in this range, inclusive.
-	DueAtStart time.Time `url:"due_at_start,omitempty"`
-	DueAtEnd   time.Time `url:"due_at_end,omitempty"`
+	DueAtStart time.Time `url:"due_at_start,omitempty" layout:"2006-01-02T15:04:05.999999999Z07:00"`
+	DueAtEnd   time.Time `url:"due_at_end,omitempty" layout:"2006-01-02T15:04:05.999999999Z07:00"`
 	// PageSize is 1 to 100; zero lets the server choose.
 	PageSize int `url:"page_size,omitempty"`
 	// PageToken starts at a page a previous response named.

@@ -1,7 +1,6 @@
 package asset
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -33,6 +32,7 @@ type settings struct {
 	credentials  *ClientCredentials
 	maxBody      int64
 	pacer        *httpcore.Pacer
+	prefetch     int // pages All fetches ahead of the loop
 }
 
 // defaultMaxBody bounds a success response; a full page of 100 invoices is
@@ -40,7 +40,7 @@ type settings struct {
 const defaultMaxBody = 32 << 20
 
 func defaultSettings() settings {
-	return settings{baseURL: ProductionURL, policy: httpcore.DefaultPolicy, maxBody: defaultMaxBody}
+	return settings{baseURL: ProductionURL, policy: httpcore.DefaultPolicy, maxBody: defaultMaxBody, prefetch: 1}
 }
 
 func (s *settings) apply(opts []Option) error {
@@ -81,7 +81,7 @@ func WithBaseURL(baseURL string) Option {
 // WithToken authenticates with a bearer access token.
 func WithToken(token string) Option {
 	return func(s *settings) error {
-		if token == "" || strings.ContainsAny(token, " \t") || checkHeaderValue(token) != nil {
+		if token == "" || strings.ContainsAny(token, " \t") || httpcore.CheckHeaderValue(token) != nil {
 			return &InputError{Field: "WithToken", Reason: "the token is empty or holds spaces or control characters"}
 		}
 		s.auth, s.credentials = staticToken("Bearer "+token), nil
@@ -123,7 +123,7 @@ func WithClientCredentials(creds ClientCredentials) Option {
 // API records for audit. Given to a call, it overrides the client's.
 func WithUserID(userID string) Option {
 	return func(s *settings) error {
-		if err := checkHeaderValue(userID); err != nil {
+		if err := httpcore.CheckHeaderValue(userID); err != nil {
 			return &InputError{Field: "WithUserID", Reason: err.Error()}
 		}
 		s.userID = userID
@@ -142,7 +142,7 @@ func WithHeader(key, value string) Option {
 		case canon == "Authorization" || canon == "Content-Type" || canon == "Content-Length" || canon == "Host":
 			return &InputError{Field: "WithHeader", Reason: canon + " is set by the SDK"}
 		}
-		if err := checkHeaderValue(value); err != nil {
+		if err := httpcore.CheckHeaderValue(value); err != nil {
 			return &InputError{Field: "WithHeader", Reason: err.Error()}
 		}
 		h := s.header.Clone()
@@ -279,16 +279,21 @@ func WithRateLimit(n int, per time.Duration) Option {
 	}
 }
 
-var errControlChars = errors.New("holds a line break or control character")
+// maxPrefetch bounds WithPrefetch: more pages in memory than this buys no
+// speed, since the caller handles one page at a time.
+const maxPrefetch = 10
 
-func checkHeaderValue(v string) error {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			return errControlChars
+// WithPrefetch sets how many pages All fetches ahead of the loop: while the
+// loop handles one page, the next ones are requested and decoded in the
+// background. The default is 1; 0 fetches each page only when the loop
+// needs it, without a goroutine. Breaking out of the loop cancels the page
+// in flight and starts no other. List and Pager are not affected.
+func WithPrefetch(pages int) Option {
+	return func(s *settings) error {
+		if pages < 0 || pages > maxPrefetch {
+			return &InputError{Field: "WithPrefetch", Reason: fmt.Sprintf("%d is outside 0..%d", pages, maxPrefetch)}
 		}
+		s.prefetch = pages
+		return nil
 	}
-	if strings.TrimSpace(v) != v {
-		return errors.New("has leading or trailing spaces")
-	}
-	return nil
 }

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
+
+	"github.com/assetkit/asset-go/internal/httpcore"
 )
 
 // idArg is an id that goes into a request path, with the argument's name for
@@ -35,7 +38,7 @@ func checkID(field, id string) error {
 		reason = fmt.Sprintf("%q holds a character ids never have (/ \\ ? # %%)", id)
 	case strings.Contains(id, ".."):
 		reason = fmt.Sprintf("%q holds \"..\"", id)
-	case strings.TrimSpace(id) != id || checkHeaderValue(id) != nil:
+	case strings.ContainsFunc(id, unicode.IsSpace) || httpcore.CheckHeaderValue(id) != nil:
 		reason = fmt.Sprintf("%q holds spaces or control characters", id)
 	}
 	if reason == "" {

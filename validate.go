@@ -46,9 +46,8 @@ func (c *InvoiceCreate) validate(field string) error {
 
 func validateLines(field string, lines []InvoiceLineCreate) error {
 	for i, l := range lines {
-		f := fmt.Sprintf("%s[%d]", field, i)
 		if utf8.RuneCountInString(l.Description) > 512 {
-			return &InputError{Field: f + ".description", Reason: "is longer than 512 characters"}
+			return &InputError{Field: fmt.Sprintf("%s[%d].description", field, i), Reason: "is longer than 512 characters"}
 		}
 		for _, m := range []struct {
 			name  string
@@ -57,8 +56,10 @@ func validateLines(field string, lines []InvoiceLineCreate) error {
 			{"unit_price", l.UnitPrice}, {"quantity", l.Quantity}, {"discount_amount", l.DiscountAmount},
 			{"discount_rate", l.DiscountRate}, {"tax_amount", l.TaxAmount}, {"tax_rate", l.TaxRate}, {"amount", l.Amount},
 		} {
-			if err := checkPositive(f+"."+m.name, m.value, true); err != nil {
-				return err
+			// Only a negative amount fails here; naming the field only
+			// then keeps a valid batch from allocating a name per amount.
+			if m.value.Sign() < 0 {
+				return checkPositive(fmt.Sprintf("%s[%d].%s", field, i, m.name), m.value, true)
 			}
 		}
 	}
@@ -99,7 +100,7 @@ func (u *InvoiceUpdate) validate() error {
 	if u.Status != "" && !u.Status.IsKnown() {
 		return &InputError{Field: "update.Status", Reason: fmt.Sprintf("%q is not an invoice status", u.Status)}
 	}
-	if u.Status == "" && u.LineChanges == nil && len(u.Tags) == 0 {
+	if u.Status == "" && u.LineChanges.empty() && len(u.Tags) == 0 {
 		return &InputError{Field: "update", Reason: "changes nothing: set Status, LineChanges or Tags"}
 	}
 	if lc := u.LineChanges; lc != nil {
@@ -118,6 +119,10 @@ func (u *InvoiceUpdate) validate() error {
 		}
 	}
 	return nil
+}
+
+func (lc *InvoiceLineChanges) empty() bool {
+	return lc == nil || len(lc.CreateLines) == 0 && len(lc.DeleteLines) == 0 && len(lc.Metadata) == 0
 }
 
 func (p *InvoicePaymentCreate) validate() error {

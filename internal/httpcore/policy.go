@@ -60,7 +60,10 @@ func (p Policy) retryable(idempotent bool, resp *http.Response, err error) bool 
 // wait is how long to sleep before retry number n (0 for the first retry).
 // It returns false when the server asked for a wait longer than RetryAfterMax.
 func (p Policy) wait(n int, resp *http.Response, now time.Time) (time.Duration, bool) {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+	// x-ratelimit-reset comes with every answer, so only a 429 makes it a
+	// request to wait; a 503 must say Retry-After.
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests ||
+		resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "") {
 		if d, ok := ServerWait(resp.Header, now); ok {
 			return d, d <= p.RetryAfterMax
 		}
@@ -73,6 +76,10 @@ func (p Policy) wait(n int, resp *http.Response, now time.Time) (time.Duration, 
 func (p Policy) backoff(n int) time.Duration {
 	step := p.WaitMin
 	for i := 0; i < n && step < p.WaitMax; i++ {
+		if step > p.WaitMax/2 {
+			step = p.WaitMax // doubling would pass it, or overflow
+			break
+		}
 		step *= 2
 	}
 	if step > p.WaitMax {
@@ -98,7 +105,9 @@ func ServerWait(h http.Header, now time.Time) (time.Duration, bool) {
 	}
 	if v := h.Get("X-Ratelimit-Reset"); v != "" {
 		if unix, err := strconv.ParseInt(v, 10, 64); err == nil && unix > 0 {
-			return nonNegative(time.Unix(unix, 0).Sub(now)), true
+			// Subtracting seconds first keeps an absurd reset from
+			// overflowing time.Unix into a time in the past.
+			return nonNegative(clampSeconds(unix-now.Unix()) - time.Duration(now.Nanosecond())), true
 		}
 	}
 	return 0, false

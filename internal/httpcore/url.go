@@ -19,7 +19,7 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("base URL %q has no host", raw)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("base URL %q must not carry credentials, a query or a fragment", RedactQuery(raw))
+		return nil, fmt.Errorf("base URL %q must not carry credentials, a query or a fragment", RedactQuery(u.Redacted()))
 	}
 	switch u.Scheme {
 	case "https":

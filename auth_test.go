@@ -1,0 +1,531 @@
+package asset
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+)
+
+const (
+	testClientID     = "cli_123"
+	testClientSecret = "cs_very_secret_value"
+)
+
+var testCreds = ClientCredentials{
+	ClientID:     testClientID,
+	ClientSecret: testClientSecret,
+	BusinessID:   testBiz,
+	Scopes:       []string{"invoice:read", "invoice:create"},
+	Resources:    []string{"https://api.getasset.com/a", "https://api.getasset.com/b"},
+}
+
+// authFake is an Asset API that issues tokens "cc_tok_1", "cc_tok_2", ...
+// at POST /v0/auth/token and answers every other path with an invoice when
+// accept says the Authorization header is good.
+type authFake struct {
+	srv *httptest.Server
+
+	// Set before the first request.
+	expiresIn   func(n int) any           // the token response's expires_in
+	token       func(n int) (int, string) // overrides the token endpoint's answer when set
+	accept      func(authz string) bool   // nil accepts every token issued
+	tokenDelay  time.Duration
+	tokenCalls  atomic.Int32
+	apiRequests atomic.Int32
+
+	mu           sync.Mutex
+	tokenReqs    []*http.Request
+	tokenForms   []url.Values
+	apiAuthz     []string
+	issuedTokens map[string]bool
+}
+
+func newAuthFake(t *testing.T) *authFake {
+	t.Helper()
+	a := &authFake{issuedTokens: map[string]bool{}}
+	a.srv = httptest.NewServer(http.HandlerFunc(a.serve))
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+func (a *authFake) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/v0/auth/token" {
+		n := int(a.tokenCalls.Add(1))
+		body, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(body))
+		a.mu.Lock()
+		a.tokenReqs = append(a.tokenReqs, &http.Request{Method: r.Method, URL: r.URL, Header: r.Header.Clone()})
+		a.tokenForms = append(a.tokenForms, form)
+		a.mu.Unlock()
+		time.Sleep(a.tokenDelay)
+		if a.token != nil {
+			status, body := a.token(n)
+			replyJSON(w, status, body)
+			return
+		}
+		tok := "cc_tok_" + strconv.Itoa(n)
+		a.mu.Lock()
+		a.issuedTokens[tok] = true
+		a.mu.Unlock()
+		resp := map[string]any{"access_token": tok, "token_type": "Bearer"}
+		if a.expiresIn != nil {
+			resp["expires_in"] = a.expiresIn(n)
+		} else {
+			resp["expires_in"] = 3600
+		}
+		b, _ := json.Marshal(resp)
+		replyJSON(w, 200, string(b))
+		return
+	}
+	a.apiRequests.Add(1)
+	authz := r.Header.Get("Authorization")
+	a.mu.Lock()
+	a.apiAuthz = append(a.apiAuthz, authz)
+	issued := len(authz) > 7 && a.issuedTokens[authz[7:]]
+	a.mu.Unlock()
+	ok := issued
+	if a.accept != nil {
+		ok = ok && a.accept(authz)
+	}
+	if !ok {
+		replyJSON(w, 401, `{"detail": "Invalid or expired token"}`)
+		return
+	}
+	if r.Method == http.MethodPost {
+		replyJSON(w, 201, mutatingCalls[0].body)
+		return
+	}
+	replyJSON(w, 200, invoiceBody)
+}
+
+func (a *authFake) client(t *testing.T, opts ...Option) *Client {
+	t.Helper()
+	base := []Option{
+		WithClientCredentials(testCreds),
+		WithBaseURL(a.srv.URL),
+		WithRetryWait(time.Millisecond, 2*time.Millisecond),
+	}
+	c, err := NewClient(append(base, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+func (a *authFake) authorizations() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.apiAuthz...)
+}
+
+func TestWithTokenSendsBearer(t *testing.T) {
+	c := newGockClient(t)
+	getCall.mock().MatchHeader("Authorization", "^Bearer "+testToken+"$").Reply(200).BodyString(invoiceBody)
+	require.NoError(t, getCall.call(context.Background(), c))
+}
+
+func TestWithTokenSource(t *testing.T) {
+	c := newGockClient(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "ts_tok_1"})))
+	getCall.mock().Times(2).MatchHeader("Authorization", "^Bearer ts_tok_1$").Reply(200).BodyString(invoiceBody)
+	require.NoError(t, getCall.call(context.Background(), c))
+	require.NoError(t, getCall.call(context.Background(), c))
+}
+
+// countingSource hands out numbered tokens that live an hour.
+type countingSource struct {
+	calls atomic.Int32
+	err   error
+	empty bool
+}
+
+func (s *countingSource) Token() (*oauth2.Token, error) {
+	n := s.calls.Add(1)
+	if s.err != nil {
+		return nil, s.err
+	}
+	if s.empty {
+		return &oauth2.Token{}, nil
+	}
+	return &oauth2.Token{AccessToken: "ts_tok_" + strconv.Itoa(int(n)), TokenType: "bearer", Expiry: time.Now().Add(time.Hour)}, nil
+}
+
+func TestWithTokenSourceReusesValidToken(t *testing.T) {
+	src := &countingSource{}
+	c := newGockClient(t, WithTokenSource(src))
+	getCall.mock().Times(3).MatchHeader("Authorization", "^Bearer ts_tok_1$").Reply(200).BodyString(invoiceBody)
+	for range 3 {
+		require.NoError(t, getCall.call(context.Background(), c))
+	}
+	assert.EqualValues(t, 1, src.calls.Load())
+}
+
+func TestWithTokenSourceFailures(t *testing.T) {
+	srcErr := errors.New("vault unreachable")
+	cases := []struct {
+		name string
+		src  *countingSource
+		is   error
+	}{
+		{"error", &countingSource{err: srcErr}, srcErr},
+		{"empty token", &countingSource{empty: true}, ErrUnauthorized},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newGockClient(t, WithTokenSource(tc.src))
+			n := countRequests(t)
+			err := getCall.call(context.Background(), c)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.is)
+			assert.Contains(t, err.Error(), "token source")
+			assertNoSecrets(t, err)
+			assert.Zero(t, n.Load(), "nothing is sent without a token")
+			err = mutatingCalls[0].call(context.Background(), c)
+			assert.ErrorIs(t, err, tc.is)
+			assert.Zero(t, n.Load())
+		})
+	}
+}
+
+func TestWithTokenSource401NotRetried(t *testing.T) {
+	c := newGockClient(t, WithTokenSource(&countingSource{}))
+	n := countRequests(t)
+	getCall.mock().Reply(401).BodyString(`{"detail": "Not authenticated"}`)
+	err := getCall.call(context.Background(), c)
+	assert.ErrorIs(t, err, ErrUnauthorized)
+	assert.EqualValues(t, 1, n.Load(), "a caller's token source cannot be asked for a fresh token")
+	assertNoSecrets(t, err, "ts_tok_1")
+}
+
+func TestWithToken401NotRetried(t *testing.T) {
+	c := newGockClient(t)
+	n := countRequests(t)
+	getCall.mock().Reply(401).BodyString(`{"detail": "Not authenticated"}`)
+	err := getCall.call(context.Background(), c)
+	assert.ErrorIs(t, err, ErrUnauthorized)
+	assert.EqualValues(t, 1, n.Load())
+	assertNoSecrets(t, err)
+}
+
+func TestClientCredentialsTokenRequest(t *testing.T) {
+	a := newAuthFake(t)
+	c := a.client(t)
+	require.NoError(t, getCall.call(context.Background(), c))
+	require.EqualValues(t, 1, a.tokenCalls.Load())
+
+	a.mu.Lock()
+	req, form := a.tokenReqs[0], a.tokenForms[0]
+	a.mu.Unlock()
+	assert.Equal(t, http.MethodPost, req.Method)
+	assert.Equal(t, "application/x-www-form-urlencoded", req.Header.Get("Content-Type"))
+	assert.Empty(t, req.Header.Get("Authorization"), "the token request carries no bearer token")
+	assert.Contains(t, req.Header.Get("User-Agent"), "asset-go/")
+	assert.Empty(t, req.URL.RawQuery, "the secret travels in the body, never in the URL")
+	assert.Equal(t, url.Values{
+		"grant_type":    {"client_credentials"},
+		"client_id":     {testClientID},
+		"client_secret": {testClientSecret},
+		"business_id":   {testBiz},
+		"scope":         {"invoice:read invoice:create"},
+		"resource":      {"https://api.getasset.com/a", "https://api.getasset.com/b"},
+	}, form)
+	assert.Equal(t, []string{"Bearer cc_tok_1"}, a.authorizations())
+}
+
+func TestClientCredentialsMinimalForm(t *testing.T) {
+	a := newAuthFake(t)
+	c, err := NewClient(WithClientCredentials(ClientCredentials{ClientID: "c", ClientSecret: "s"}), WithBaseURL(a.srv.URL))
+	require.NoError(t, err)
+	require.NoError(t, getCall.call(context.Background(), c))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	assert.Equal(t, url.Values{"grant_type": {"client_credentials"}, "client_id": {"c"}, "client_secret": {"s"}}, a.tokenForms[0],
+		"unset optional fields are left out")
+}
+
+func TestClientCredentialsCopied(t *testing.T) {
+	a := newAuthFake(t)
+	creds := testCreds
+	creds.Scopes = []string{"invoice:read"}
+	c, err := NewClient(WithClientCredentials(creds), WithBaseURL(a.srv.URL))
+	require.NoError(t, err)
+	creds.Scopes[0] = "everything:admin"
+	require.NoError(t, getCall.call(context.Background(), c))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	assert.Equal(t, "invoice:read", a.tokenForms[0].Get("scope"))
+}
+
+func TestClientCredentialsTokenCached(t *testing.T) {
+	a := newAuthFake(t)
+	c := a.client(t)
+	for range 3 {
+		require.NoError(t, getCall.call(context.Background(), c))
+	}
+	require.NoError(t, mutatingCalls[0].call(context.Background(), c))
+	assert.EqualValues(t, 1, a.tokenCalls.Load())
+	assert.Equal(t, []string{"Bearer cc_tok_1", "Bearer cc_tok_1", "Bearer cc_tok_1", "Bearer cc_tok_1"}, a.authorizations())
+}
+
+func TestClientCredentialsRenewedBeforeExpiry(t *testing.T) {
+	a := newAuthFake(t)
+	// 400ms tokens are renewed a quarter early, after 300ms.
+	a.expiresIn = func(int) any { return json.Number("0.4") }
+	// Refusing an expired token would hide a renewal that comes too late.
+	var mu sync.Mutex
+	issuedAt := map[string]time.Time{}
+	a.accept = func(authz string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		at, ok := issuedAt[authz]
+		if !ok {
+			issuedAt[authz] = time.Now()
+			return true
+		}
+		return time.Since(at) < 400*time.Millisecond
+	}
+	c := a.client(t)
+	require.NoError(t, getCall.call(context.Background(), c))
+	// The renewal time was set before the first call returned.
+	fetched := time.Now()
+	require.NoError(t, getCall.call(context.Background(), c))
+	if time.Since(fetched) < 250*time.Millisecond {
+		assert.EqualValues(t, 1, a.tokenCalls.Load(), "a fresh token is reused")
+	}
+	time.Sleep(305*time.Millisecond - time.Since(fetched))
+	require.NoError(t, getCall.call(context.Background(), c))
+	assert.GreaterOrEqual(t, a.tokenCalls.Load(), int32(2), "the token is renewed once three quarters of its life are over")
+	authz := a.authorizations()
+	assert.Equal(t, "Bearer cc_tok_1", authz[0])
+	assert.NotEqual(t, "Bearer cc_tok_1", authz[len(authz)-1])
+	assert.EqualValues(t, 3, a.apiRequests.Load(), "no call was refused")
+}
+
+func TestTokenLifetime(t *testing.T) {
+	now := time.Unix(1_777_650_000, 0)
+	cases := []struct {
+		expiresIn string
+		want      time.Duration
+	}{
+		{"3600", time.Hour},
+		{"60", time.Minute},
+		{"1.5", 1500 * time.Millisecond},
+		{strconv.FormatInt(now.Add(7168*time.Second).Unix(), 10), 7168 * time.Second},
+		{"1777657168", 7168 * time.Second}, // the documented example
+		{"", time.Hour},
+		{"0", time.Hour},
+		{"-5", time.Hour},
+	}
+	for _, tc := range cases {
+		t.Run(tc.expiresIn, func(t *testing.T) {
+			r := tokenResponse{ExpiresIn: json.Number(tc.expiresIn)}
+			assert.Equal(t, tc.want, r.lifetime(now))
+		})
+	}
+}
+
+func TestClientCredentialsExpiresInShapes(t *testing.T) {
+	cases := map[string]any{
+		"seconds":           3600,
+		"seconds as string": "3600",
+		"unix timestamp":    time.Now().Add(2 * time.Hour).Unix(),
+		"missing":           nil,
+	}
+	for name, v := range cases {
+		t.Run(name, func(t *testing.T) {
+			a := newAuthFake(t)
+			a.expiresIn = func(int) any { return v }
+			c := a.client(t)
+			for range 3 {
+				require.NoError(t, getCall.call(context.Background(), c))
+			}
+			assert.EqualValues(t, 1, a.tokenCalls.Load(), "a token good for hours is reused")
+		})
+	}
+}
+
+func TestClientCredentials401RefreshesOnce(t *testing.T) {
+	for _, ac := range []apiCall{getCall, mutatingCalls[0]} {
+		t.Run(ac.method, func(t *testing.T) {
+			a := newAuthFake(t)
+			// The first token is revoked as soon as it is issued.
+			a.accept = func(authz string) bool { return authz != "Bearer cc_tok_1" }
+			c := a.client(t)
+			var resp Response
+			require.NoError(t, ac.call(context.Background(), c, WithResponseInto(&resp)))
+			assert.EqualValues(t, 2, a.tokenCalls.Load(), "one new token")
+			assert.EqualValues(t, 2, a.apiRequests.Load(), "one more try")
+			assert.Equal(t, []string{"Bearer cc_tok_1", "Bearer cc_tok_2"}, a.authorizations())
+			assert.Equal(t, ac.ok, resp.StatusCode)
+
+			// The new token is kept for the calls that follow.
+			require.NoError(t, ac.call(context.Background(), c))
+			assert.EqualValues(t, 2, a.tokenCalls.Load())
+		})
+	}
+}
+
+func TestClientCredentialsSecond401Returned(t *testing.T) {
+	for _, ac := range []apiCall{getCall, mutatingCalls[0]} {
+		t.Run(ac.method, func(t *testing.T) {
+			a := newAuthFake(t)
+			a.accept = func(string) bool { return false }
+			c := a.client(t)
+			err := ac.call(context.Background(), c)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 401, apiErr.StatusCode)
+			assert.ErrorIs(t, err, ErrUnauthorized)
+			assert.EqualValues(t, 2, a.tokenCalls.Load())
+			assert.EqualValues(t, 2, a.apiRequests.Load(), "retried exactly once")
+			assertNoSecrets(t, err, testClientSecret, "cc_tok_1", "cc_tok_2")
+		})
+	}
+}
+
+func TestClientCredentialsTokenEndpointFailures(t *testing.T) {
+	cases := []struct {
+		name     string
+		status   int
+		body     string
+		is       error
+		attempts int32
+	}{
+		{"invalid client", 401, `{"error": "invalid_client"}`, ErrUnauthorized, 1},
+		{"bad request", 400, `{"detail": "grant_type not supported"}`, ErrValidation, 1},
+		{"forbidden", 403, `{"detail": "business not allowed"}`, ErrForbidden, 1},
+		{"server error retried", 500, `{"detail": "down"}`, ErrServer, 4},
+		{"no access token", 200, `{"token_type": "Bearer", "expires_in": 3600}`, ErrUnauthorized, 1},
+		{"html", 200, `<html>login</html>`, ErrInvalidReply, 1},
+		{"not bearer", 200, `{"access_token": "cc_tok_mac", "token_type": "mac"}`, nil, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newAuthFake(t)
+			a.token = func(int) (int, string) { return tc.status, tc.body }
+			c := a.client(t)
+			err := getCall.call(context.Background(), c)
+			require.Error(t, err)
+			if tc.is != nil {
+				assert.ErrorIs(t, err, tc.is)
+			}
+			assert.Contains(t, err.Error(), "token")
+			assert.EqualValues(t, tc.attempts, a.tokenCalls.Load())
+			assert.Zero(t, a.apiRequests.Load(), "no call is sent without a token")
+			assertNoSecrets(t, err, testClientSecret, "cc_tok_mac")
+		})
+	}
+}
+
+func TestClientCredentialsTokenEndpointUnreachable(t *testing.T) {
+	c, err := NewClient(WithClientCredentials(testCreds), WithBaseURL(refusedURL(t)), WithRetryWait(time.Millisecond, time.Millisecond), WithMaxRetries(1))
+	require.NoError(t, err)
+	err = getCall.call(context.Background(), c)
+	var ne *NetworkError
+	require.ErrorAs(t, err, &ne)
+	assert.Equal(t, tokenPath, ne.Path)
+	assert.Equal(t, 2, ne.Attempts)
+	assert.Contains(t, err.Error(), "fetching an access token")
+	assertNoSecrets(t, err, testClientSecret)
+}
+
+func TestClientCredentialsConcurrentCallersFetchOnce(t *testing.T) {
+	a := newAuthFake(t)
+	a.tokenDelay = 50 * time.Millisecond
+	c := a.client(t)
+	const callers = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, callers)
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- getCall.call(context.Background(), c)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.EqualValues(t, 1, a.tokenCalls.Load())
+	assert.EqualValues(t, callers, a.apiRequests.Load())
+	for _, authz := range a.authorizations() {
+		assert.Equal(t, "Bearer cc_tok_1", authz)
+	}
+}
+
+func TestClientCredentialsWaitHonoursContext(t *testing.T) {
+	a := newAuthFake(t)
+	a.tokenDelay = 300 * time.Millisecond
+	c := a.client(t)
+	go func() { _ = getCall.call(context.Background(), c) }()
+	for a.tokenCalls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// A second caller waits for the first one's fetch, but only as long as
+	// its own context allows.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := getCall.call(ctx, c)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 250*time.Millisecond)
+	assertNoSecrets(t, err, testClientSecret)
+}
+
+func TestClientCredentialsConcurrent401(t *testing.T) {
+	a := newAuthFake(t)
+	a.accept = func(authz string) bool { return authz != "Bearer cc_tok_1" }
+	c := a.client(t)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			assert.NoError(t, getCall.call(context.Background(), c))
+		}()
+	}
+	wg.Wait()
+	// Only the first caller refused with token 1 forgets it; the others find
+	// it already replaced and use the replacement.
+	assert.EqualValues(t, 2, a.tokenCalls.Load())
+}
+
+func TestClientCredentialsPerCallOptionsKeepAuth(t *testing.T) {
+	a := newAuthFake(t)
+	c := a.client(t)
+	require.NoError(t, getCall.call(context.Background(), c, WithUserID("usr_1"), WithMaxRetries(0)))
+	require.NoError(t, getCall.call(context.Background(), c))
+	assert.EqualValues(t, 1, a.tokenCalls.Load(), "a call's options share the client's token cache")
+}
+
+func TestSecretsNeverInAnyAuthError(t *testing.T) {
+	// A mixed bag of failures, all checked for the secret and the tokens.
+	a := newAuthFake(t)
+	var n atomic.Int32
+	a.token = func(int) (int, string) {
+		if n.Add(1) == 1 {
+			return 422, `{"detail": [{"loc": ["body", "client_secret"], "msg": "invalid"}]}`
+		}
+		return 200, `{"access_token": "cc_tok_x", "expires_in": 3600}`
+	}
+	c := a.client(t)
+	err := getCall.call(context.Background(), c)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrValidation)
+	assertNoSecrets(t, err, testClientSecret)
+	err = getCall.call(context.Background(), c)
+	assert.ErrorIs(t, err, ErrUnauthorized, "cc_tok_x was never issued by the fake's API side")
+	assertNoSecrets(t, err, testClientSecret, "cc_tok_x")
+}

@@ -1,0 +1,322 @@
+package asset
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/h2non/gock.v1"
+)
+
+// For faults gock cannot fake (connections cut or refused, redirects through
+// the default client, precise arrival times) the tests run a real local
+// server; plain http is allowed on loopback.
+
+// seenRequest is what a recServer saw of one request.
+type seenRequest struct {
+	Method, Path, RawQuery string
+	Header                 http.Header
+	Body                   []byte
+	At                     time.Time
+}
+
+// recServer records every request and answers with the test's handler,
+// which is told the request's number, counting from 1.
+type recServer struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []seenRequest
+}
+
+func newRecServer(t *testing.T, answer func(w http.ResponseWriter, r *http.Request, n int)) *recServer {
+	t.Helper()
+	s := &recServer{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		s.reqs = append(s.reqs, seenRequest{
+			Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
+			Header: r.Header.Clone(), Body: body, At: time.Now(),
+		})
+		n := len(s.reqs)
+		s.mu.Unlock()
+		answer(w, r, n)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *recServer) requests() []seenRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]seenRequest(nil), s.reqs...)
+}
+
+func (s *recServer) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.reqs)
+}
+
+// client is a client of s with the default *http.Client and fast retries.
+func (s *recServer) client(t *testing.T, opts ...Option) *Client {
+	t.Helper()
+	base := []Option{
+		WithToken(testToken),
+		WithBaseURL(s.URL),
+		WithRetryWait(time.Millisecond, 5*time.Millisecond),
+	}
+	c, err := NewClient(append(base, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+// hangUp closes the connection once the whole request has been read, so the
+// client cannot know whether it was processed.
+func hangUp(w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	_ = conn.Close()
+}
+
+// replyJSON writes status and body with a JSON content type. It closes the
+// connection so that the next request comes on a fresh one: net/http
+// silently resends a GET whose reused connection was cut, which would make
+// the server's request counts depend on connection reuse.
+func replyJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Connection", "close")
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// refusedURL is the address of a listener that was closed: connecting to it
+// is refused, so nothing can have been sent.
+func refusedURL(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return "http://" + addr
+}
+
+// assertNoSecrets fails when err's text holds a credential.
+func assertNoSecrets(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, s := range append(secrets, testToken) {
+		assert.NotContains(t, err.Error(), s, "the error text leaks a credential")
+	}
+}
+
+const invoiceBody = `{"data": {"id": "` + testInv + `", "business_id": "` + testBiz + `", "number": "INV-1", "status": "open"}}`
+
+// invoicePathRE is the anchored gock path of testInv.
+const invoicePathRE = "^/v0/business/" + testBiz + "/invoice/" + testInv + "$"
+
+func TestNewClientNeedsCredentials(t *testing.T) {
+	for name, opts := range map[string][]Option{
+		"none":          nil,
+		"base url only": {WithBaseURL(SandboxURL)},
+		"nil options":   {nil, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := NewClient(opts...)
+			require.Error(t, err)
+			assert.Nil(t, c)
+			var ie *InputError
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, "credentials", ie.Field)
+			assert.ErrorIs(t, err, ErrValidation)
+		})
+	}
+}
+
+func TestNewClientBaseURL(t *testing.T) {
+	cases := []struct {
+		url string
+		ok  bool
+	}{
+		{SandboxURL, true},
+		{ProductionURL, true},
+		{"https://proxy.example/asset/", true},
+		{"http://127.0.0.1:8080", true},
+		{"http://[::1]:8080", true},
+		{"http://localhost:8080", true},
+		{"http://api.getasset.com", false},
+		{"http://192.168.1.10:8080", false},
+		{"http://localhost.example", false},
+		{"api.getasset.com", false},
+		{"ftp://api.getasset.com", false},
+		{"https://api.getasset.com?debug=1", false},
+		{"https://user:pass@api.getasset.com", false},
+		{"", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.url, func(t *testing.T) {
+			c, err := NewClient(WithToken(testToken), WithBaseURL(tc.url))
+			if tc.ok {
+				require.NoError(t, err)
+				require.NotNil(t, c)
+				return
+			}
+			var ie *InputError
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, "WithBaseURL", ie.Field)
+			assert.NotContains(t, err.Error(), "pass")
+		})
+	}
+}
+
+// gockHTTPClient is an *http.Client intercepted by gock, for tests that
+// build their client by hand.
+func gockHTTPClient(t *testing.T) *http.Client {
+	t.Helper()
+	hc := &http.Client{}
+	gock.InterceptClient(hc)
+	t.Cleanup(func() {
+		pending := gock.Pending()
+		gock.Off()
+		gock.RestoreClient(hc)
+		if !t.Failed() && len(pending) > 0 {
+			t.Errorf("%d gock mocks were not used", len(pending))
+		}
+	})
+	return hc
+}
+
+func TestNewClientDefaultsToProduction(t *testing.T) {
+	c, err := NewClient(WithToken(testToken), WithHTTPClient(gockHTTPClient(t)))
+	require.NoError(t, err)
+	gock.New(ProductionURL).Get(invoicePathRE).Reply(200).BodyString(invoiceBody)
+	inv, err := c.Invoices.Get(context.Background(), testBiz, testInv)
+	require.NoError(t, err)
+	assert.Equal(t, testInv, inv.ID)
+}
+
+func TestBaseURLPathPrefixKept(t *testing.T) {
+	c, err := NewClient(WithToken(testToken), WithHTTPClient(gockHTTPClient(t)), WithBaseURL("https://proxy.example/asset/"))
+	require.NoError(t, err)
+	gock.New("https://proxy.example").Get("^/asset/v0/business/" + testBiz + "/invoice/" + testInv + "$").Reply(200).BodyString(invoiceBody)
+	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
+	require.NoError(t, err)
+}
+
+func TestUserAgentAndAcceptHeaders(t *testing.T) {
+	c := newGockClient(t)
+	var sent []sentRequest
+	gock.New(testBaseURL).Get(invoicePathRE).AddMatcher(capture(&sent)).Reply(200).BodyString(invoiceBody)
+	_, err := c.Invoices.Get(context.Background(), testBiz, testInv)
+	require.NoError(t, err)
+	require.Len(t, sent, 1)
+	ua := sent[0].Header.Get("User-Agent")
+	assert.Equal(t, "asset-go/"+Version+" ("+runtime.Version()+")", ua)
+	assert.Regexp(t, regexp.MustCompile(`^asset-go/\d+\.\d+\.\d+\S* \([^()]+\)$`), ua)
+	assert.Equal(t, "application/json", sent[0].Header.Get("Accept"))
+	assert.Equal(t, "Bearer "+testToken, sent[0].Header.Get("Authorization"))
+}
+
+func TestUserIDPerClientAndPerCall(t *testing.T) {
+	cases := []struct {
+		name   string
+		client []Option
+		call   []Option
+		want   string
+	}{
+		{"none", nil, nil, ""},
+		{"client", []Option{WithUserID("usr_client")}, nil, "usr_client"},
+		{"call", nil, []Option{WithUserID("usr_call")}, "usr_call"},
+		{"call overrides client", []Option{WithUserID("usr_client")}, []Option{WithUserID("usr_call")}, "usr_call"},
+		{"call clears client", []Option{WithUserID("usr_client")}, []Option{WithUserID("")}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newGockClient(t, tc.client...)
+			var sent []sentRequest
+			gock.New(testBaseURL).Get(invoicePathRE).AddMatcher(capture(&sent)).Reply(200).BodyString(invoiceBody)
+			_, err := c.Invoices.Get(context.Background(), testBiz, testInv, tc.call...)
+			require.NoError(t, err)
+			require.Len(t, sent, 1)
+			assert.Equal(t, tc.want, sent[0].Header.Get("X-User-Id"))
+			_, present := sent[0].Header["X-User-Id"]
+			assert.Equal(t, tc.want != "", present, "an empty user id is not sent at all")
+		})
+	}
+}
+
+func TestUserIDOnCallDoesNotLeakIntoClient(t *testing.T) {
+	c := newGockClient(t, WithUserID("usr_client"), WithHeader("X-Trace", "client"))
+	var sent []sentRequest
+	gock.New(testBaseURL).Get(invoicePathRE).Times(2).AddMatcher(capture(&sent)).Reply(200).BodyString(invoiceBody)
+	_, err := c.Invoices.Get(context.Background(), testBiz, testInv, WithUserID("usr_call"), WithHeader("X-Trace", "call"))
+	require.NoError(t, err)
+	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
+	require.NoError(t, err)
+	require.Len(t, sent, 2)
+	assert.Equal(t, "usr_call", sent[0].Header.Get("X-User-Id"))
+	assert.Equal(t, "call", sent[0].Header.Get("X-Trace"))
+	assert.Equal(t, "usr_client", sent[1].Header.Get("X-User-Id"), "a call's options must not change the client")
+	assert.Equal(t, "client", sent[1].Header.Get("X-Trace"))
+}
+
+func TestNilContextRefused(t *testing.T) {
+	c := newGockClient(t)
+	n := countRequests(t)
+	var ctx context.Context
+	_, err := c.Invoices.Get(ctx, testBiz, testInv)
+	var ie *InputError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "ctx", ie.Field)
+	assert.Zero(t, n.Load())
+}
+
+func TestResponseInto(t *testing.T) {
+	c := newGockClient(t)
+	reset := time.Now().Add(30 * time.Second).Unix()
+	gock.New(testBaseURL).Get(invoicePathRE).Reply(200).
+		SetHeader("X-Request-Id", "req_42").
+		SetHeader("X-Ratelimit-Limit", "300").
+		SetHeader("X-Ratelimit-Remaining", "299").
+		SetHeader("X-Ratelimit-Reset", strconv.FormatInt(reset, 10)).
+		BodyString(invoiceBody)
+	var resp Response
+	_, err := c.Invoices.Get(context.Background(), testBiz, testInv, WithResponseInto(&resp))
+	require.NoError(t, err)
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "req_42", resp.RequestID)
+	assert.Equal(t, "req_42", resp.Header.Get("X-Request-Id"))
+	assert.Equal(t, RateLimit{Limit: 300, Remaining: 299, Reset: time.Unix(reset, 0)}, resp.RateLimit)
+	assert.Equal(t, 1, resp.Attempts)
+}
+
+func TestNetworkErrorWhenNothingAnswers(t *testing.T) {
+	c, err := NewClient(WithToken(testToken), WithBaseURL(refusedURL(t)), WithRetryWait(time.Millisecond, time.Millisecond), WithMaxRetries(1))
+	require.NoError(t, err)
+	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
+	var ne *NetworkError
+	require.ErrorAs(t, err, &ne)
+	assert.Equal(t, http.MethodGet, ne.Method)
+	assert.Equal(t, "/v0/business/"+testBiz+"/invoice/"+testInv, ne.Path)
+	assert.Equal(t, 2, ne.Attempts)
+	assert.False(t, ne.MayHaveApplied)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	var opErr *net.OpError
+	assert.True(t, errors.As(err, &opErr), "the cause is reachable: %v", err)
+	assertNoSecrets(t, err)
+}

@@ -1,0 +1,505 @@
+package asset
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/h2non/gock.v1"
+)
+
+// apiCall is one SDK method, called with fixed arguments, for the tests that
+// hold for every call of a kind.
+type apiCall struct {
+	name   string
+	method string
+	path   string // anchored, for gock
+	ok     int    // the status of a success
+	body   string // the body of a success
+	call   func(ctx context.Context, c *Client, opts ...Option) error
+}
+
+var getCall = apiCall{
+	name: "get", method: http.MethodGet, path: invoicePathRE, ok: 200, body: invoiceBody,
+	call: func(ctx context.Context, c *Client, opts ...Option) error {
+		_, err := c.Invoices.Get(ctx, testBiz, testInv, opts...)
+		return err
+	},
+}
+
+// mutatingCalls change state, and the API has no idempotency key for them.
+var mutatingCalls = []apiCall{
+	{
+		name: "create", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice$", ok: 201,
+		body: `{"data": [{"id": "inv_1", "number": "INV-1"}], "errors": []}`,
+		call: func(ctx context.Context, c *Client, opts ...Option) error {
+			_, err := c.Invoices.Create(ctx, testBiz, []InvoiceCreate{{Number: "INV-1"}}, opts...)
+			return err
+		},
+	},
+	{
+		name: "update", method: http.MethodPatch, path: invoicePathRE, ok: 200, body: invoiceBody,
+		call: func(ctx context.Context, c *Client, opts ...Option) error {
+			_, err := c.Invoices.Update(ctx, testBiz, testInv, InvoiceUpdate{Status: InvoiceStatusVoided}, opts...)
+			return err
+		},
+	},
+	{
+		name: "write off", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice/" + testInv + "/write-off$", ok: 200, body: invoiceBody,
+		call: func(ctx context.Context, c *Client, opts ...Option) error {
+			_, err := c.Invoices.WriteOff(ctx, testBiz, testInv, InvoiceWriteOff{Amount: MustDecimal("10.00")}, opts...)
+			return err
+		},
+	},
+	{
+		name: "apply payment", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice-payment$", ok: 200, body: invoiceBody,
+		call: func(ctx context.Context, c *Client, opts ...Option) error {
+			_, err := c.Payments.Apply(ctx, testBiz, InvoicePaymentCreate{InvoiceID: testInv, TransactionID: "txn_1"}, opts...)
+			return err
+		},
+	},
+}
+
+// mock registers a gock mock for one request of ac.
+func (ac apiCall) mock() *gock.Request {
+	r := gock.New(testBaseURL)
+	switch ac.method {
+	case http.MethodGet:
+		return r.Get(ac.path)
+	case http.MethodPost:
+		return r.Post(ac.path)
+	case http.MethodPatch:
+		return r.Patch(ac.path)
+	}
+	panic("no mock for " + ac.method)
+}
+
+func TestRetryGETByStatus(t *testing.T) {
+	cases := []struct {
+		status  int
+		retried bool
+	}{
+		{408, true}, {429, true}, {500, true}, {502, true}, {503, true}, {504, true},
+		{400, false}, {401, false}, {403, false}, {404, false}, {409, false}, {422, false}, {501, false},
+	}
+	for _, tc := range cases {
+		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
+			c := newGockClient(t)
+			n := countRequests(t)
+			getCall.mock().Reply(tc.status).JSON(map[string]string{"detail": "status " + strconv.Itoa(tc.status)})
+			if tc.retried {
+				getCall.mock().Reply(200).BodyString(invoiceBody)
+			}
+			var resp Response
+			err := getCall.call(context.Background(), c, WithResponseInto(&resp))
+			if tc.retried {
+				require.NoError(t, err)
+				assert.EqualValues(t, 2, n.Load())
+				assert.Equal(t, 2, resp.Attempts)
+				return
+			}
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tc.status, apiErr.StatusCode)
+			assert.EqualValues(t, 1, n.Load())
+			assert.Equal(t, 1, resp.Attempts)
+			assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a GET changes nothing")
+			assertNoSecrets(t, err)
+		})
+	}
+}
+
+func TestRetryGETAfterConnectionCut(t *testing.T) {
+	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 1 {
+			hangUp(w)
+			return
+		}
+		replyJSON(w, 200, invoiceBody)
+	})
+	var resp Response
+	err := getCall.call(context.Background(), srv.client(t), WithResponseInto(&resp))
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.count())
+	assert.Equal(t, 2, resp.Attempts)
+}
+
+func TestRetryGETGivesUpAfterConnectionCuts(t *testing.T) {
+	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) { hangUp(w) })
+	err := getCall.call(context.Background(), srv.client(t, WithMaxRetries(2)))
+	var ne *NetworkError
+	require.ErrorAs(t, err, &ne)
+	assert.Equal(t, 3, ne.Attempts)
+	assert.Equal(t, 3, srv.count())
+	assert.False(t, ne.MayHaveApplied, "a GET changes nothing")
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	assertNoSecrets(t, err)
+}
+
+func TestMutatingCallsNotRetriedAfterServerError(t *testing.T) {
+	for _, ac := range mutatingCalls {
+		for _, status := range []int{500, 502, 503, 504} {
+			t.Run(ac.name+" "+strconv.Itoa(status), func(t *testing.T) {
+				c := newGockClient(t)
+				n := countRequests(t)
+				ac.mock().Reply(status).JSON(map[string]string{"detail": "upstream failed"})
+				var resp Response
+				err := ac.call(context.Background(), c, WithResponseInto(&resp))
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, status, apiErr.StatusCode)
+				assert.EqualValues(t, 1, n.Load(), "a %s may have been applied and must not be sent twice", ac.method)
+				assert.Equal(t, 1, resp.Attempts)
+				assert.ErrorIs(t, err, ErrServer)
+				assert.ErrorIs(t, err, ErrOutcomeUnknown)
+				assert.Contains(t, err.Error(), "outcome unknown")
+				assertNoSecrets(t, err)
+			})
+		}
+		t.Run(ac.name+" 408", func(t *testing.T) {
+			c := newGockClient(t)
+			n := countRequests(t)
+			ac.mock().Reply(408)
+			err := ac.call(context.Background(), c)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 408, apiErr.StatusCode)
+			assert.EqualValues(t, 1, n.Load())
+		})
+	}
+}
+
+func TestGETServerErrorIsNotOutcomeUnknown(t *testing.T) {
+	c := newGockClient(t, WithMaxRetries(0))
+	getCall.mock().Reply(500)
+	err := getCall.call(context.Background(), c)
+	assert.ErrorIs(t, err, ErrServer)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	assert.NotContains(t, err.Error(), "outcome unknown")
+	assertNoSecrets(t, err)
+}
+
+func TestMutatingCallsRetriedWithRetryNonIdempotent(t *testing.T) {
+	for _, ac := range mutatingCalls {
+		t.Run(ac.name, func(t *testing.T) {
+			c := newGockClient(t)
+			n := countRequests(t)
+			ac.mock().Reply(502)
+			ac.mock().Reply(ac.ok).BodyString(ac.body)
+			var resp Response
+			err := ac.call(context.Background(), c, WithRetryNonIdempotent(), WithResponseInto(&resp))
+			require.NoError(t, err)
+			assert.EqualValues(t, 2, n.Load())
+			assert.Equal(t, 2, resp.Attempts)
+		})
+	}
+	t.Run("on the client", func(t *testing.T) {
+		ac := mutatingCalls[0]
+		c := newGockClient(t, WithRetryNonIdempotent())
+		n := countRequests(t)
+		ac.mock().Reply(503)
+		ac.mock().Reply(ac.ok).BodyString(ac.body)
+		require.NoError(t, ac.call(context.Background(), c))
+		assert.EqualValues(t, 2, n.Load())
+	})
+}
+
+func TestMutatingCallsNotRetriedAfterConnectionCut(t *testing.T) {
+	for _, ac := range mutatingCalls {
+		t.Run(ac.name, func(t *testing.T) {
+			srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) { hangUp(w) })
+			err := ac.call(context.Background(), srv.client(t))
+			require.Error(t, err)
+			require.Equal(t, 1, srv.count(), "the request may have been applied: it must not be sent again")
+			assert.Equal(t, ac.method, srv.requests()[0].Method)
+			var ne *NetworkError
+			require.ErrorAs(t, err, &ne)
+			assert.True(t, ne.MayHaveApplied)
+			assert.Equal(t, 1, ne.Attempts)
+			assert.ErrorIs(t, err, ErrOutcomeUnknown)
+			assert.Contains(t, err.Error(), "outcome unknown")
+			assertNoSecrets(t, err)
+		})
+	}
+	t.Run("with RetryNonIdempotent", func(t *testing.T) {
+		srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) { hangUp(w) })
+		err := mutatingCalls[0].call(context.Background(), srv.client(t), WithRetryNonIdempotent())
+		var ne *NetworkError
+		require.ErrorAs(t, err, &ne)
+		assert.Equal(t, 4, srv.count())
+		assert.Equal(t, 4, ne.Attempts)
+		assert.ErrorIs(t, err, ErrOutcomeUnknown)
+	})
+}
+
+func TestMutatingCallsRetriedAfterRateLimit(t *testing.T) {
+	for _, ac := range mutatingCalls {
+		t.Run(ac.name, func(t *testing.T) {
+			c := newGockClient(t)
+			n := countRequests(t)
+			ac.mock().Reply(429).SetHeader("Retry-After", "0").JSON(map[string]string{"error": "Rate limit exceeded"})
+			ac.mock().Reply(429).JSON(map[string]string{"error": "Rate limit exceeded"})
+			ac.mock().Reply(ac.ok).BodyString(ac.body)
+			var resp Response
+			err := ac.call(context.Background(), c, WithResponseInto(&resp))
+			require.NoError(t, err, "a 429 was refused before any work was done")
+			assert.EqualValues(t, 3, n.Load())
+			assert.Equal(t, 3, resp.Attempts)
+		})
+	}
+}
+
+func TestMutatingCallsRetriedWhenConnectionRefused(t *testing.T) {
+	for _, ac := range mutatingCalls {
+		t.Run(ac.name, func(t *testing.T) {
+			c, err := NewClient(WithToken(testToken), WithBaseURL(refusedURL(t)), WithRetryWait(time.Millisecond, 2*time.Millisecond))
+			require.NoError(t, err)
+			err = ac.call(context.Background(), c)
+			var ne *NetworkError
+			require.ErrorAs(t, err, &ne)
+			assert.Equal(t, 4, ne.Attempts, "nothing was sent, so every try is safe")
+			assert.Equal(t, ac.method, ne.Method)
+			assert.False(t, ne.MayHaveApplied)
+			assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+			assert.NotContains(t, err.Error(), "outcome unknown")
+			assertNoSecrets(t, err)
+		})
+	}
+}
+
+func TestMaxRetriesGivesExactAttempts(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 5} {
+		for _, where := range []string{"client", "call"} {
+			t.Run(strconv.Itoa(n)+" on the "+where, func(t *testing.T) {
+				var clientOpts, callOpts []Option
+				if where == "client" {
+					clientOpts = []Option{WithMaxRetries(n)}
+				} else {
+					clientOpts = []Option{WithMaxRetries(7)}
+					callOpts = []Option{WithMaxRetries(n)}
+				}
+				c := newGockClient(t, clientOpts...)
+				count := countRequests(t)
+				getCall.mock().Times(n + 1).Reply(503)
+				var resp Response
+				err := getCall.call(context.Background(), c, append(callOpts, WithResponseInto(&resp))...)
+				assert.ErrorIs(t, err, ErrServer)
+				assertNoSecrets(t, err)
+				assert.EqualValues(t, n+1, count.Load())
+				assert.Equal(t, n+1, resp.Attempts)
+			})
+		}
+	}
+}
+
+func TestLastAPIErrorAfterRetries(t *testing.T) {
+	c := newGockClient(t)
+	getCall.mock().Reply(500).SetHeader("X-Request-Id", "req_1").BodyString(`{"detail": "first"}`)
+	getCall.mock().Reply(502).SetHeader("X-Request-Id", "req_2").BodyString(`<html>bad gateway</html>`)
+	getCall.mock().Reply(503).SetHeader("X-Request-Id", "req_3").BodyString(`{"detail": "third"}`)
+	getCall.mock().Reply(504).SetHeader("X-Request-Id", "req_4").BodyString(`{"detail": "the last one"}`)
+	var resp Response
+	err := getCall.call(context.Background(), c, WithResponseInto(&resp))
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr, "the caller gets the last answer, not a string: %v", err)
+	assert.Equal(t, 504, apiErr.StatusCode)
+	assert.Equal(t, "the last one", apiErr.Message)
+	assert.Equal(t, `{"detail": "the last one"}`, string(apiErr.Body))
+	assert.Equal(t, "req_4", apiErr.RequestID)
+	assert.Equal(t, 504, resp.StatusCode)
+	assert.Equal(t, "req_4", resp.RequestID)
+	assert.Equal(t, 4, resp.Attempts)
+	assert.Contains(t, err.Error(), "504")
+	assert.Contains(t, err.Error(), "the last one")
+	assert.NotContains(t, err.Error(), "giving up", "retryablehttp's own message must not replace the answer")
+	assertNoSecrets(t, err)
+}
+
+func TestLastRateLimitErrorAfterRetries(t *testing.T) {
+	c := newGockClient(t, WithMaxRetries(1))
+	ac := mutatingCalls[0]
+	ac.mock().Times(2).Reply(429).JSON(map[string]string{"error": "Rate limit exceeded: 300 per 1 minute"})
+	err := ac.call(context.Background(), c)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 429, apiErr.StatusCode)
+	assert.Equal(t, "Rate limit exceeded: 300 per 1 minute", apiErr.Message)
+	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a 429 was not processed")
+	assertNoSecrets(t, err)
+}
+
+// The one test that really waits: Retry-After is the server's instruction
+// and is honoured in full, far past the backoff's maximum of 5ms.
+func TestRetryAfterSecondsHonoured(t *testing.T) {
+	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			replyJSON(w, 429, `{"error": "Rate limit exceeded"}`)
+			return
+		}
+		replyJSON(w, 201, mutatingCalls[0].body)
+	})
+	require.NoError(t, mutatingCalls[0].call(context.Background(), srv.client(t)))
+	reqs := srv.requests()
+	require.Len(t, reqs, 2)
+	assert.GreaterOrEqual(t, reqs[1].At.Sub(reqs[0].At), 950*time.Millisecond)
+}
+
+func TestServerWaitPastLimitReturnsAtOnce(t *testing.T) {
+	cases := []struct {
+		name   string
+		header map[string]string
+		opts   []Option
+		want   time.Duration
+	}{
+		{"retry-after seconds", map[string]string{"Retry-After": "120"}, nil, 120 * time.Second},
+		{"retry-after date", map[string]string{"Retry-After": time.Now().Add(121 * time.Second).UTC().Format(http.TimeFormat)}, nil, 120 * time.Second},
+		{"ratelimit reset", map[string]string{"X-Ratelimit-Reset": strconv.FormatInt(time.Now().Add(121*time.Second).Unix(), 10)}, nil, 120 * time.Second},
+		{"own cap", map[string]string{"Retry-After": "5"}, []Option{WithRetryAfterMax(2 * time.Second)}, 5 * time.Second},
+		{"cap zero", map[string]string{"Retry-After": "1"}, []Option{WithRetryAfterMax(0)}, time.Second},
+	}
+	for _, tc := range cases {
+		for _, ac := range []apiCall{getCall, mutatingCalls[0]} {
+			t.Run(tc.name+" "+ac.method, func(t *testing.T) {
+				c := newGockClient(t, tc.opts...)
+				n := countRequests(t)
+				m := ac.mock().Reply(429)
+				for k, v := range tc.header {
+					m.SetHeader(k, v)
+				}
+				m.JSON(map[string]string{"error": "Rate limit exceeded"})
+				start := time.Now()
+				err := ac.call(context.Background(), c)
+				assert.Less(t, time.Since(start), time.Second)
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, 429, apiErr.StatusCode)
+				assert.InDelta(t, tc.want, apiErr.RetryAfter, float64(2*time.Second))
+				assert.ErrorIs(t, err, ErrRateLimited)
+				assert.Contains(t, err.Error(), "retry after")
+				assert.EqualValues(t, 1, n.Load())
+				assertNoSecrets(t, err)
+			})
+		}
+	}
+}
+
+func TestServerWaitPastDeadlineReturnsAtOnce(t *testing.T) {
+	cases := []struct {
+		name   string
+		header map[string]string
+	}{
+		{"retry-after seconds", map[string]string{"Retry-After": "30"}},
+		{"retry-after date", map[string]string{"Retry-After": time.Now().Add(31 * time.Second).UTC().Format(http.TimeFormat)}},
+		{"ratelimit reset", map[string]string{"X-Ratelimit-Reset": strconv.FormatInt(time.Now().Add(31*time.Second).Unix(), 10)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newGockClient(t)
+			n := countRequests(t)
+			m := getCall.mock().Reply(429)
+			for k, v := range tc.header {
+				m.SetHeader(k, v)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			start := time.Now()
+			err := getCall.call(ctx, c)
+			assert.Less(t, time.Since(start), time.Second, "sleeping in vain until the deadline helps no one")
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 429, apiErr.StatusCode)
+			assert.InDelta(t, 30*time.Second, apiErr.RetryAfter, float64(2*time.Second))
+			assert.NotErrorIs(t, err, context.DeadlineExceeded)
+			assert.EqualValues(t, 1, n.Load())
+			assertNoSecrets(t, err)
+		})
+	}
+}
+
+func TestCancelDuringWaitReturnsPromptly(t *testing.T) {
+	cases := []struct {
+		name   string
+		header map[string]string
+		status int
+		opts   []Option
+	}{
+		{"retry-after", map[string]string{"Retry-After": "30"}, 429, nil},
+		{"backoff", nil, 503, []Option{WithRetryWait(20*time.Second, 30*time.Second)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				for k, v := range tc.header {
+					w.Header().Set(k, v)
+				}
+				replyJSON(w, tc.status, `{}`)
+				// Late enough for the answer to be read and the wait begun.
+				time.AfterFunc(100*time.Millisecond, cancel)
+			})
+			start := time.Now()
+			err := getCall.call(ctx, srv.client(t, tc.opts...))
+			assert.Less(t, time.Since(start), time.Second)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.Equal(t, 1, srv.count())
+			assertNoSecrets(t, err)
+		})
+	}
+}
+
+func TestCancelDuringWaitOnRateLimitedPOSTIsNotOutcomeUnknown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Retry-After", "30")
+		replyJSON(w, 429, `{"error": "Rate limit exceeded"}`)
+		time.AfterFunc(100*time.Millisecond, cancel)
+	})
+	err := mutatingCalls[0].call(ctx, srv.client(t))
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 1, srv.count())
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "the only request sent was refused with 429")
+	var ne *NetworkError
+	require.ErrorAs(t, err, &ne)
+	assert.False(t, ne.MayHaveApplied)
+	assertNoSecrets(t, err)
+}
+
+func TestRateLimitResetRules(t *testing.T) {
+	past := strconv.FormatInt(time.Now().Add(-5*time.Second).Unix(), 10)
+	later := strconv.FormatInt(time.Now().Add(120*time.Second).Unix(), 10)
+	cases := []struct {
+		name   string
+		status int
+		header map[string]string
+	}{
+		{"reset already passed", 429, map[string]string{"X-Ratelimit-Reset": past}},
+		{"retry-after wins over reset", 429, map[string]string{"Retry-After": "0", "X-Ratelimit-Reset": later}},
+		// Every answer carries the rate-limit headers; a 503 without
+		// Retry-After is no request to wait for the window.
+		{"503 ignores reset", 503, map[string]string{"X-Ratelimit-Reset": later, "X-Ratelimit-Remaining": "250"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newGockClient(t)
+			n := countRequests(t)
+			m := getCall.mock().Reply(tc.status)
+			for k, v := range tc.header {
+				m.SetHeader(k, v)
+			}
+			getCall.mock().Reply(200).BodyString(invoiceBody)
+			start := time.Now()
+			require.NoError(t, getCall.call(context.Background(), c))
+			assert.Less(t, time.Since(start), time.Second)
+			assert.EqualValues(t, 2, n.Load())
+		})
+	}
+}
