@@ -48,8 +48,8 @@ func (a *tokenSourceAuth) authorization(context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("asset: the token source failed: %w", err)
 	}
-	if tok.AccessToken == "" {
-		return "", fmt.Errorf("asset: the token source returned an empty token: %w", ErrUnauthorized)
+	if tok.AccessToken == "" || httpcore.CheckHeaderValue(tok.AccessToken) != nil {
+		return "", fmt.Errorf("asset: the token source returned an empty token or one with control characters: %w", ErrUnauthorized)
 	}
 	return tok.Type() + " " + tok.AccessToken, nil
 }
@@ -154,8 +154,8 @@ func (a *clientCredentialsAuth) fetch(ctx context.Context) (string, time.Duratio
 	if _, err := a.client.roundTrip(ctx, &s, hr, tokenPath, &tr); err != nil {
 		return "", 0, fmt.Errorf("asset: fetching an access token: %w", err)
 	}
-	if tr.AccessToken == "" {
-		return "", 0, fmt.Errorf("asset: the token endpoint returned no access_token: %w", ErrUnauthorized)
+	if tr.AccessToken == "" || httpcore.CheckHeaderValue(tr.AccessToken) != nil {
+		return "", 0, fmt.Errorf("asset: the token endpoint returned no usable access_token: %w", ErrUnauthorized)
 	}
 	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "bearer") {
 		return "", 0, fmt.Errorf("asset: the token endpoint returned a %q token, not a bearer token", tr.TokenType)

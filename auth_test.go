@@ -266,6 +266,29 @@ func TestClientCredentialsCopied(t *testing.T) {
 	assert.Equal(t, "invoice:read", a.tokenForms[0].Get("scope"))
 }
 
+func TestClientCredentialsCopiedWhenOptionIsMade(t *testing.T) {
+	a := newAuthFake(t)
+	creds := testCreds
+	creds.Scopes = []string{"invoice:read"}
+	opt := WithClientCredentials(creds)
+	creds.Scopes[0] = "everything:admin" // before NewClient runs the option
+	c, err := NewClient(opt, WithBaseURL(a.srv.URL))
+	require.NoError(t, err)
+	require.NoError(t, getCall.call(context.Background(), c))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	assert.Equal(t, "invoice:read", a.tokenForms[0].Get("scope"))
+}
+
+func TestWithTokenSourceRefusesUnsendableToken(t *testing.T) {
+	c := newGockClient(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok\r\nX-Evil: 1"})))
+	n := countRequests(t)
+	err := getCall.call(context.Background(), c)
+	require.ErrorIs(t, err, ErrUnauthorized)
+	assert.Zero(t, n.Load(), "a token that cannot be a header value is not sent, nor retried")
+	assert.NotContains(t, err.Error(), "X-Evil")
+}
+
 func TestClientCredentialsTokenCached(t *testing.T) {
 	a := newAuthFake(t)
 	c := a.client(t)

@@ -206,6 +206,34 @@ func TestErrorBodyCapped(t *testing.T) {
 	assertNoSecrets(t, err)
 }
 
+func TestAPIErrorRetryAfter(t *testing.T) {
+	reset := strconv.FormatInt(time.Now().Add(45*time.Second).Unix(), 10)
+	cases := []struct {
+		name    string
+		status  int
+		headers map[string]string
+		want    time.Duration
+	}{
+		{"429 falls back to the window reset", 429, map[string]string{"X-Ratelimit-Reset": reset}, 45 * time.Second},
+		{"429 prefers Retry-After", 429, map[string]string{"Retry-After": "7", "X-Ratelimit-Reset": reset}, 7 * time.Second},
+		{"503 with Retry-After", 503, map[string]string{"Retry-After": "7"}, 7 * time.Second},
+		// The reset header rides on every response: it does not mean the
+		// unavailable server asked for a wait.
+		{"503 ignores the window reset", 503, map[string]string{"X-Ratelimit-Reset": reset}, 0},
+		{"500 never has one", 500, map[string]string{"Retry-After": "7"}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newGockClient(t, WithMaxRetries(0))
+			getCall.mock().Reply(tc.status).SetHeaders(tc.headers).BodyString(`{"detail": "x"}`)
+			err := getCall.call(context.Background(), c)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.InDelta(t, tc.want, apiErr.RetryAfter, float64(2*time.Second))
+		})
+	}
+}
+
 func TestErrorNeverHoldsToken(t *testing.T) {
 	// The token travels only in a header; even a server that echoes the
 	// request's URL or headers in a Location cannot put it in the text.

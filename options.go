@@ -104,16 +104,17 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 // grant at POST /v0/auth/token. Tokens are cached, renewed before they
 // expire, and renewed once more if the API refuses one with 401.
 func WithClientCredentials(creds ClientCredentials) Option {
+	// Copied now, so the caller may reuse its slices.
+	c := creds
+	c.Scopes = append([]string(nil), creds.Scopes...)
+	c.Resources = append([]string(nil), creds.Resources...)
 	return func(s *settings) error {
 		if err := clientOnly(s, "WithClientCredentials"); err != nil {
 			return err
 		}
-		if creds.ClientID == "" || creds.ClientSecret == "" {
+		if c.ClientID == "" || c.ClientSecret == "" {
 			return &InputError{Field: "WithClientCredentials", Reason: "ClientID and ClientSecret are required"}
 		}
-		c := creds
-		c.Scopes = append([]string(nil), creds.Scopes...)
-		c.Resources = append([]string(nil), creds.Resources...)
 		s.auth, s.credentials = nil, &c
 		return nil
 	}
@@ -139,7 +140,10 @@ func WithHeader(key, value string) Option {
 		switch {
 		case key == "" || strings.ContainsAny(key, " \t\r\n:"):
 			return &InputError{Field: "WithHeader", Reason: fmt.Sprintf("%q is not a header name", key)}
-		case canon == "Authorization" || canon == "Content-Type" || canon == "Content-Length" || canon == "Host":
+		case canon == "X-User-Id":
+			return &InputError{Field: "WithHeader", Reason: "use WithUserID for x-user-id"}
+		case canon == "Authorization" || canon == "Content-Type" || canon == "Content-Length" || canon == "Host" ||
+			canon == "Accept" || canon == "User-Agent":
 			return &InputError{Field: "WithHeader", Reason: canon + " is set by the SDK"}
 		}
 		if err := httpcore.CheckHeaderValue(value); err != nil {
@@ -206,9 +210,14 @@ func WithRetryNonIdempotent() Option {
 }
 
 // WithResponseInto stores the call's HTTP response metadata (status, headers,
-// request id, rate limit) in resp, on success and on API errors alike.
+// request id, rate limit) in resp, on success and on API errors alike. It is
+// an option of one call: on NewClient, concurrent calls would all write to
+// the same Response.
 func WithResponseInto(resp *Response) Option {
 	return func(s *settings) error {
+		if !s.perCall {
+			return &InputError{Field: "WithResponseInto", Reason: "belongs to one call; give it to the call, not to NewClient"}
+		}
 		if resp == nil {
 			return &InputError{Field: "WithResponseInto", Reason: "nil *Response"}
 		}

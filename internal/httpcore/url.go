@@ -1,6 +1,7 @@
 package httpcore
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -13,7 +14,12 @@ import (
 func CheckBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("base URL %q does not parse: %w", raw, err)
+		// url.Error quotes the input, which may hold credentials.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("base URL does not parse: %w", err)
 	}
 	if u.Host == "" {
 		return nil, fmt.Errorf("base URL %q has no host", raw)

@@ -59,6 +59,19 @@ func TestCheckBaseURL(t *testing.T) {
 	}
 }
 
+func TestCheckBaseURLNeverEchoesCredentials(t *testing.T) {
+	for _, raw := range []string{
+		"https://user:hunter2@api.getasset.com",
+		"https://user:hunter2@api.getasset.com:bad-port",
+		"https://user:hunter2@api.getasset.com/%zz",
+		"http://user:hunter2@api.getasset.com",
+	} {
+		_, err := CheckBaseURL(raw)
+		require.Error(t, err, raw)
+		assert.NotContains(t, err.Error(), "hunter2", raw)
+	}
+}
+
 func TestIsLoopback(t *testing.T) {
 	for host, want := range map[string]bool{
 		"localhost": true, "LOCALHOST": true, "127.0.0.1": true, "127.1.2.3": true, "::1": true,
