@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/assettest"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// sampleTotal is the total of the i-th sample invoice, worked out here in
+// integer cents rather than by the code under test.
+func sampleTotal(i int) string {
+	unit := (10+i%90)*100 + i%100
+	cents := unit*(2+i%3) + i%100
+	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
+}
+
+func sampleStatus(i int) asset.InvoiceStatus {
+	switch {
+	case i%25 == 0:
+		return asset.InvoiceStatusVoided
+	case i%10 == 0:
+		return asset.InvoiceStatusPaid
+	}
+	return asset.InvoiceStatusOpen
+}
+
+func readCSV(t *testing.T, b []byte) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	require.NoError(t, err)
+	return rows
+}
+
+func TestCSVOnTheEmbeddedServer(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), nil, env(nil), &stdout, &stderr))
+
+	logLines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	require.Len(t, logLines, 3, stderr.String())
+	assert.Regexp(t, `^ASSET_TOKEN is not set: running on an embedded assettest server at http://127\.0\.0\.1:\d+ \(business biz_example\)$`, logLines[0])
+	assert.Equal(t, []string{"seeded 250 sample invoices", "exported 250 invoices (3 pages)"}, logLines[1:])
+
+	rows := readCSV(t, stdout.Bytes())
+	require.Len(t, rows, 251)
+	assert.Equal(t, []string{"id", "number", "status", "source", "customer_id", "description",
+		"total_amount", "total_paid", "balance", "credit_amount", "due_at", "sent_at", "voided_at"}, rows[0])
+	counts := map[string]int{}
+	ids := map[string]bool{}
+	for i, row := range rows[1:] {
+		n := i + 1
+		require.Len(t, row, 13)
+		assert.Regexp(t, `^inv_\w{22}$`, row[0])
+		ids[row[0]] = true
+		assert.Equal(t, fmt.Sprintf("INV-%04d", n), row[1])
+		assert.Equal(t, string(sampleStatus(n)), row[2], row[1])
+		assert.Equal(t, sampleTotal(n), row[6], row[1])
+		assert.Equal(t, time.Date(2025, 1, 1+n, 0, 0, 0, 0, time.UTC).Format(time.RFC3339), row[10])
+		assert.Equal(t, sampleStatus(n) == asset.InvoiceStatusVoided, row[12] != "", row[1])
+		counts[row[2]]++
+		if row[2] == "paid" {
+			assert.Equal(t, []string{sampleTotal(n), "0.00"}, row[7:9], "paid in full, to the cent")
+		}
+	}
+	assert.Len(t, ids, 250)
+	assert.Equal(t, map[string]int{"open": 220, "paid": 20, "voided": 10}, counts)
+	assert.Equal(t, []string{"INV-0001", "open", "manual", "", "Sample invoice 1", "33.04", "0", "33.04", ""}, rows[1][1:10])
+}
+
+func TestJSONLinesOnTheEmbeddedServer(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-format", "jsonl", "-page-size", "60"}, env(nil), &stdout, &stderr))
+	assert.True(t, strings.HasSuffix(stderr.String(), "\nexported 250 invoices (5 pages)\n"), stderr.String())
+
+	sc := bufio.NewScanner(&stdout)
+	sc.Buffer(nil, 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		var inv asset.Invoice
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &inv), sc.Text())
+		assert.Equal(t, fmt.Sprintf("INV-%04d", n), inv.Number)
+		assert.Equal(t, sampleTotal(n), inv.TotalAmount.String())
+		assert.Equal(t, sampleStatus(n), inv.Status)
+		require.Len(t, inv.Lines, 1)
+		assert.Equal(t, sampleTotal(n), inv.Lines[0].Amount.String())
+		assert.Equal(t, sampleStatus(n) == asset.InvoiceStatusPaid, len(inv.Payments) == 1, inv.Number)
+	}
+	require.NoError(t, sc.Err())
+	assert.Equal(t, 250, n)
+}
+
+// Amounts no float64 holds must come out as the API sent them.
+func TestMoneyIsWrittenExactly(t *testing.T) {
+	srv := assettest.NewServer()
+	defer srv.Close()
+	const biz = "biz_live"
+	_, err := srv.Client().Invoices.Create(context.Background(), biz, []asset.InvoiceCreate{
+		{Number: "A", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("0.1")}, {Amount: asset.MustDecimal("0.2")}}},
+		{Number: "B", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("12345678901234567.89")}}},
+		{Number: "C", CreditAmount: asset.MustDecimal("0.00"), Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("10.50")}}},
+	})
+	require.NoError(t, err)
+	vars := map[string]string{"ASSET_TOKEN": srv.Token(), "ASSET_BASE_URL": srv.URL, "ASSET_BUSINESS_ID": biz}
+	want := [][]string{{"A", "0.3"}, {"B", "12345678901234567.89"}, {"C", "10.50"}}
+
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), nil, env(vars), &stdout, &stderr))
+	assert.Equal(t, "Using the Asset API at "+srv.URL+" (business biz_live)\nexported 3 invoices (1 page)\n", stderr.String())
+	rows := readCSV(t, stdout.Bytes())
+	require.Len(t, rows, 4)
+	for i, w := range want {
+		assert.Equal(t, w, []string{rows[i+1][1], rows[i+1][6]})
+	}
+	assert.Equal(t, "0.00", rows[3][9], "a present zero credit is written")
+	assert.Equal(t, "", rows[1][9], "an absent one is left empty")
+
+	stdout.Reset()
+	require.NoError(t, run(context.Background(), []string{"-format=jsonl"}, env(vars), &stdout, &bytes.Buffer{}))
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	require.Len(t, lines, 3)
+	for i, w := range want {
+		assert.Contains(t, lines[i], `"total_amount":`+w[1]+`,`, "a bare JSON number, as written")
+	}
+	assert.Len(t, srv.Invoices(biz), 3, "nothing seeded on an API given")
+}
+
+// clock is a time the test moves, read by the server from its goroutines.
+type clock struct{ offset atomic.Int64 }
+
+func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+func TestFailedExportCanContinue(t *testing.T) {
+	var clk clock
+	srv := assettest.NewServer(assettest.WithRateLimit(2, time.Minute), assettest.WithClock(clk.now))
+	defer srv.Close()
+	const biz = "biz_live"
+	var batch []asset.InvoiceCreate
+	for i := 1; i <= 5; i++ {
+		batch = append(batch, asset.InvoiceCreate{Number: fmt.Sprintf("R-%d", i), Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("1.25")}}})
+	}
+	_, err := srv.Client().Invoices.Create(context.Background(), biz, batch)
+	require.NoError(t, err)
+	vars := map[string]string{"ASSET_TOKEN": srv.Token(), "ASSET_BASE_URL": srv.URL, "ASSET_BUSINESS_ID": biz}
+	// A deadline shorter than the minute the server asks to wait makes the
+	// SDK hand back the 429 at once instead of waiting.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	// Two pages fit in the rate limit's window, the third is refused.
+	clk.advance(time.Minute)
+	var first bytes.Buffer
+	err = run(ctx, []string{"-page-size", "2"}, env(vars), &first, &bytes.Buffer{})
+	require.ErrorIs(t, err, asset.ErrRateLimited)
+	m := regexp.MustCompile(`(?m)^wait 1m0s, then 4 invoices were written; to continue, run again with -from (\S+)$`).FindStringSubmatch(err.Error())
+	require.NotNil(t, m, err.Error())
+	rows := readCSV(t, first.Bytes())
+	require.Len(t, rows, 5, "the header and the two pages written")
+	assert.Equal(t, "R-4", rows[4][1])
+
+	clk.advance(time.Minute)
+	var rest, stderr bytes.Buffer
+	require.NoError(t, run(ctx, []string{"-page-size", "2", "-from", m[1]}, env(vars), &rest, &stderr))
+	assert.True(t, strings.HasSuffix(stderr.String(), "\nexported 1 invoice (1 page)\n"), stderr.String())
+	rows = readCSV(t, append(first.Bytes(), rest.Bytes()...))
+	require.Len(t, rows, 6, "no second header: the parts join into one file")
+	assert.Equal(t, "R-5", rows[5][1])
+}
+
+func TestRefusesBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-format", "xml"}, {"-page-size", "0"}, {"-page-size", "101"}, {"extra"}, {"-nope"}} {
+		err := run(context.Background(), args, env(nil), &bytes.Buffer{}, &bytes.Buffer{})
+		assert.Error(t, err, "%q", args)
+	}
+}
+
+func TestExplainsFailures(t *testing.T) {
+	srv := assettest.NewServer()
+	defer srv.Close()
+	vars := map[string]string{"ASSET_TOKEN": srv.Token(), "ASSET_BASE_URL": srv.URL, "ASSET_BUSINESS_ID": "biz_live"}
+
+	t.Run("a wrong token", func(t *testing.T) {
+		wrong := map[string]string{"ASSET_TOKEN": "tok_wrong", "ASSET_BASE_URL": srv.URL, "ASSET_BUSINESS_ID": "biz_live"}
+		var stdout bytes.Buffer
+		err := run(context.Background(), nil, env(wrong), &stdout, &bytes.Buffer{})
+		assert.ErrorIs(t, err, asset.ErrUnauthorized)
+		assert.Contains(t, err.Error(), "check ASSET_TOKEN and ASSET_BUSINESS_ID, then run the export again")
+		assert.Empty(t, stdout.String(), "no header without data")
+	})
+	t.Run("a forged -from token", func(t *testing.T) {
+		err := run(context.Background(), []string{"-from", "forged"}, env(vars), &bytes.Buffer{}, &bytes.Buffer{})
+		assert.ErrorIs(t, err, asset.ErrValidation)
+		assert.Contains(t, err.Error(), "the -from token was refused")
+	})
+}

@@ -1,0 +1,82 @@
+// Package exampleenv connects the example programs to the Asset API the
+// environment names, or, when it names none, to an embedded assettest
+// server, so that every example runs on a machine with nothing but Go.
+//
+// The environment:
+//
+//	ASSET_TOKEN        a bearer token; without it the examples run on assettest
+//	ASSET_BUSINESS_ID  the business to work on (biz_...), required with ASSET_TOKEN
+//	ASSET_BASE_URL     the API's address, default asset.SandboxURL
+//	ASSET_USER_ID      optional: sent as x-user-id, for the API's audit log
+package exampleenv
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/assettest"
+)
+
+// DefaultBusinessID is the business an example works on when running on
+// the embedded server without ASSET_BUSINESS_ID: any biz_ id is a business
+// of its own there.
+const DefaultBusinessID = "biz_example"
+
+// Env is where an example runs.
+type Env struct {
+	// Client is wired to the API or to the embedded server.
+	Client *asset.Client
+	// BusinessID is the business the example works on.
+	BusinessID string
+	// Fake is the embedded server, nil when talking to the real API. An
+	// example uses it to set up what only a real business would already
+	// have: money received, invoices to export.
+	Fake *assettest.Server
+}
+
+// Open reads the environment through getenv and returns where to run,
+// having written one line to w saying which API that is. Close the Env
+// when done.
+func Open(getenv func(string) string, w io.Writer) (*Env, error) {
+	biz := getenv("ASSET_BUSINESS_ID")
+	var opts []asset.Option
+	if uid := getenv("ASSET_USER_ID"); uid != "" {
+		opts = append(opts, asset.WithUserID(uid))
+	}
+
+	token := getenv("ASSET_TOKEN")
+	if token == "" {
+		if biz == "" {
+			biz = DefaultBusinessID
+		}
+		srv := assettest.NewServer()
+		fmt.Fprintf(w, "ASSET_TOKEN is not set: running on an embedded assettest server at %s (business %s)\n", srv.URL, biz)
+		return &Env{Client: srv.Client(opts...), BusinessID: biz, Fake: srv}, nil
+	}
+
+	if biz == "" {
+		return nil, errors.New("ASSET_BUSINESS_ID is not set: with ASSET_TOKEN, name the business to work on (biz_...)")
+	}
+	base := getenv("ASSET_BASE_URL")
+	if base == "" {
+		base = asset.SandboxURL
+	}
+	client, err := asset.NewClient(append([]asset.Option{asset.WithToken(token), asset.WithBaseURL(base)}, opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("ASSET_BASE_URL or ASSET_USER_ID: %w", err)
+	}
+	fmt.Fprintf(w, "Using the Asset API at %s (business %s)\n", base, biz)
+	return &Env{Client: client, BusinessID: biz}, nil
+}
+
+// Embedded reports whether the example runs on the embedded server.
+func (e *Env) Embedded() bool { return e.Fake != nil }
+
+// Close stops the embedded server, if any.
+func (e *Env) Close() {
+	if e.Fake != nil {
+		e.Fake.Close()
+	}
+}

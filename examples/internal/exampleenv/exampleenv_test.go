@@ -1,0 +1,55 @@
+package exampleenv
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/assetkit/asset-go"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestEmbeddedWithoutAToken(t *testing.T) {
+	var out bytes.Buffer
+	e, err := Open(env(map[string]string{"ASSET_BUSINESS_ID": "biz_mine"}), &out)
+	require.NoError(t, err)
+	defer e.Close()
+	require.True(t, e.Embedded())
+	assert.Equal(t, "ASSET_TOKEN is not set: running on an embedded assettest server at "+e.Fake.URL+" (business biz_mine)\n", out.String())
+	assert.Equal(t, "biz_mine", e.BusinessID)
+	_, err = e.Client.Invoices.Create(context.Background(), e.BusinessID, []asset.InvoiceCreate{{Number: "X-1"}})
+	require.NoError(t, err)
+	assert.Len(t, e.Fake.Invoices("biz_mine"), 1, "the client talks to the embedded server")
+
+	e.Close()
+	_, err = e.Client.Invoices.List(context.Background(), e.BusinessID, nil, asset.WithMaxRetries(0))
+	assert.Error(t, err, "Close stops the server")
+}
+
+func TestTheSandboxByDefault(t *testing.T) {
+	var out bytes.Buffer
+	e, err := Open(env(map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1"}), &out)
+	require.NoError(t, err)
+	defer e.Close()
+	assert.False(t, e.Embedded())
+	assert.Equal(t, "Using the Asset API at "+asset.SandboxURL+" (business biz_1)\n", out.String())
+}
+
+func TestRefusedEnvironments(t *testing.T) {
+	for name, vars := range map[string]map[string]string{
+		"no business": {"ASSET_TOKEN": "tok"},
+		"plain http":  {"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": "http://api.example.com"},
+		"not a url":   {"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": "::"},
+	} {
+		var out bytes.Buffer
+		_, err := Open(env(vars), &out)
+		assert.Error(t, err, name)
+		assert.Empty(t, out.String(), name)
+	}
+}
