@@ -50,7 +50,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	hc := s.httpClient
 	if hc == nil {
-		hc = defaultHTTPClient()
+		hc = httpcore.NewHTTPClient()
 	}
 	c := &Client{
 		sender:    &httpcore.Sender{HTTP: hc, Logger: s.logger, Pacer: s.pacer},
@@ -67,20 +67,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Invoices = &InvoiceService{client: c}
 	c.Payments = &PaymentService{client: c}
 	return c, nil
-}
-
-// defaultHTTPClient pools enough connections for many goroutines sharing one
-// client, and does not follow redirects: a redirected POST would silently
-// become a GET, and the token must not follow a request to another host.
-func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 32
-	return &http.Client{
-		Transport: t,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
 }
 
 // Response is the HTTP metadata of a call, filled by WithResponseInto.
@@ -197,6 +183,11 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 	resp, outcome, err := c.sender.Send(ctx, s.policy, hr)
 	var paceErr *httpcore.PaceError
 	if errors.As(err, &paceErr) {
+		if !hr.Idempotent && outcome.MaybeApplied {
+			// An earlier try, retried under WithRetryNonIdempotent, may
+			// have gone through before the wait for a slot was abandoned.
+			return nil, fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %w: %v", hr.Method, path, ErrRateLimited, ErrOutcomeUnknown, paceErr)
+		}
 		return nil, fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %v", hr.Method, path, ErrRateLimited, paceErr)
 	}
 	if err != nil {
@@ -223,6 +214,7 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 		_, _ = httpcore.ReadBody(buf, resp.Body, maxErrorBody)
 		apiErr := newAPIError(resp, hr, path, buf.Bytes())
 		apiErr.mayHaveApplied = !hr.Idempotent && outcome.MaybeApplied
+		apiErr.redact(requestSecrets(hr))
 		return resp, apiErr
 	}
 	if out == nil {
@@ -234,10 +226,10 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 		err = fmt.Errorf("body is larger than %d bytes (see WithMaxResponseBytes)", s.maxBody)
 	}
 	if err == nil {
-		err = json.Unmarshal(buf.Bytes(), out)
+		err = decodeBody(buf.Bytes(), out)
 	}
 	if err != nil {
-		return resp, &DecodeError{
+		decErr := &DecodeError{
 			StatusCode:  resp.StatusCode,
 			ContentType: resp.Header.Get("Content-Type"),
 			RequestID:   resp.Header.Get("X-Request-Id"),
@@ -246,6 +238,8 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 			method:      hr.Method,
 			path:        path,
 		}
+		decErr.redact(requestSecrets(hr))
+		return resp, decErr
 	}
 	return resp, nil
 }
@@ -258,7 +252,10 @@ func newAPIError(resp *http.Response, hr *httpcore.Request, path string, body []
 		method:     hr.Method,
 		path:       path,
 	}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+	// x-ratelimit-reset rides on every response, so it explains a wait
+	// only for a 429; a 503 asks for one only with Retry-After.
+	if resp.StatusCode == http.StatusTooManyRequests ||
+		resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "" {
 		e.RetryAfter, _ = httpcore.ServerWait(resp.Header, time.Now())
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {

@@ -3,6 +3,7 @@ package asset
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -14,8 +15,38 @@ import (
 // omitzero) and is what a JSON null or a missing field decodes to. A present
 // zero is DecimalFromInt(0) and is sent as 0.
 type Decimal struct {
-	d   decimal.Decimal
-	set bool
+	// The value is coef × 10^exp, or *wide when the coefficient has more
+	// than maxCompactDigits digits. Amounts as an API sends them fit the
+	// compact form, which decoding fills without allocating; a page holds
+	// thousands of them. Every value has one form, so equal inputs give
+	// identical Decimals (reflect.DeepEqual included).
+	coef int64
+	exp  int32
+	set  bool
+	wide *decimal.Decimal
+}
+
+// maxCompactDigits is the most coefficient digits the compact form holds:
+// every 18-digit number fits in an int64.
+const maxCompactDigits = 18
+
+// fromShopspring puts d in the form its size calls for.
+func fromShopspring(d decimal.Decimal) Decimal {
+	if d.NumDigits() <= maxCompactDigits {
+		return Decimal{coef: d.CoefficientInt64(), exp: d.Exponent(), set: true}
+	}
+	return Decimal{wide: &d, set: true}
+}
+
+// dec is the value as a shopspring decimal; absent is zero.
+func (x Decimal) dec() decimal.Decimal {
+	switch {
+	case x.wide != nil:
+		return *x.wide
+	case !x.set:
+		return decimal.Decimal{}
+	}
+	return decimal.New(x.coef, x.exp)
 }
 
 // ParseDecimal parses a plain or exponent decimal string such as "520.56",
@@ -38,16 +69,21 @@ func MustDecimal(s string) Decimal {
 }
 
 // NewDecimal wraps a shopspring decimal as a present value.
-func NewDecimal(d decimal.Decimal) Decimal { return Decimal{d: d, set: true} }
+func NewDecimal(d decimal.Decimal) Decimal { return fromShopspring(d) }
 
 // DecimalFromInt is the present whole number n.
-func DecimalFromInt(n int64) Decimal { return Decimal{d: decimal.NewFromInt(n), set: true} }
+func DecimalFromInt(n int64) Decimal {
+	if n > -1e18 && n < 1e18 {
+		return Decimal{coef: n, set: true}
+	}
+	return fromShopspring(decimal.NewFromInt(n))
+}
 
 // IsSet reports whether the value is present (a present zero is set).
 func (x Decimal) IsSet() bool { return x.set }
 
 // Decimal returns the value for arithmetic; absent is zero.
-func (x Decimal) Decimal() decimal.Decimal { return x.d }
+func (x Decimal) Decimal() decimal.Decimal { return x.dec() }
 
 // String is the exact value in plain notation, keeping the scale it was
 // written with ("10.50" stays "10.50"), or "" when absent.
@@ -58,11 +94,43 @@ func (x Decimal) String() string {
 	return x.plain()
 }
 
-func (x Decimal) plain() string {
-	if e := x.d.Exponent(); e < 0 {
-		return x.d.StringFixed(-e)
+func (x Decimal) plain() string { return string(x.appendPlain(nil)) }
+
+// appendPlain appends the value in plain notation at its own scale.
+func (x Decimal) appendPlain(b []byte) []byte {
+	if x.wide != nil {
+		if e := x.wide.Exponent(); e < 0 {
+			return append(b, x.wide.StringFixed(-e)...)
+		}
+		return append(b, x.wide.String()...)
 	}
-	return x.d.String()
+	if x.exp >= 0 {
+		b = strconv.AppendInt(b, x.coef, 10)
+		if x.coef != 0 {
+			for range x.exp {
+				b = append(b, '0')
+			}
+		}
+		return b
+	}
+	u := uint64(x.coef)
+	if x.coef < 0 {
+		b = append(b, '-')
+		u = -u
+	}
+	var buf [20]byte
+	digits := strconv.AppendUint(buf[:0], u, 10)
+	scale := int(-x.exp)
+	if len(digits) <= scale {
+		b = append(b, '0', '.')
+		for range scale - len(digits) {
+			b = append(b, '0')
+		}
+		return append(b, digits...)
+	}
+	b = append(b, digits[:len(digits)-scale]...)
+	b = append(b, '.')
+	return append(b, digits[len(digits)-scale:]...)
 }
 
 // StringFixed is the value rounded half away from zero to places digits,
@@ -71,37 +139,60 @@ func (x Decimal) StringFixed(places int32) string {
 	if !x.set {
 		return ""
 	}
-	return x.d.StringFixed(places)
+	if x.wide == nil && places == -x.exp {
+		return x.plain()
+	}
+	return x.dec().StringFixed(places)
 }
 
 // Float64 is the nearest float64, for display or statistics only: never use
 // it to compute money. exact reports whether no precision was lost.
-func (x Decimal) Float64() (f float64, exact bool) { return x.d.Float64() }
+func (x Decimal) Float64() (f float64, exact bool) { return x.dec().Float64() }
 
 // Cmp compares x and y as numbers (absent counts as zero): -1, 0 or +1.
-func (x Decimal) Cmp(y Decimal) int { return x.d.Cmp(y.d) }
+func (x Decimal) Cmp(y Decimal) int {
+	if x.wide == nil && y.wide == nil && x.exp == y.exp {
+		return cmpInt(x.coef, y.coef)
+	}
+	return x.dec().Cmp(y.dec())
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
 
 // Equal reports whether x and y are the same number ("1.50" equals "1.5").
-func (x Decimal) Equal(y Decimal) bool { return x.d.Equal(y.d) }
+func (x Decimal) Equal(y Decimal) bool { return x.Cmp(y) == 0 }
 
 // Sign is -1, 0 or +1.
-func (x Decimal) Sign() int { return x.d.Sign() }
+func (x Decimal) Sign() int {
+	if x.wide != nil {
+		return x.wide.Sign()
+	}
+	return cmpInt(x.coef, 0)
+}
 
 // Add is x + y, present.
-func (x Decimal) Add(y Decimal) Decimal { return NewDecimal(x.d.Add(y.d)) }
+func (x Decimal) Add(y Decimal) Decimal { return fromShopspring(x.dec().Add(y.dec())) }
 
 // Sub is x - y, present.
-func (x Decimal) Sub(y Decimal) Decimal { return NewDecimal(x.d.Sub(y.d)) }
+func (x Decimal) Sub(y Decimal) Decimal { return fromShopspring(x.dec().Sub(y.dec())) }
 
 // Mul is x × y, present and exact.
-func (x Decimal) Mul(y Decimal) Decimal { return NewDecimal(x.d.Mul(y.d)) }
+func (x Decimal) Mul(y Decimal) Decimal { return fromShopspring(x.dec().Mul(y.dec())) }
 
 // MarshalJSON writes a bare JSON number, or null when absent.
 func (x Decimal) MarshalJSON() ([]byte, error) {
 	if !x.set {
 		return []byte("null"), nil
 	}
-	return []byte(x.plain()), nil
+	return x.appendPlain(make([]byte, 0, 24)), nil
 }
 
 // UnmarshalJSON reads a JSON number, a numeric string or null (absent)
@@ -126,7 +217,12 @@ func (x *Decimal) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalText writes the plain decimal, for CSV, query strings and maps.
-func (x Decimal) MarshalText() ([]byte, error) { return []byte(x.String()), nil }
+func (x Decimal) MarshalText() ([]byte, error) {
+	if !x.set {
+		return []byte{}, nil
+	}
+	return x.appendPlain(nil), nil
+}
 
 // UnmarshalText parses a plain decimal; empty text is absent.
 func (x *Decimal) UnmarshalText(b []byte) error {
@@ -158,8 +254,9 @@ func parseBytes(b []byte) (Decimal, error) {
 }
 
 // parseShort is the fast path for the amounts an API sends: an optional sign,
-// up to 18 digits and at most one point. It builds the coefficient directly,
-// so the common case never parses twice nor goes through float64.
+// up to 18 digits and at most one point. It builds the compact form
+// directly, so the common case never parses twice, never goes through
+// float64 and never allocates.
 func parseShort[T string | []byte](s T) (Decimal, bool) {
 	n := len(s)
 	if n == 0 || n > 20 {
@@ -188,7 +285,7 @@ func parseShort[T string | []byte](s T) (Decimal, bool) {
 			return Decimal{}, false
 		}
 	}
-	if digits == 0 || digits > 18 || frac == 0 {
+	if digits == 0 || digits > maxCompactDigits || frac == 0 {
 		return Decimal{}, false
 	}
 	if neg {
@@ -198,7 +295,7 @@ func parseShort[T string | []byte](s T) (Decimal, bool) {
 	if frac > 0 {
 		exp = -int32(frac)
 	}
-	return Decimal{d: decimal.New(coef, exp), set: true}, true
+	return Decimal{coef: coef, exp: exp, set: true}, true
 }
 
 // parseLong handles what the fast path does not: long numbers and exponents.
@@ -220,5 +317,11 @@ func parseLong(s string) (Decimal, error) {
 	if e := d.Exponent(); e > maxExponent || e < -maxExponent {
 		return Decimal{}, fmt.Errorf("asset: decimal %q has an exponent outside ±%d", s, maxExponent)
 	}
-	return Decimal{d: d, set: true}, nil
+	x := fromShopspring(d)
+	// The plain form is what MarshalJSON writes, so it must parse again: a
+	// long coefficient with a positive exponent can write out past the bound.
+	if len(x.plain()) > maxDecimalLen {
+		return Decimal{}, fmt.Errorf("asset: decimal %q is longer than %d characters written out", s, maxDecimalLen)
+	}
+	return x, nil
 }

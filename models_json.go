@@ -4,77 +4,318 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
+	"unicode/utf8"
 )
 
 // The model decoders accept both documented versions of the API: metadata is
 // read from "metadata" or the older "metadata_", and times from RFC 3339 or
 // the naive form pydantic writes for dates without a zone.
+//
+// Decoding takes one of two roads. The fast decoder (models_decode.go)
+// reads the usual response in a single pass. Anything it does not handle
+// exactly goes through encoding/json and the wire types below, which stand
+// for the models without methods of their own: encoding/json scans the bytes
+// of every value that has an UnmarshalJSON again before decoding it, so
+// shadowing each model in its own method scanned a page's lines up to six
+// times, where the wire types need one scan and one decode.
 
-// UnmarshalJSON decodes either documented version of an invoice.
-func (inv *Invoice) UnmarshalJSON(b []byte) error {
-	type plain Invoice
-	aux := struct {
-		*plain
-		LegacyMetadata map[string]any `json:"metadata_"`
-		DueAt          flexTime       `json:"due_at"`
-		SentAt         flexTime       `json:"sent_at"`
-		VoidedAt       flexTime       `json:"voided_at"`
-	}{plain: (*plain)(inv)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+// invoiceWire is an Invoice as it travels: the same fields and names, with
+// times that accept the naive form and both metadata keys.
+type invoiceWire struct {
+	ID             string              `json:"id"`
+	BusinessID     string              `json:"business_id"`
+	Number         string              `json:"number"`
+	Description    string              `json:"description"`
+	CustomerID     string              `json:"customer_id"`
+	TotalAmount    Decimal             `json:"total_amount"`
+	TotalPaid      Decimal             `json:"total_paid"`
+	CreditAmount   Decimal             `json:"credit_amount"`
+	Source         InvoiceSource       `json:"source"`
+	Status         InvoiceStatus       `json:"status"`
+	DueAt          flexTime            `json:"due_at"`
+	SentAt         flexTime            `json:"sent_at"`
+	VoidedAt       flexTime            `json:"voided_at"`
+	Metadata       map[string]any      `json:"metadata"`
+	LegacyMetadata map[string]any      `json:"metadata_"`
+	Tags           map[string]TagValue `json:"tags"`
+	Lines          []lineWire          `json:"lines"`
+	Payments       []paymentWire       `json:"payments"`
+}
+
+type lineWire struct {
+	ID             string         `json:"id"`
+	InvoiceID      string         `json:"invoice_id"`
+	Description    string         `json:"description"`
+	LedgerID       string         `json:"ledger_id"`
+	UnitPrice      Decimal        `json:"unit_price"`
+	Quantity       Decimal        `json:"quantity"`
+	DiscountAmount Decimal        `json:"discount_amount"`
+	DiscountRate   Decimal        `json:"discount_rate"`
+	TaxAmount      Decimal        `json:"tax_amount"`
+	TaxRate        Decimal        `json:"tax_rate"`
+	Amount         Decimal        `json:"amount"`
+	IsPrepayment   bool           `json:"is_prepayment"`
+	Metadata       map[string]any `json:"metadata"`
+	LegacyMetadata map[string]any `json:"metadata_"`
+}
+
+type paymentWire struct {
+	ID                   string   `json:"id"`
+	InvoiceID            string   `json:"invoice_id"`
+	TransactionID        string   `json:"transaction_id"`
+	PaymentID            string   `json:"payment_id"`
+	Datetime             flexTime `json:"datetime"`
+	PaymentAmount        Decimal  `json:"payment_amount"`
+	CreditJournalEntryID string   `json:"credit_journal_entry_id"`
+	CreditMemoID         string   `json:"credit_memo_id"`
+	IsWriteOff           bool     `json:"is_write_off"`
+}
+
+// bodyDecoder is a response envelope that carries invoices and decodes
+// itself without going through the models' UnmarshalJSON methods.
+type bodyDecoder interface{ decodeBody(b []byte) error }
+
+// decodeBody decodes a success response into out. The fast decoder only
+// fills a value that starts empty, as every response envelope does.
+func decodeBody(b []byte, out any) error {
+	if d, ok := out.(bodyDecoder); ok {
+		return d.decodeBody(b)
+	}
+	return json.Unmarshal(b, out)
+}
+
+func (e *listEnvelope[T]) decodeBody(b []byte) error {
+	data, ok := any(&e.Data).(*[]Invoice)
+	if !ok {
+		return json.Unmarshal(b, e)
+	}
+	if *data == nil && e.Pagination.NextPageToken == nil && e.Pagination.PreviousPageToken == nil {
+		var fast listEnvelope[Invoice]
+		if decodeFast(b, func(d *fastDecoder) { d.list(&fast) }) {
+			*data, e.Pagination = fast.Data, fast.Pagination
+			return nil
+		}
+	}
+	var w listEnvelope[invoiceWire]
+	w.Data = toWire(*data, invoiceToWire)
+	w.Pagination = e.Pagination
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	if inv.Metadata == nil {
-		inv.Metadata = aux.LegacyMetadata
+	*data = fromWire[invoiceWire, Invoice](w.Data)
+	e.Pagination = w.Pagination
+	return nil
+}
+
+func (e *dataEnvelope[T]) decodeBody(b []byte) error {
+	data, ok := any(&e.Data).(*Invoice)
+	if !ok {
+		return json.Unmarshal(b, e)
 	}
-	aux.DueAt.into(&inv.DueAt)
-	aux.SentAt.into(&inv.SentAt)
-	aux.VoidedAt.into(&inv.VoidedAt)
+	if reflect.ValueOf(data).Elem().IsZero() {
+		var fast dataEnvelope[Invoice]
+		if decodeFast(b, func(d *fastDecoder) { d.data(&fast) }) {
+			*data = fast.Data
+			return nil
+		}
+	}
+	w := dataEnvelope[invoiceWire]{Data: invoiceToWire(data)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	w.Data.into(data)
+	return nil
+}
+
+func (e *batchEnvelope) decodeBody(b []byte) error {
+	if e.Data == nil && e.Errors == nil {
+		var fast batchEnvelope
+		if decodeFast(b, func(d *fastDecoder) { d.batch(&fast) }) {
+			*e = fast
+			return nil
+		}
+	}
+	w := struct {
+		Data   []invoiceWire `json:"data"`
+		Errors []struct {
+			Error         string `json:"error"`
+			InvoiceNumber string `json:"invoice_number"`
+		} `json:"errors"`
+	}{Data: toWire(e.Data, invoiceToWire), Errors: e.Errors}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	e.Data, e.Errors = fromWire[invoiceWire, Invoice](w.Data), w.Errors
+	return nil
+}
+
+// UnmarshalJSON decodes either documented version of an invoice. Like
+// encoding/json's own decoding, fields absent from b keep their value.
+func (inv *Invoice) UnmarshalJSON(b []byte) error {
+	if reflect.ValueOf(inv).Elem().IsZero() {
+		var fast Invoice
+		if decodeFast(b, func(d *fastDecoder) { d.invoice(&fast) }) {
+			*inv = fast
+			return nil
+		}
+	}
+	w := invoiceToWire(inv)
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	w.into(inv)
 	return nil
 }
 
 // UnmarshalJSON decodes either documented version of a line.
 func (l *InvoiceLine) UnmarshalJSON(b []byte) error {
-	type plain InvoiceLine
-	aux := struct {
-		*plain
-		LegacyMetadata map[string]any `json:"metadata_"`
-	}{plain: (*plain)(l)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if reflect.ValueOf(l).Elem().IsZero() {
+		var fast InvoiceLine
+		if decodeFast(b, func(d *fastDecoder) { d.line(&fast) }) {
+			*l = fast
+			return nil
+		}
+	}
+	w := lineToWire(l)
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	if l.Metadata == nil {
-		l.Metadata = aux.LegacyMetadata
-	}
+	w.into(l)
 	return nil
 }
 
 // UnmarshalJSON decodes a payment, whatever its "invoice" back reference holds.
 func (p *InvoicePayment) UnmarshalJSON(b []byte) error {
-	type plain InvoicePayment
-	aux := struct {
-		*plain
-		Datetime flexTime `json:"datetime"`
-	}{plain: (*plain)(p)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if *p == (InvoicePayment{}) {
+		var fast InvoicePayment
+		if decodeFast(b, func(d *fastDecoder) { d.payment(&fast) }) {
+			*p = fast
+			return nil
+		}
+	}
+	w := paymentToWire(p)
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	aux.Datetime.into(&p.Datetime)
+	w.into(p)
 	return nil
 }
 
-// flexTime decodes RFC 3339, a date-time without a zone (read as UTC), or a
-// bare date.
-type flexTime struct {
-	t   time.Time
-	set bool
+// invoiceToWire starts a decode from inv's current values, so that decoding
+// into a used Invoice behaves as encoding/json does for plain structs.
+func invoiceToWire(inv *Invoice) invoiceWire {
+	return invoiceWire{
+		ID: inv.ID, BusinessID: inv.BusinessID, Number: inv.Number, Description: inv.Description,
+		CustomerID: inv.CustomerID, TotalAmount: inv.TotalAmount, TotalPaid: inv.TotalPaid,
+		CreditAmount: inv.CreditAmount, Source: inv.Source, Status: inv.Status,
+		DueAt: flexTime{inv.DueAt}, SentAt: flexTime{inv.SentAt}, VoidedAt: flexTime{inv.VoidedAt},
+		Metadata: inv.Metadata, Tags: inv.Tags,
+		Lines: toWire(inv.Lines, lineToWire), Payments: toWire(inv.Payments, paymentToWire),
+	}
 }
+
+// toWire and fromWire convert slices, keeping nil apart from empty as
+// encoding/json does.
+func toWire[M, W any](ms []M, conv func(*M) W) []W {
+	if ms == nil {
+		return nil
+	}
+	ws := make([]W, len(ms))
+	for i := range ms {
+		ws[i] = conv(&ms[i])
+	}
+	return ws
+}
+
+func fromWire[W any, M any, PW interface {
+	*W
+	into(*M)
+}](ws []W) []M {
+	if ws == nil {
+		return nil
+	}
+	ms := make([]M, len(ws))
+	for i := range ws {
+		PW(&ws[i]).into(&ms[i])
+	}
+	return ms
+}
+
+func (w *invoiceWire) into(inv *Invoice) {
+	inv.ID, inv.BusinessID, inv.Number, inv.Description = w.ID, w.BusinessID, w.Number, w.Description
+	inv.CustomerID, inv.TotalAmount, inv.TotalPaid, inv.CreditAmount = w.CustomerID, w.TotalAmount, w.TotalPaid, w.CreditAmount
+	inv.Source, inv.Status = w.Source, w.Status
+	inv.DueAt, inv.SentAt, inv.VoidedAt = w.DueAt.t, w.SentAt.t, w.VoidedAt.t
+	inv.Metadata = w.Metadata
+	if inv.Metadata == nil {
+		inv.Metadata = w.LegacyMetadata
+	}
+	inv.Tags = w.Tags
+	inv.Lines = fromWire[lineWire, InvoiceLine](w.Lines)
+	inv.Payments = fromWire[paymentWire, InvoicePayment](w.Payments)
+}
+
+func lineToWire(l *InvoiceLine) lineWire {
+	return lineWire{
+		ID: l.ID, InvoiceID: l.InvoiceID, Description: l.Description, LedgerID: l.LedgerID,
+		UnitPrice: l.UnitPrice, Quantity: l.Quantity, DiscountAmount: l.DiscountAmount,
+		DiscountRate: l.DiscountRate, TaxAmount: l.TaxAmount, TaxRate: l.TaxRate, Amount: l.Amount,
+		IsPrepayment: l.IsPrepayment, Metadata: l.Metadata,
+	}
+}
+
+func (w *lineWire) into(l *InvoiceLine) {
+	*l = InvoiceLine{
+		ID: w.ID, InvoiceID: w.InvoiceID, Description: w.Description, LedgerID: w.LedgerID,
+		UnitPrice: w.UnitPrice, Quantity: w.Quantity, DiscountAmount: w.DiscountAmount,
+		DiscountRate: w.DiscountRate, TaxAmount: w.TaxAmount, TaxRate: w.TaxRate, Amount: w.Amount,
+		IsPrepayment: w.IsPrepayment, Metadata: w.Metadata,
+	}
+	if l.Metadata == nil {
+		l.Metadata = w.LegacyMetadata
+	}
+}
+
+func paymentToWire(p *InvoicePayment) paymentWire {
+	return paymentWire{
+		ID: p.ID, InvoiceID: p.InvoiceID, TransactionID: p.TransactionID, PaymentID: p.PaymentID,
+		Datetime: flexTime{p.Datetime}, PaymentAmount: p.PaymentAmount,
+		CreditJournalEntryID: p.CreditJournalEntryID, CreditMemoID: p.CreditMemoID, IsWriteOff: p.IsWriteOff,
+	}
+}
+
+func (w *paymentWire) into(p *InvoicePayment) {
+	*p = InvoicePayment{
+		ID: w.ID, InvoiceID: w.InvoiceID, TransactionID: w.TransactionID, PaymentID: w.PaymentID,
+		Datetime: w.Datetime.t, PaymentAmount: w.PaymentAmount,
+		CreditJournalEntryID: w.CreditJournalEntryID, CreditMemoID: w.CreditMemoID, IsWriteOff: w.IsWriteOff,
+	}
+}
+
+// flexTime decodes RFC 3339, a date-time without a zone (read as UTC), or a
+// bare date. null and "" leave it as it was.
+type flexTime struct{ t time.Time }
 
 var flexLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"}
 
 func (f *flexTime) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
+	}
+	// Most times are RFC 3339 strings without escapes: parse them in place,
+	// which time.Time does without allocating. Anything else takes the
+	// general path.
+	if s, ok := plainString(b); ok {
+		if len(s) == 0 {
+			return nil
+		}
+		var t time.Time
+		if t.UnmarshalText(s) == nil {
+			f.t = t
+			return nil
+		}
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -85,17 +326,29 @@ func (f *flexTime) UnmarshalJSON(b []byte) error {
 	}
 	for _, layout := range flexLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			f.t, f.set = t, true
+			f.t = t
 			return nil
 		}
 	}
 	return fmt.Errorf("asset: %q is not an ISO 8601 time", s)
 }
 
-func (f flexTime) into(dst *time.Time) {
-	if f.set {
-		*dst = f.t
+// plainString returns the contents of a JSON string that encoding/json
+// would decode to exactly those bytes: no escapes, no control characters,
+// valid UTF-8.
+func plainString(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil, false
 	}
+	s := b[1 : len(b)-1]
+	ascii := true
+	for _, c := range s {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return nil, false
+		}
+		ascii = ascii && c < utf8.RuneSelf
+	}
+	return s, ascii || utf8.Valid(s)
 }
 
 // TagValue is one tag field's value on an invoice. The API documents two
@@ -127,6 +380,10 @@ func (v *TagValue) UnmarshalJSON(b []byte) error {
 	case string(trimmed) == "null":
 		return nil
 	case len(trimmed) > 0 && trimmed[0] == '"':
+		if plain, ok := plainString(trimmed); ok {
+			v.Value = string(plain)
+			return nil
+		}
 		return json.Unmarshal(trimmed, &v.Value)
 	case len(trimmed) > 0 && trimmed[0] == '[':
 		if json.Unmarshal(trimmed, &v.Allocations) == nil {

@@ -100,32 +100,120 @@ func (p *Pager[T]) load(ctx context.Context, token string) (*Page[T], error) {
 // walk yields every item from the page at start onward. It stops at the
 // first page without a next token (an empty page with one goes on), yields
 // an error once and stops, and fails with ErrPageLoop if a token repeats,
-// which would otherwise loop for ever.
-func walk[T any](ctx context.Context, start string, fetch pageFetcher[T]) iter.Seq2[T, error] {
+// which would otherwise loop for ever. With ahead > 0 it fetches up to that
+// many pages ahead of the loop (see prefetch).
+//
+// Once ctx is done no new page is handed to the loop, even one fetched
+// before: with or without prefetch, the loop finishes the page it is on
+// and then sees the cancellation.
+func walk[T any](ctx context.Context, start string, fetch pageFetcher[T], ahead int) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		seen := map[string]bool{start: true}
-		token := start
-		for {
-			page, err := fetch(ctx, token)
+		pages := walkPages(ctx, start, fetch)
+		// A nil ctx would panic in context.WithCancel; the plain walk
+		// reports it as an *InputError from the first fetch instead.
+		if ahead > 0 && ctx != nil {
+			pages = prefetch(ctx, start, fetch, ahead)
+		}
+		dropped := false
+		for page, err := range pages {
 			if err != nil {
 				yield(zero, err)
 				return
+			}
+			if ctx.Err() != nil {
+				// The next fetch fails with the cancellation, unless this
+				// was the last page.
+				dropped = true
+				continue
 			}
 			for _, item := range page.Data {
 				if !yield(item, nil) {
 					return
 				}
 			}
-			if !page.HasNext() {
+		}
+		if dropped {
+			yield(zero, ctx.Err())
+		}
+	}
+}
+
+// walkPages yields the pages of a walk in order, then an error if one ends
+// it. It fetches a page only when the previous one has been taken.
+func walkPages[T any](ctx context.Context, start string, fetch pageFetcher[T]) iter.Seq2[*Page[T], error] {
+	return func(yield func(*Page[T], error) bool) {
+		seen := map[string]bool{start: true}
+		token := start
+		for {
+			page, err := fetch(ctx, token)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(page, nil) || !page.HasNext() {
 				return
 			}
 			token = page.NextPageToken
 			if seen[token] {
-				yield(zero, fmt.Errorf("%w: the server sent a page token it had sent before in this walk", ErrPageLoop))
+				yield(nil, fmt.Errorf("%w: the server sent a page token it had sent before in this walk", ErrPageLoop))
 				return
 			}
 			seen[token] = true
+		}
+	}
+}
+
+// pageResult is one step of a walk as it crosses from the fetching
+// goroutine to the loop.
+type pageResult[T any] struct {
+	page *Page[T]
+	err  error
+}
+
+// prefetch runs walkPages in a goroutine that keeps up to ahead pages ready
+// (or in flight) beyond the one the loop is on, so that the server's
+// latency overlaps the caller's work. An unbuffered channel already holds
+// one page in hand-over while the loop works on the previous one, hence
+// the buffer of ahead-1.
+//
+// When the loop ends early, the goroutine is told to stop, the request in
+// flight is cancelled through a context of its own, no other one is
+// started, and the goroutine has returned before the iterator does.
+func prefetch[T any](ctx context.Context, start string, fetch pageFetcher[T], ahead int) iter.Seq2[*Page[T], error] {
+	return func(yield func(*Page[T], error) bool) {
+		fetchCtx, cancel := context.WithCancel(ctx)
+		results := make(chan pageResult[T], ahead-1)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer close(results)
+			for page, err := range walkPages(fetchCtx, start, fetch) {
+				// The select on stop, not on fetchCtx, decides: the
+				// caller's own cancellation is an error for the loop to
+				// see, not a reason to end silently.
+				select {
+				case results <- pageResult[T]{page, err}:
+				case <-stop:
+					return
+				}
+				select {
+				case <-stop:
+					return // before the next fetch: no request after a break
+				default:
+				}
+			}
+		}()
+		defer func() {
+			close(stop)
+			cancel()
+			<-done
+		}()
+		for r := range results {
+			if !yield(r.page, r.err) {
+				return
+			}
 		}
 	}
 }

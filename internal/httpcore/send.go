@@ -81,6 +81,13 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
 				return false, nil
 			}
+			// retryablehttp drains only 4 KiB of a body before it retries; a
+			// proxy's error page is often longer, and a body not read to
+			// the end costs the connection.
+			if resp != nil {
+				Discard(resp.Body)
+				resp.Body = http.NoBody
+			}
 			nextWait = wait
 			return true, nil
 		},
