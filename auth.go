@@ -164,3 +164,19 @@ func (a *clientCredentialsAuth) fetch(ctx context.Context) (string, time.Duratio
 }
 
 const tokenPath = "/v0/auth/token"
+
+// requestSecrets are the credentials hr carries, for errors to leave out:
+// the Authorization header's token and, on the token endpoint, the client
+// secret.
+func requestSecrets(hr *httpcore.Request) []string {
+	var out []string
+	if _, tok, ok := strings.Cut(hr.Header.Get("Authorization"), " "); ok && tok != "" {
+		out = append(out, tok)
+	}
+	if strings.HasSuffix(hr.URL, tokenPath) {
+		if form, err := url.ParseQuery(string(hr.Body)); err == nil && form.Get("client_secret") != "" {
+			out = append(out, form.Get("client_secret"))
+		}
+	}
+	return out
+}

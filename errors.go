@@ -1,6 +1,7 @@
 package asset
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -304,3 +305,47 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 
 // Is matches ErrInvalidReply.
 func (e *DecodeError) Is(target error) bool { return target == ErrInvalidReply }
+
+// redacted stands in for a credential that a server quoted back.
+const redacted = "[redacted]"
+
+// redact removes secrets from what the server sent back. A server or a
+// proxy may quote the request in its error (the Authorization header, the
+// token request's form), and errors end up in logs.
+func (e *APIError) redact(secrets []string) {
+	for _, s := range secrets {
+		e.Message = strings.ReplaceAll(e.Message, s, redacted)
+		e.RequestID = strings.ReplaceAll(e.RequestID, s, redacted)
+		e.Body = redactBytes(e.Body, s)
+		for i := range e.Details {
+			d := &e.Details[i]
+			d.Message = strings.ReplaceAll(d.Message, s, redacted)
+			d.Type = strings.ReplaceAll(d.Type, s, redacted)
+			for j := range d.Location {
+				d.Location[j] = strings.ReplaceAll(d.Location[j], s, redacted)
+			}
+		}
+	}
+}
+
+// redact removes secrets from what the server sent back; see APIError.redact.
+func (e *DecodeError) redact(secrets []string) {
+	for _, s := range secrets {
+		e.RequestID = strings.ReplaceAll(e.RequestID, s, redacted)
+		e.Body = redactBytes(e.Body, s)
+		// A parse error quotes the value it failed on, which may be a
+		// credential the server echoed into a field.
+		if e.Err != nil && strings.Contains(e.Err.Error(), s) {
+			e.Err = errors.New(strings.ReplaceAll(e.Err.Error(), s, redacted))
+		}
+	}
+}
+
+// redactBytes replaces secret in b, leaving b as it is (even an empty,
+// non-nil b) when it holds none.
+func redactBytes(b []byte, secret string) []byte {
+	if !bytes.Contains(b, []byte(secret)) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte(secret), []byte(redacted))
+}
