@@ -228,6 +228,9 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 	if err == nil {
 		err = decodeBody(buf.Bytes(), out)
 	}
+	if sc, ok := out.(shapeChecker); ok && err == nil {
+		err = sc.checkShape()
+	}
 	if err != nil {
 		decErr := &DecodeError{
 			StatusCode:  resp.StatusCode,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/h2non/gock.v1"
 )
 
 var allSentinels = map[string]error{
@@ -303,6 +304,56 @@ func TestDecodeErrors(t *testing.T) {
 			assert.EqualValues(t, 1, n.Load(), "a success is not retried")
 			assertNoSecrets(t, err)
 		})
+	}
+}
+
+// A success whose body is valid JSON but not the documented response (a
+// proxy's "{}", a status page) would otherwise come back as a zero invoice
+// or an empty list, indistinguishable from real data.
+func TestWrongShapeSuccessIsDecodeError(t *testing.T) {
+	listCall := apiCall{
+		name: "list", method: http.MethodGet, path: "^/v0/business/" + testBiz + "/invoice$", ok: 200,
+		call: func(ctx context.Context, c *Client, opts ...Option) error {
+			_, err := c.Invoices.List(ctx, testBiz, nil, opts...)
+			return err
+		},
+	}
+	cases := []struct {
+		call apiCall
+		body string
+	}{
+		{getCall, `{}`},
+		{getCall, `{"data": {}}`},
+		{getCall, `{"data": null}`},
+		{getCall, `{"detail": "ok"}`},
+		{listCall, `{}`},
+		{listCall, `{"status": "healthy"}`},
+		{mutatingCalls[3], `{}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.call.name+" "+tc.body, func(t *testing.T) {
+			c := newGockClient(t)
+			tc.call.mock().Reply(200).BodyString(tc.body)
+			err := tc.call.call(context.Background(), c)
+			var de *DecodeError
+			require.ErrorAs(t, err, &de)
+			assert.ErrorIs(t, err, ErrInvalidReply)
+			assert.Equal(t, tc.body, string(de.Body))
+		})
+	}
+}
+
+func TestListEmptyPagesAreNotWrongShape(t *testing.T) {
+	for _, body := range []string{
+		`{"data": [], "pagination": {"next_page_token": null, "previous_page_token": null}}`,
+		`{"data": []}`,
+		`{"data": null, "pagination": {"next_page_token": "p2"}}`,
+	} {
+		c := newGockClient(t)
+		gock.New(testBaseURL).Get("^/v0/business/" + testBiz + "/invoice$").Reply(200).BodyString(body)
+		page, err := c.Invoices.List(context.Background(), testBiz, nil)
+		require.NoError(t, err, body)
+		assert.Empty(t, page.Data, body)
 	}
 }
 

@@ -3,6 +3,7 @@ package asset
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -71,6 +72,28 @@ type paymentWire struct {
 	CreditJournalEntryID string   `json:"credit_journal_entry_id"`
 	CreditMemoID         string   `json:"credit_memo_id"`
 	IsWriteOff           bool     `json:"is_write_off"`
+}
+
+// shapeChecker is a response envelope that can tell a body that decoded
+// from one that is the documented response: a proxy's 200 "{}" decodes
+// without error into an empty page or a zero invoice, which a caller would
+// take for real data.
+type shapeChecker interface{ checkShape() error }
+
+func (e *listEnvelope[T]) checkShape() error {
+	// A null list beside pagination is read as an empty page; with neither,
+	// the body is not a list response at all.
+	if e.Data == nil && e.Pagination.NextPageToken == nil && e.Pagination.PreviousPageToken == nil {
+		return errors.New(`the response has neither a "data" list nor pagination`)
+	}
+	return nil
+}
+
+func (e *dataEnvelope[T]) checkShape() error {
+	if inv, ok := any(&e.Data).(*Invoice); ok && inv.ID == "" {
+		return errors.New(`the response's "data" holds no invoice id`)
+	}
+	return nil
 }
 
 // bodyDecoder is a response envelope that carries invoices and decodes
