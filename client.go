@@ -180,24 +180,14 @@ func (c *Client) baseHeader(s *settings) http.Header {
 // response (its body consumed) whenever one arrived, for the caller to look
 // at the status.
 func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Request, path string, out any) (*http.Response, error) {
-	resp, outcome, err := c.sender.Send(ctx, s.policy, hr)
-	var paceErr *httpcore.PaceError
-	if errors.As(err, &paceErr) {
-		if !hr.Idempotent && outcome.MaybeApplied {
-			// An earlier try, retried under WithRetryNonIdempotent, may
-			// have gone through before the wait for a slot was abandoned.
-			return nil, fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %w: %v", hr.Method, path, ErrRateLimited, ErrOutcomeUnknown, paceErr)
-		}
-		return nil, fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %v", hr.Method, path, ErrRateLimited, paceErr)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if out != nil && hr.Idempotent {
+		hr.Into, hr.Limit = buf, s.maxBody
 	}
+	resp, outcome, err := c.sender.Send(ctx, s.policy, hr)
 	if err != nil {
-		return nil, &NetworkError{
-			Method:         hr.Method,
-			Path:           path,
-			Attempts:       outcome.Attempts,
-			MayHaveApplied: !hr.Idempotent && outcome.MaybeApplied,
-			Err:            err,
-		}
+		return nil, sendError(hr, path, outcome, err)
 	}
 	if s.responseInto != nil {
 		*s.responseInto = Response{
@@ -208,8 +198,6 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 			Attempts:   outcome.Attempts,
 		}
 	}
-	buf := getBuffer()
-	defer putBuffer(buf)
 	if resp.StatusCode >= 300 {
 		_, _ = httpcore.ReadBody(buf, resp.Body, maxErrorBody)
 		apiErr := newAPIError(resp, hr, path, buf.Bytes())
@@ -221,7 +209,10 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 		httpcore.Discard(resp.Body)
 		return resp, nil
 	}
-	truncated, err := httpcore.ReadBody(buf, resp.Body, s.maxBody)
+	truncated, err := outcome.Truncated, error(nil)
+	if hr.Into == nil {
+		truncated, err = httpcore.ReadBody(buf, resp.Body, s.maxBody)
+	}
 	if err == nil && truncated {
 		err = fmt.Errorf("body is larger than %d bytes (see WithMaxResponseBytes)", s.maxBody)
 	}
@@ -245,6 +236,27 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 		return resp, decErr
 	}
 	return resp, nil
+}
+
+// sendError is the error for a call that got no response to hand back.
+func sendError(hr *httpcore.Request, path string, outcome httpcore.Outcome, err error) error {
+	mayHaveApplied := !hr.Idempotent && outcome.MaybeApplied
+	var paceErr *httpcore.PaceError
+	if errors.As(err, &paceErr) {
+		if mayHaveApplied {
+			// An earlier try, retried under WithRetryNonIdempotent, may
+			// have gone through before the wait for a slot was abandoned.
+			return fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %w: %v", hr.Method, path, ErrRateLimited, ErrOutcomeUnknown, paceErr)
+		}
+		return fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %v", hr.Method, path, ErrRateLimited, paceErr)
+	}
+	return &NetworkError{
+		Method:         hr.Method,
+		Path:           path,
+		Attempts:       outcome.Attempts,
+		MayHaveApplied: mayHaveApplied,
+		Err:            err,
+	}
 }
 
 func newAPIError(resp *http.Response, hr *httpcore.Request, path string, body []byte) *APIError {

@@ -20,6 +20,12 @@ type Request struct {
 	// Idempotent says that repeating the request cannot change its outcome,
 	// so it may be retried after failures that may have reached the server.
 	Idempotent bool
+	// Into, when set on an idempotent request, receives a success body, at
+	// most Limit bytes of it. The body is read inside the retry loop, so one
+	// cut short by a broken connection is retried like any other transport
+	// failure; the response Send returns then has an empty Body.
+	Into  *bytes.Buffer
+	Limit int64
 }
 
 // Sender sends requests with a retry policy over one shared *http.Client.
@@ -43,6 +49,9 @@ type Outcome struct {
 	// or it was answered with a 5xx. Attempts that never connected, and
 	// answers such as 429 that refuse the request, do not count.
 	MaybeApplied bool
+	// Truncated is true when a body read into Request.Into was longer than
+	// Request.Limit.
+	Truncated bool
 }
 
 // Send performs r under policy p. It returns the last response whatever its
@@ -52,15 +61,23 @@ type Outcome struct {
 func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response, Outcome, error) {
 	var out Outcome
 	var nextWait time.Duration
+	// After the response handler runs, retryablehttp asks CheckRetry about
+	// the same attempt again (with the handler's error, if any); recheck
+	// keeps that from counting as another attempt.
+	var recheck bool
 	rc := &retryablehttp.Client{
-		HTTPClient:   s.HTTP,
+		HTTPClient:   keepIdle(s.HTTP),
 		RetryWaitMin: p.WaitMin,
 		RetryWaitMax: p.WaitMax,
 		RetryMax:     p.MaxRetries,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			out.Attempts++
-			if s.Pacer != nil {
-				s.Pacer.Done(resp)
+			if recheck {
+				recheck = false
+			} else {
+				out.Attempts++
+				if s.Pacer != nil {
+					s.Pacer.Done(resp)
+				}
 			}
 			if err != nil && MaybeSent(err) || resp != nil && resp.StatusCode >= 500 {
 				out.MaybeApplied = true
@@ -121,8 +138,40 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 	for k, v := range r.Header {
 		req.Header[k] = v
 	}
+	if r.Into != nil && r.Idempotent {
+		req.SetResponseHandler(func(resp *http.Response) error {
+			recheck = true
+			if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+				return nil
+			}
+			r.Into.Reset()
+			truncated, err := ReadBody(r.Into, resp.Body, r.Limit)
+			resp.Body = http.NoBody
+			out.Truncated = truncated
+			return err
+		})
+	}
 	resp, err := rc.Do(req)
 	return resp, out, err
+}
+
+// keepIdle returns a client that sends through hc but hides its transport's
+// CloseIdleConnections: retryablehttp calls it whenever a call is cancelled
+// or gives up, which would close the idle connections of every other call
+// sharing the pool. The transport is looked up on each request, so a test
+// that swaps hc.Transport (gock) still sees its own.
+func keepIdle(hc *http.Client) *http.Client {
+	return &http.Client{Transport: poolKeeper{hc}, CheckRedirect: hc.CheckRedirect, Jar: hc.Jar, Timeout: hc.Timeout}
+}
+
+type poolKeeper struct{ hc *http.Client }
+
+func (p poolKeeper) RoundTrip(r *http.Request) (*http.Response, error) {
+	t := p.hc.Transport
+	if t == nil {
+		t = http.DefaultTransport
+	}
+	return t.RoundTrip(r)
 }
 
 // discardLimit bounds how much of an unwanted body is read so that the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -180,3 +181,134 @@ type closeCounter struct {
 }
 
 func (c *closeCounter) Close() error { c.closed++; return nil }
+
+// cutBody answers with a Content-Length it does not honour: half the body,
+// then the connection is closed, as a proxy that drops a long transfer.
+func cutBody(w http.ResponseWriter, body string) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, body[:len(body)/2])
+	w.(http.Flusher).Flush()
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+func TestSendIntoRetriesBodyCutShort(t *testing.T) {
+	const body = `{"data": {"id": "inv_1", "number": "INV-1"}}`
+	cases := []struct {
+		name       string
+		idempotent bool
+		requests   int32
+	}{
+		{"idempotent: read again", true, 2},
+		// A change must not be repeated because its answer was lost; the
+		// caller reads the body and reports the outcome as unknown.
+		{"not idempotent: not repeated", false, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, count := countingServer(t, func(w http.ResponseWriter, n int) {
+				if n == 1 {
+					cutBody(w, body)
+					return
+				}
+				_, _ = io.WriteString(w, body)
+			})
+			var into bytes.Buffer
+			s := &Sender{HTTP: srv.Client()}
+			resp, out, err := s.Send(context.Background(), fastPolicy, &Request{
+				Method: http.MethodPost, URL: srv.URL, Idempotent: tc.idempotent, Into: &into, Limit: 1 << 20,
+			})
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			assert.Equal(t, tc.requests, count.Load())
+			assert.Equal(t, int(tc.requests), out.Attempts, "one attempt per request, although the body check asks twice")
+			if tc.idempotent {
+				assert.Equal(t, body, into.String())
+				return
+			}
+			assert.Zero(t, into.Len(), "Into is only for requests that may be read again")
+			_, readErr := io.ReadAll(resp.Body)
+			assert.Error(t, readErr, "the caller meets the cut itself")
+		})
+	}
+}
+
+func TestSendIntoCountsOneAttemptPerRequest(t *testing.T) {
+	srv, count := countingServer(t, func(w http.ResponseWriter, n int) {
+		if n < 3 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		_, _ = io.WriteString(w, `{"ok": true}`)
+	})
+	var into bytes.Buffer
+	s := &Sender{HTTP: srv.Client()}
+	resp, out, err := s.Send(context.Background(), fastPolicy, &Request{
+		Method: http.MethodGet, URL: srv.URL, Idempotent: true, Into: &into, Limit: 5,
+	})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.EqualValues(t, 3, count.Load())
+	assert.Equal(t, 3, out.Attempts)
+	assert.True(t, out.Truncated, "a body over Limit is reported, not silently cut")
+	assert.Equal(t, `{"ok"`, into.String())
+	n, _ := io.Copy(io.Discard, resp.Body)
+	assert.Zero(t, n, "the body was consumed into Into")
+}
+
+func TestSendIntoLeavesErrorBodies(t *testing.T) {
+	srv, _ := countingServer(t, func(w http.ResponseWriter, n int) {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"detail": "Invoice not found"}`)
+	})
+	var into bytes.Buffer
+	s := &Sender{HTTP: srv.Client()}
+	resp, out, err := s.Send(context.Background(), fastPolicy, &Request{
+		Method: http.MethodGet, URL: srv.URL, Idempotent: true, Into: &into, Limit: 1 << 20,
+	})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, 1, out.Attempts)
+	assert.Zero(t, into.Len())
+	b, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, `{"detail": "Invoice not found"}`, string(b), "an error body is the caller's to read")
+}
+
+// A call cancelled during a wait between tries must not close the idle
+// connections that other calls share: retryablehttp would, on every
+// cancellation, if it could reach the transport's CloseIdleConnections.
+func TestSendCancelKeepsPooledConnections(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/busy" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ok")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	s := &Sender{HTTP: srv.Client()}
+	get := func(ctx context.Context, path string, p Policy) {
+		resp, _, err := s.Send(ctx, p, &Request{Method: http.MethodGet, URL: srv.URL + path, Idempotent: true})
+		if err == nil {
+			Discard(resp.Body)
+		}
+	}
+	get(context.Background(), "/ok", fastPolicy)
+	slow := fastPolicy
+	slow.WaitMin, slow.WaitMax = time.Hour, time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
+	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	get(ctx, "/busy", slow) // waits an hour for its retry, cancelled first
+	get(context.Background(), "/ok", fastPolicy)
+	assert.EqualValues(t, 1, conns.Load(), "every call reused the one pooled connection")
+}
