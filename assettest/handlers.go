@@ -210,16 +210,12 @@ func (s *Server) getInvoice(biz, id string) response {
 // or not at all. A voided invoice keeps its status and lines (the API has
 // no un-void); its tags can still change.
 func (s *Server) updateInvoice(biz, id string, body []byte) response {
-	val, bad := decodeBody(body)
+	obj, bad := bodyObject(body)
 	if bad != nil {
 		return *bad
 	}
 	var v validator
 	loc := []any{"body"}
-	obj, ok := v.object(val, loc)
-	if !ok {
-		return *invalid(v.errs...)
-	}
 	status := asset.InvoiceStatus(v.str(obj, "status", loc, false, 0))
 	if status != "" && !status.IsKnown() {
 		v.fail(at(loc, "status"), "enum", statusEnumMsg)
@@ -322,16 +318,12 @@ func (s *Server) updateInvoice(biz, id string, body []byte) response {
 // counts towards total_paid like any payment. The description is accepted
 // and not stored: payments have no field for it.
 func (s *Server) writeOff(biz, id string, body []byte) response {
-	val, bad := decodeBody(body)
+	obj, bad := bodyObject(body)
 	if bad != nil {
 		return *bad
 	}
 	var v validator
 	loc := []any{"body"}
-	obj, ok := v.object(val, loc)
-	if !ok {
-		return *invalid(v.errs...)
-	}
 	amount := v.decimal(obj, "amount", loc, aboveZero)
 	v.str(obj, "description", loc, false, 512)
 	if !v.ok() {
@@ -361,16 +353,12 @@ func (s *Server) writeOff(biz, id string, body []byte) response {
 
 // applyPayment is POST /invoice-payment.
 func (s *Server) applyPayment(biz string, body []byte) response {
-	val, bad := decodeBody(body)
+	obj, bad := bodyObject(body)
 	if bad != nil {
 		return *bad
 	}
 	var v validator
 	loc := []any{"body"}
-	obj, ok := v.object(val, loc)
-	if !ok {
-		return *invalid(v.errs...)
-	}
 	invID := v.str(obj, "invoice_id", loc, true, 255)
 	txnID := v.str(obj, "transaction_id", loc, false, 255)
 	amount := v.decimal(obj, "payment_amount", loc, aboveZero)

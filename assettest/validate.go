@@ -39,6 +39,20 @@ func at(loc []any, more ...any) []any {
 	return append(slices.Clone(loc), more...)
 }
 
+// bodyObject decodes a request body that must be one JSON object.
+func bodyObject(body []byte) (map[string]any, *response) {
+	val, bad := decodeBody(body)
+	if bad != nil {
+		return nil, bad
+	}
+	var v validator
+	obj, ok := v.object(val, []any{"body"})
+	if !ok {
+		return nil, invalid(v.errs...)
+	}
+	return obj, nil
+}
+
 // decodeBody parses a JSON body as pydantic sees it: numbers stay exact
 // (json.Number), and an empty or unparsable body is a 422 like FastAPI's.
 func decodeBody(body []byte) (any, *response) {

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/internal/uuid"
 )
 
 // validate refuses, before anything is sent, input that Katsu Pay would
@@ -89,31 +90,11 @@ func checkUUID(field, s string) error {
 	if s == "" {
 		return &asset.InputError{Field: field, Reason: "is required"}
 	}
-	if !isUUID(s) {
+	if !uuid.Valid(s) {
 		return &asset.InputError{Field: field, Reason: fmt.Sprintf("%.64q is not a UUID (want the form 3fa85f64-5717-4562-b3fc-2c963f66afa6)", s)}
 	}
-	if s == "00000000-0000-0000-0000-000000000000" {
+	if s == uuid.Nil {
 		return &asset.InputError{Field: field, Reason: "is the nil UUID"}
 	}
 	return nil
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/internal/uuid"
 	"github.com/assetkit/asset-go/katsupay"
 )
 
@@ -299,17 +300,17 @@ func decodeInvoice(body []byte) (katsupay.CreateInvoice, []string) {
 			problems = append(problems, fmt.Sprintf(format, args...))
 		}
 	}
-	check(isUUID(inv.CounterPartyID), "counterPartyId must be a UUID.")
-	check(isUUID(inv.ReceivingAccountID), "receivingAccountId must be a UUID.")
+	check(isRealUUID(inv.CounterPartyID), "counterPartyId must be a UUID.")
+	check(isRealUUID(inv.ReceivingAccountID), "receivingAccountId must be a UUID.")
 	check(!inv.DueDate.IsZero(), "dueDate is required.")
 	check(len(inv.Products) > 0, "products must not be empty.")
 	for i, p := range inv.Products {
-		check(isUUID(p.ProductID), "products[%d].productId must be a UUID.", i)
+		check(isRealUUID(p.ProductID), "products[%d].productId must be a UUID.", i)
 		check(p.Quantity > 0, "products[%d].quantity must be positive.", i)
 		check(p.UnitPrice.IsSet() && p.UnitPrice.Sign() >= 0, "products[%d].unitPrice must be a number, not negative.", i)
 	}
 	for i, t := range inv.Taxes {
-		check(isUUID(t.TaxID), "taxes[%d].taxId must be a UUID.", i)
+		check(isRealUUID(t.TaxID), "taxes[%d].taxId must be a UUID.", i)
 		check(t.TaxPercentageValue.IsSet() && t.TaxPercentageValue.Sign() >= 0, "taxes[%d].taxPercentageValue must be a number, not negative.", i)
 	}
 	check(inv.Discount.DiscountValue.Sign() >= 0, "discount.discountValue must not be negative.")
@@ -324,22 +325,5 @@ func total(products []katsupay.Product) asset.Decimal {
 	return sum
 }
 
-func isUUID(s string) bool {
-	if len(s) != 36 || s == "00000000-0000-0000-0000-000000000000" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
+// isRealUUID reports a well-formed UUID that is not the nil one.
+func isRealUUID(s string) bool { return uuid.Valid(s) && s != uuid.Nil }
