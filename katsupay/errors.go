@@ -83,26 +83,14 @@ func (e *Error) Error() string {
 
 // Is matches the asset sentinel for the status; see the type's comment.
 func (e *Error) Is(target error) bool {
-	switch target {
-	case asset.ErrOutcomeUnknown:
+	switch {
+	case target == asset.ErrOutcomeUnknown:
 		return e.mayHaveApplied
-	case asset.ErrValidation:
-		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity ||
-			e.StatusCode >= 200 && e.StatusCode < 300
-	case asset.ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case asset.ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	case asset.ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
-	case asset.ErrConflict:
-		return e.StatusCode == http.StatusConflict
-	case asset.ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	case asset.ErrServer:
-		return e.StatusCode >= 500
+	case target == asset.ErrValidation && e.StatusCode >= 200 && e.StatusCode < 300:
+		return true // "succeeded": false, the deployment refused the input
 	}
-	return false
+	// The statuses mean what they mean for the Asset API.
+	return (&asset.APIError{StatusCode: e.StatusCode}).Is(target)
 }
 
 // Temporary reports whether the same call may succeed later unchanged: rate
