@@ -134,7 +134,7 @@ func TestNewClientNeedsCredentials(t *testing.T) {
 	for name, opts := range map[string][]Option{
 		"none":          nil,
 		"base url only": {WithBaseURL(SandboxURL)},
-		"nil options":   {nil, nil},
+		"zero options":  {{}, {}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c, err := NewClient(opts...)

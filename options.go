@@ -14,9 +14,12 @@ import (
 
 // Option configures a Client when given to NewClient, or one call when given
 // to a method. Options that only make sense for a whole client (base URL,
-// HTTP client, logger, client credentials) are refused on a call with an
-// *InputError.
-type Option func(*settings) error
+// HTTP client, logger, client credentials, rate limit) are refused on a call,
+// and WithResponseInto on NewClient, with an *InputError. The zero Option
+// does nothing.
+type Option struct {
+	apply func(*settings) error
+}
 
 // settings is what options write. A call starts from a copy of its client's.
 type settings struct {
@@ -45,10 +48,10 @@ func defaultSettings() settings {
 
 func (s *settings) apply(opts []Option) error {
 	for _, opt := range opts {
-		if opt == nil {
-			continue
+		if opt.apply == nil {
+			continue // the zero Option does nothing
 		}
-		if err := opt(s); err != nil {
+		if err := opt.apply(s); err != nil {
 			return err
 		}
 	}
@@ -65,7 +68,7 @@ func clientOnly(s *settings, name string) error {
 // WithBaseURL sets the API's address, e.g. SandboxURL. It must be https,
 // except plain http on a loopback host (a local fake such as assettest).
 func WithBaseURL(baseURL string) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if err := clientOnly(s, "WithBaseURL"); err != nil {
 			return err
 		}
@@ -75,29 +78,29 @@ func WithBaseURL(baseURL string) Option {
 		}
 		s.baseURL = u.String()
 		return nil
-	}
+	}}
 }
 
 // WithToken authenticates with a bearer access token.
 func WithToken(token string) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if token == "" || strings.ContainsAny(token, " \t") || httpcore.CheckHeaderValue(token) != nil {
 			return &InputError{Field: "WithToken", Reason: "the token is empty or holds spaces or control characters"}
 		}
 		s.auth, s.credentials = staticToken("Bearer "+token), nil
 		return nil
-	}
+	}}
 }
 
 // WithTokenSource authenticates with tokens from ts, cached until they expire.
 func WithTokenSource(ts oauth2.TokenSource) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if ts == nil {
 			return &InputError{Field: "WithTokenSource", Reason: "the token source is nil"}
 		}
 		s.auth, s.credentials = &tokenSourceAuth{ts: oauth2.ReuseTokenSource(nil, ts)}, nil
 		return nil
-	}
+	}}
 }
 
 // WithClientCredentials authenticates with the OAuth 2.0 client credentials
@@ -108,7 +111,7 @@ func WithClientCredentials(creds ClientCredentials) Option {
 	c := creds
 	c.Scopes = append([]string(nil), creds.Scopes...)
 	c.Resources = append([]string(nil), creds.Resources...)
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if err := clientOnly(s, "WithClientCredentials"); err != nil {
 			return err
 		}
@@ -117,25 +120,25 @@ func WithClientCredentials(creds ClientCredentials) Option {
 		}
 		s.auth, s.credentials = nil, &c
 		return nil
-	}
+	}}
 }
 
 // WithUserID sends x-user-id, the external id of the person acting, which the
 // API records for audit. Given to a call, it overrides the client's.
 func WithUserID(userID string) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if err := httpcore.CheckHeaderValue(userID); err != nil {
 			return &InputError{Field: "WithUserID", Reason: err.Error()}
 		}
 		s.userID = userID
 		return nil
-	}
+	}}
 }
 
 // WithHeader adds a header to every request (or to one call's). It cannot
 // set Authorization (use WithToken) or the headers the SDK computes.
 func WithHeader(key, value string) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		canon := http.CanonicalHeaderKey(key)
 		switch {
 		case key == "" || strings.ContainsAny(key, " \t\r\n:"):
@@ -156,32 +159,32 @@ func WithHeader(key, value string) Option {
 		h.Set(canon, value)
 		s.header = h
 		return nil
-	}
+	}}
 }
 
 // WithMaxRetries sets how many times a failed request is retried (default
 // 3). Zero turns retries off.
 func WithMaxRetries(n int) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if n < 0 || n > 100 {
 			return &InputError{Field: "WithMaxRetries", Reason: fmt.Sprintf("%d is outside 0..100", n)}
 		}
 		s.policy.MaxRetries = n
 		return nil
-	}
+	}}
 }
 
 // WithRetryWait bounds the exponential backoff between tries (default 250ms
 // to 8s). A server's Retry-After is honoured whatever these say, up to
 // WithRetryAfterMax.
 func WithRetryWait(min, max time.Duration) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if min < 0 || max < min {
 			return &InputError{Field: "WithRetryWait", Reason: fmt.Sprintf("need 0 <= min <= max, got %s and %s", min, max)}
 		}
 		s.policy.WaitMin, s.policy.WaitMax = min, max
 		return nil
-	}
+	}}
 }
 
 // WithRetryAfterMax caps how long a server-requested wait (Retry-After or
@@ -189,13 +192,13 @@ func WithRetryWait(min, max time.Duration) Option {
 // for longer, the call returns the 429 *APIError at once, its RetryAfter
 // telling how long to wait.
 func WithRetryAfterMax(d time.Duration) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if d < 0 {
 			return &InputError{Field: "WithRetryAfterMax", Reason: "negative duration"}
 		}
 		s.policy.RetryAfterMax = d
 		return nil
-	}
+	}}
 }
 
 // WithRetryNonIdempotent lets POST and PATCH be retried after a 5xx or a
@@ -203,10 +206,10 @@ func WithRetryAfterMax(d time.Duration) Option {
 // idempotency key, so this can create an invoice or apply a payment twice:
 // use it only for calls whose repetition is harmless to you.
 func WithRetryNonIdempotent() Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		s.policy.RetryNonIdempotent = true
 		return nil
-	}
+	}}
 }
 
 // WithResponseInto stores the call's HTTP response metadata (status, headers,
@@ -214,7 +217,7 @@ func WithRetryNonIdempotent() Option {
 // an option of one call: on NewClient, concurrent calls would all write to
 // the same Response.
 func WithResponseInto(resp *Response) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if !s.perCall {
 			return &InputError{Field: "WithResponseInto", Reason: "belongs to one call; give it to the call, not to NewClient"}
 		}
@@ -223,13 +226,13 @@ func WithResponseInto(resp *Response) Option {
 		}
 		s.responseInto = resp
 		return nil
-	}
+	}}
 }
 
 // WithHTTPClient sends requests through hc, e.g. for a proxy, custom TLS or
 // instrumentation. Its Timeout, if any, bounds each try.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if err := clientOnly(s, "WithHTTPClient"); err != nil {
 			return err
 		}
@@ -238,33 +241,33 @@ func WithHTTPClient(hc *http.Client) Option {
 		}
 		s.httpClient = hc
 		return nil
-	}
+	}}
 }
 
 // WithLogger logs requests and retries to l at debug level, failures at
 // error level. Tokens and query strings are never logged. Without it the
 // SDK logs nothing.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if err := clientOnly(s, "WithLogger"); err != nil {
 			return err
 		}
 		s.logger = l
 		return nil
-	}
+	}}
 }
 
 // WithMaxResponseBytes bounds how large a success response may be (default
 // 32 MiB); a larger one fails with a *DecodeError instead of exhausting
 // memory.
 func WithMaxResponseBytes(n int64) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if n <= 0 {
 			return &InputError{Field: "WithMaxResponseBytes", Reason: "must be positive"}
 		}
 		s.maxBody = n
 		return nil
-	}
+	}}
 }
 
 // WithRateLimit keeps the client, across all its goroutines, to at most n
@@ -276,7 +279,7 @@ func WithMaxResponseBytes(n int64) Option {
 // nothing. The API allows 300 requests a minute per business: a client that
 // serves one business can use WithRateLimit(300, time.Minute).
 func WithRateLimit(n int, per time.Duration) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if err := clientOnly(s, "WithRateLimit"); err != nil {
 			return err
 		}
@@ -285,7 +288,7 @@ func WithRateLimit(n int, per time.Duration) Option {
 		}
 		s.pacer = httpcore.NewPacer(n, per)
 		return nil
-	}
+	}}
 }
 
 // maxPrefetch bounds WithPrefetch: more pages in memory than this buys no
@@ -298,11 +301,11 @@ const maxPrefetch = 10
 // needs it, without a goroutine. Breaking out of the loop cancels the page
 // in flight and starts no other. List and Pager are not affected.
 func WithPrefetch(pages int) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if pages < 0 || pages > maxPrefetch {
 			return &InputError{Field: "WithPrefetch", Reason: fmt.Sprintf("%d is outside 0..%d", pages, maxPrefetch)}
 		}
 		s.prefetch = pages
 		return nil
-	}
+	}}
 }

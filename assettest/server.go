@@ -64,7 +64,9 @@ const (
 const maxBody = 4 << 20
 
 // Option configures a Server.
-type Option func(*config)
+type Option struct {
+	apply func(*config)
+}
 
 type config struct {
 	token, clientID, secret string
@@ -78,71 +80,71 @@ type config struct {
 // WithToken sets the bearer token the server accepts (by default a random
 // one, see Token).
 func WithToken(token string) Option {
-	return func(c *config) {
+	return Option{func(c *config) {
 		if token == "" || strings.ContainsAny(token, " \t\r\n") {
 			panic("assettest: WithToken needs a token without spaces")
 		}
 		c.token = token
-	}
+	}}
 }
 
 // WithClientCredentials sets the client id and secret that POST
 // /v0/auth/token accepts (by default a random pair, see ClientCredentials).
 func WithClientCredentials(clientID, clientSecret string) Option {
-	return func(c *config) {
+	return Option{func(c *config) {
 		if clientID == "" || clientSecret == "" {
 			panic("assettest: WithClientCredentials needs a client id and a secret")
 		}
 		c.clientID, c.secret = clientID, clientSecret
-	}
+	}}
 }
 
 // WithRateLimit lets each business make n requests per period (default: 300
 // a minute, as the API). Requests beyond get 429 with Retry-After until the
 // window ends.
 func WithRateLimit(n int, per time.Duration) Option {
-	return func(c *config) {
+	return Option{func(c *config) {
 		if n <= 0 || per <= 0 {
 			panic(fmt.Sprintf("assettest: WithRateLimit(%d, %s): need a positive count and period", n, per))
 		}
 		c.limit, c.per = n, per
-	}
+	}}
 }
 
 // WithoutRateLimit turns rate limiting off; responses then carry no
 // x-ratelimit-* headers.
 func WithoutRateLimit() Option {
-	return func(c *config) { c.limit = 0 }
+	return Option{func(c *config) { c.limit = 0 }}
 }
 
 // WithLatency makes every request wait d before it is handled, as a remote
 // API would; SetLatency changes it later.
 func WithLatency(d time.Duration) Option {
-	return func(c *config) { c.latency = d }
+	return Option{func(c *config) { c.latency = d }}
 }
 
 // WithClock makes the server read the time from now: timestamps on
 // invoices and payments, token expiry and rate-limit windows. Tests use it
 // to get fixed timestamps or to move past a window without sleeping.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) {
+	return Option{func(c *config) {
 		if now == nil {
 			panic("assettest: WithClock(nil)")
 		}
 		c.now = now
-	}
+	}}
 }
 
 // WithDefaultPageSize sets the page size of a list call that names none.
 // The API's docs say 100 on the endpoint's page and 50 on the overview; the
 // server's default is 100.
 func WithDefaultPageSize(n int) Option {
-	return func(c *config) {
+	return Option{func(c *config) {
 		if n < 1 || n > 100 {
 			panic(fmt.Sprintf("assettest: WithDefaultPageSize(%d): need 1 to 100", n))
 		}
 		c.pageSize = n
-	}
+	}}
 }
 
 // NewServer starts a server on a loopback port. It panics if an option is
@@ -158,8 +160,8 @@ func NewServer(opts ...Option) *Server {
 		pageSize: 100,
 	}
 	for _, opt := range opts {
-		if opt != nil {
-			opt(&cfg)
+		if opt.apply != nil {
+			opt.apply(&cfg)
 		}
 	}
 	s := &Server{

@@ -51,10 +51,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	s := settings{policy: httpcore.DefaultPolicy}
 	for _, opt := range opts {
-		if opt == nil {
+		if opt.apply == nil {
 			continue
 		}
-		if err := opt(&s); err != nil {
+		if err := opt.apply(&s); err != nil {
 			return nil, err
 		}
 	}

@@ -55,7 +55,7 @@ func TestNewClientAccepts(t *testing.T) {
 		"https://pay.katsu.example", "https://pay.katsu.example/", "https://katsu.example/pay",
 		"http://localhost:8080", "http://127.0.0.1:9", "http://[::1]:9",
 	} {
-		c, err := katsupay.NewClient(base, katsupay.WithServiceKey("k", "c"), nil)
+		c, err := katsupay.NewClient(base, katsupay.WithServiceKey("k", "c"), katsupay.Option{})
 		assert.NoError(t, err, base)
 		assert.NotNil(t, c)
 	}

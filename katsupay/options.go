@@ -12,7 +12,9 @@ import (
 )
 
 // Option configures a Client given to NewClient.
-type Option func(*settings) error
+type Option struct {
+	apply func(*settings) error
+}
 
 // settings is what options write.
 type settings struct {
@@ -26,7 +28,7 @@ type settings struct {
 // WithToken authenticates with a bearer token, sent as
 // "Authorization: Bearer <token>". Give the token alone, without "Bearer".
 func WithToken(token string) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if strings.HasPrefix(strings.ToLower(token), "bearer ") {
 			return &asset.InputError{Field: "WithToken", Reason: `give the token without the "Bearer " prefix: the client adds it`}
 		}
@@ -35,14 +37,14 @@ func WithToken(token string) Option {
 		}
 		s.token = token
 		return nil
-	}
+	}}
 }
 
 // WithServiceKey authenticates with a Katsu service key, sent in the
 // service-api-key and service-api-code headers. Katsu's sibling endpoints
 // take it together with a bearer token (WithToken).
 func WithServiceKey(apiKey, apiCode string) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		for _, v := range []struct{ name, value string }{{"apiKey", apiKey}, {"apiCode", apiCode}} {
 			if v.value == "" {
 				return &asset.InputError{Field: "WithServiceKey", Reason: v.name + " is empty; both the key and the code are required"}
@@ -53,54 +55,54 @@ func WithServiceKey(apiKey, apiCode string) Option {
 		}
 		s.apiKey, s.apiCode = apiKey, apiCode
 		return nil
-	}
+	}}
 }
 
 // WithHTTPClient sends requests through hc, e.g. for a proxy, custom TLS or
 // instrumentation. Its Timeout, if any, bounds each try. The default client
 // does not follow redirects, so that credentials stay with the deployment.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if hc == nil {
 			return &asset.InputError{Field: "WithHTTPClient", Reason: "nil *http.Client"}
 		}
 		s.httpClient = hc
 		return nil
-	}
+	}}
 }
 
 // WithMaxRetries sets how many times a request is retried (default 3); zero
 // turns retries off. A create is retried only when the deployment surely did
 // not act on it: the connection could not be opened, or it answered 429.
 func WithMaxRetries(n int) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if n < 0 || n > 100 {
 			return &asset.InputError{Field: "WithMaxRetries", Reason: fmt.Sprintf("%d is outside 0..100", n)}
 		}
 		s.policy.MaxRetries = n
 		return nil
-	}
+	}}
 }
 
 // WithRetryWait bounds the exponential backoff between tries (default 250ms
 // to 8s). A server's Retry-After is honoured whatever these say, up to one
 // minute; a longer one returns the 429 at once.
 func WithRetryWait(min, max time.Duration) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		if min < 0 || max < min {
 			return &asset.InputError{Field: "WithRetryWait", Reason: fmt.Sprintf("need 0 <= min <= max, got %s and %s", min, max)}
 		}
 		s.policy.WaitMin, s.policy.WaitMax = min, max
 		return nil
-	}
+	}}
 }
 
 // WithLogger logs requests and retries to l at debug level, failures at
 // error level. Credentials are never logged (headers are not), nor query
 // strings. Without it the client logs nothing.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) error {
+	return Option{func(s *settings) error {
 		s.logger = l
 		return nil
-	}
+	}}
 }
