@@ -201,6 +201,7 @@ type InputError struct {
 	Reason string
 }
 
+// Error reads like "asset: invalid businessID: is empty".
 func (e *InputError) Error() string { return "asset: invalid " + e.Field + ": " + e.Reason }
 
 // Is matches ErrValidation.
@@ -224,6 +225,8 @@ type BatchFailure struct {
 	Message string
 }
 
+// Error names the first invoice that was not created and why, and how many
+// others were not.
 func (e *BatchError) Error() string {
 	if len(e.Failures) == 1 {
 		f := e.Failures[0]
@@ -257,6 +260,8 @@ type NetworkError struct {
 	Err error
 }
 
+// Error names the call and the cause, and says when the change may have
+// been applied.
 func (e *NetworkError) Error() string {
 	msg := fmt.Sprintf("asset: %s %s: %v", e.Method, e.Path, e.Err)
 	if e.MayHaveApplied {
@@ -288,6 +293,8 @@ type DecodeError struct {
 	method, path string
 }
 
+// Error names the call, the status and Content-Type, and the decoding
+// failure; for a change, it says the change most likely went through.
 func (e *DecodeError) Error() string {
 	msg := fmt.Sprintf("asset: %s %s: %d response could not be decoded (Content-Type %q): %v",
 		e.method, e.path, e.StatusCode, e.ContentType, e.Err)

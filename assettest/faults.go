@@ -38,6 +38,7 @@ const (
 	DropAfterApply
 )
 
+// String names the mode as its constant does.
 func (m DropMode) String() string {
 	switch m {
 	case DropBeforeApply:

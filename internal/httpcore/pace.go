@@ -46,6 +46,7 @@ type PaceError struct {
 	Wait time.Duration
 }
 
+// Error says how far away the next slot was.
 func (e *PaceError) Error() string {
 	return "rate limit: the next slot is in " + e.Wait.Round(time.Millisecond).String() + ", after the context's deadline"
 }
