@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -39,12 +40,24 @@ type staticToken string
 func (t staticToken) authorization(context.Context) (string, error) { return string(t), nil }
 func (staticToken) refresh(string) bool                             { return false }
 
-// tokenSourceAuth uses a caller's oauth2.TokenSource, wrapped in
-// oauth2.ReuseTokenSource so a valid token is not fetched again.
-type tokenSourceAuth struct{ ts oauth2.TokenSource }
+// tokenSourceAuth uses a caller's oauth2.TokenSource. An
+// oauth2.ReuseTokenSource keeps a valid token from being fetched again; a
+// token the API refuses is dropped from it, so the source is asked once more.
+type tokenSourceAuth struct {
+	base  oauth2.TokenSource
+	mu    sync.Mutex
+	reuse oauth2.TokenSource
+}
+
+func newTokenSourceAuth(ts oauth2.TokenSource) *tokenSourceAuth {
+	return &tokenSourceAuth{base: ts, reuse: oauth2.ReuseTokenSource(nil, ts)}
+}
 
 func (a *tokenSourceAuth) authorization(context.Context) (string, error) {
-	tok, err := a.ts.Token()
+	a.mu.Lock()
+	ts := a.reuse
+	a.mu.Unlock()
+	tok, err := ts.Token()
 	if err != nil {
 		return "", fmt.Errorf("asset: the token source failed: %w", err)
 	}
@@ -54,7 +67,12 @@ func (a *tokenSourceAuth) authorization(context.Context) (string, error) {
 	return tok.Type() + " " + tok.AccessToken, nil
 }
 
-func (*tokenSourceAuth) refresh(string) bool { return false }
+func (a *tokenSourceAuth) refresh(string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.reuse = oauth2.ReuseTokenSource(nil, a.base)
+	return true
+}
 
 // clientCredentialsAuth fetches and caches tokens from POST /v0/auth/token.
 type clientCredentialsAuth struct {

@@ -197,14 +197,35 @@ func TestWithTokenSourceFailures(t *testing.T) {
 	}
 }
 
-func TestWithTokenSource401NotRetried(t *testing.T) {
-	c := newGockClient(t, WithTokenSource(&countingSource{}))
-	n := countRequests(t)
-	getCall.mock().Reply(401).BodyString(`{"detail": "Not authenticated"}`)
-	err := getCall.call(context.Background(), c)
-	assert.ErrorIs(t, err, ErrUnauthorized)
-	assert.EqualValues(t, 1, n.Load(), "a caller's token source cannot be asked for a fresh token")
-	assertNoSecrets(t, err, "ts_tok_1")
+func TestWithTokenSource401AsksTheSourceAgain(t *testing.T) {
+	t.Run("a fresh token is tried once", func(t *testing.T) {
+		src := &countingSource{}
+		c := newGockClient(t, WithTokenSource(src))
+		n := countRequests(t)
+		getCall.mock().MatchHeader("Authorization", "^Bearer ts_tok_1$").Reply(401).BodyString(`{"detail": "Token revoked"}`)
+		getCall.mock().MatchHeader("Authorization", "^Bearer ts_tok_2$").Reply(200).BodyString(invoiceBody)
+		require.NoError(t, getCall.call(context.Background(), c))
+		assert.EqualValues(t, 2, n.Load())
+		assert.EqualValues(t, 2, src.calls.Load(), "the refused token was dropped from the cache")
+	})
+	t.Run("only once", func(t *testing.T) {
+		c := newGockClient(t, WithTokenSource(&countingSource{}))
+		n := countRequests(t)
+		getCall.mock().Times(2).Reply(401).BodyString(`{"detail": "Not authenticated"}`)
+		err := getCall.call(context.Background(), c)
+		assert.ErrorIs(t, err, ErrUnauthorized)
+		assert.EqualValues(t, 2, n.Load())
+		assertNoSecrets(t, err, "ts_tok_1", "ts_tok_2")
+	})
+	t.Run("the same token is not sent again", func(t *testing.T) {
+		c := newGockClient(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "static_tok"})))
+		n := countRequests(t)
+		getCall.mock().Reply(401).BodyString(`{"detail": "Not authenticated"}`)
+		err := getCall.call(context.Background(), c)
+		assert.ErrorIs(t, err, ErrUnauthorized)
+		assert.EqualValues(t, 1, n.Load(), "a source that gives the refused token again earns no second request")
+		assertNoSecrets(t, err, "static_tok")
+	})
 }
 
 func TestWithToken401NotRetried(t *testing.T) {

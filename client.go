@@ -150,16 +150,22 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	if s.userID != "" {
 		hr.Header.Set("X-User-Id", s.userID)
 	}
-	for retried := false; ; retried = true {
+	var refused string // the credential a 401 refused
+	var refusedErr error
+	for {
 		authz, err := s.auth.authorization(ctx)
 		if err != nil {
 			return err
 		}
+		if authz == refused {
+			return refusedErr // the same credential would be refused again
+		}
 		hr.Header.Set("Authorization", authz)
 		resp, err := c.roundTrip(ctx, &s, hr, r.path, out)
 		// A 401 was not processed, so sending again is safe even for POST:
-		// the token may have been revoked or expired early.
-		if resp != nil && resp.StatusCode == http.StatusUnauthorized && !retried && s.auth.refresh(authz) {
+		// the token may have been revoked or expired early. Once only.
+		if resp != nil && resp.StatusCode == http.StatusUnauthorized && refused == "" && s.auth.refresh(authz) {
+			refused, refusedErr = authz, err
 			continue
 		}
 		return err

@@ -92,13 +92,15 @@ func WithToken(token string) Option {
 	}}
 }
 
-// WithTokenSource authenticates with tokens from ts, cached until they expire.
+// WithTokenSource authenticates with tokens from ts, cached until they
+// expire. When the API refuses a token with 401, ts is asked again, and the
+// call is sent once more if it gives a different token.
 func WithTokenSource(ts oauth2.TokenSource) Option {
 	return Option{func(s *settings) error {
 		if ts == nil {
 			return &InputError{Field: "WithTokenSource", Reason: "the token source is nil"}
 		}
-		s.auth, s.credentials = &tokenSourceAuth{ts: oauth2.ReuseTokenSource(nil, ts)}, nil
+		s.auth, s.credentials = newTokenSourceAuth(ts), nil
 		return nil
 	}}
 }
