@@ -383,57 +383,54 @@ func (d *fastDecoder) setTokenPtr(dst **string) {
 // anyMap decodes a JSON object into map[string]any as encoding/json does:
 // numbers as float64, nested values through encoding/json itself.
 func (d *fastDecoder) anyMap(dst *map[string]any) {
-	if d.null() {
-		*dst = nil
-		return
-	}
-	m := *dst
-	if m == nil {
-		m = map[string]any{}
-	}
-	d.object(func(key []byte) {
-		var v any
+	objectMap(d, dst, func() any {
 		switch d.peek() {
 		case '"':
-			v = d.str()
+			return d.str()
 		case 't', 'f':
 			var b bool
 			d.setBool(&b)
-			v = b
+			return b
 		case 'n':
 			d.literal("null")
+			return nil
 		case '{', '[':
+			var v any
 			if json.Unmarshal(d.raw(), &v) != nil {
 				d.fail()
 			}
-		default:
-			f, err := strconv.ParseFloat(string(d.number()), 64)
-			if err != nil {
-				d.fail()
-			}
-			v = f
+			return v
 		}
-		m[string(key)] = v
+		f, err := strconv.ParseFloat(string(d.number()), 64)
+		if err != nil {
+			d.fail()
+		}
+		return f
 	})
-	*dst = m
 }
 
 func (d *fastDecoder) tags(dst *map[string]TagValue) {
-	if d.null() {
-		*dst = nil
-		return
-	}
-	m := *dst
-	if m == nil {
-		m = map[string]TagValue{}
-	}
-	d.object(func(key []byte) {
+	objectMap(d, dst, func() TagValue {
 		var v TagValue
 		if v.UnmarshalJSON(d.raw()) != nil {
 			d.fail()
 		}
-		m[string(key)] = v
+		return v
 	})
+}
+
+// objectMap decodes a JSON object, or null, into *dst, each member's value
+// with value. Like encoding/json it adds to a map already there.
+func objectMap[V any](d *fastDecoder, dst *map[string]V, value func() V) {
+	if d.null() {
+		*dst = nil
+		return
+	}
+	m := *dst
+	if m == nil {
+		m = map[string]V{}
+	}
+	d.object(func(key []byte) { m[string(key)] = value() })
 	*dst = m
 }
 
