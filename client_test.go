@@ -320,3 +320,49 @@ func TestNetworkErrorWhenNothingAnswers(t *testing.T) {
 	assert.True(t, errors.As(err, &opErr), "the cause is reachable: %v", err)
 	assertNoSecrets(t, err)
 }
+
+// With no deadline on the context, a server that never answers must still
+// not hang the call.
+func TestAttemptTimeoutEndsSilentServer(t *testing.T) {
+	quit := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-quit:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(quit)
+	c, err := NewClient(WithToken(testToken), WithBaseURL(srv.URL), WithRetryWait(time.Millisecond, time.Millisecond), WithMaxRetries(1))
+	require.NoError(t, err)
+	cases := []struct {
+		name      string
+		call      func(opts ...Option) error
+		attempts  int
+		mayHaveAp bool
+	}{
+		{"get", func(opts ...Option) error {
+			_, err := c.Invoices.Get(context.Background(), testBiz, testInv, opts...)
+			return err
+		}, 2, false},
+		{"apply", func(opts ...Option) error {
+			_, err := c.Payments.Apply(context.Background(), testBiz, InvoicePaymentCreate{InvoiceID: testInv, TransactionID: "txn_1"}, opts...)
+			return err
+		}, 1, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			err := tc.call(WithAttemptTimeout(30 * time.Millisecond))
+			assert.Less(t, time.Since(start), 5*time.Second)
+			var ne *NetworkError
+			require.ErrorAs(t, err, &ne)
+			assert.Equal(t, tc.attempts, ne.Attempts)
+			assert.Equal(t, tc.mayHaveAp, ne.MayHaveApplied)
+			assert.Equal(t, tc.mayHaveAp, errors.Is(err, ErrOutcomeUnknown))
+			var timeout net.Error
+			require.ErrorAs(t, err, &timeout)
+			assert.True(t, timeout.Timeout())
+		})
+	}
+}

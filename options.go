@@ -203,6 +203,22 @@ func WithRetryAfterMax(d time.Duration) Option {
 	}}
 }
 
+// WithAttemptTimeout bounds each try of a request, from sending it to the
+// end of the response body (default one minute), so that a server that
+// stops answering cannot hang a call whose context has no deadline. A read
+// that times out is retried; a change is not, and its error matches
+// ErrOutcomeUnknown. Zero leaves only the HTTP client's own Timeout; the
+// context's deadline bounds the whole call, retries included.
+func WithAttemptTimeout(d time.Duration) Option {
+	return Option{func(s *settings) error {
+		if d < 0 {
+			return &InputError{Field: "WithAttemptTimeout", Reason: "negative duration"}
+		}
+		s.policy.AttemptTimeout = d
+		return nil
+	}}
+}
+
 // WithRetryNonIdempotent lets POST and PATCH be retried after a 5xx or a
 // connection that broke after the request was sent. The API has no
 // idempotency key, so this can create an invoice or apply a payment twice:

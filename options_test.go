@@ -29,6 +29,7 @@ func TestOptionsRefuseInvalidValues(t *testing.T) {
 		{"min above max", WithRetryWait(time.Second, time.Millisecond), "WithRetryWait"},
 		{"negative min", WithRetryWait(-time.Millisecond, time.Second), "WithRetryWait"},
 		{"negative retry-after max", WithRetryAfterMax(-time.Second), "WithRetryAfterMax"},
+		{"negative attempt timeout", WithAttemptTimeout(-time.Second), "WithAttemptTimeout"},
 		{"nil response", WithResponseInto(nil), "WithResponseInto"},
 		{"response into on the client, where concurrent calls would share it", WithResponseInto(&Response{}), "WithResponseInto"},
 		{"header accept", WithHeader("Accept", "text/html"), "WithHeader"},

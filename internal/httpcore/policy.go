@@ -26,14 +26,19 @@ type Policy struct {
 	// RetryNonIdempotent allows requests that may change state to be retried
 	// after failures that may have reached the server.
 	RetryNonIdempotent bool
+	// AttemptTimeout bounds each try, from sending to the end of the body,
+	// so that a server that stops answering cannot hang a call whose
+	// context has no deadline. Zero leaves only the HTTP client's Timeout.
+	AttemptTimeout time.Duration
 }
 
 // DefaultPolicy is the policy both clients start from.
 var DefaultPolicy = Policy{
-	MaxRetries:    3,
-	WaitMin:       250 * time.Millisecond,
-	WaitMax:       8 * time.Second,
-	RetryAfterMax: time.Minute,
+	MaxRetries:     3,
+	WaitMin:        250 * time.Millisecond,
+	WaitMax:        8 * time.Second,
+	RetryAfterMax:  time.Minute,
+	AttemptTimeout: time.Minute,
 }
 
 // retryable reports whether an attempt that ended with resp or err may be

@@ -66,7 +66,7 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 	// keeps that from counting as another attempt.
 	var recheck bool
 	rc := &retryablehttp.Client{
-		HTTPClient:   keepIdle(s.HTTP),
+		HTTPClient:   keepIdle(s.HTTP, p.AttemptTimeout),
 		RetryWaitMin: p.WaitMin,
 		RetryWaitMax: p.WaitMax,
 		RetryMax:     p.MaxRetries,
@@ -159,9 +159,14 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 // CloseIdleConnections: retryablehttp calls it whenever a call is cancelled
 // or gives up, which would close the idle connections of every other call
 // sharing the pool. The transport is looked up on each request, so a test
-// that swaps hc.Transport (gock) still sees its own.
-func keepIdle(hc *http.Client) *http.Client {
-	return &http.Client{Transport: poolKeeper{hc}, CheckRedirect: hc.CheckRedirect, Jar: hc.Jar, Timeout: hc.Timeout}
+// that swaps hc.Transport (gock) still sees its own. Each try is bounded by
+// the shorter of hc's Timeout and attemptTimeout.
+func keepIdle(hc *http.Client, attemptTimeout time.Duration) *http.Client {
+	timeout := hc.Timeout
+	if attemptTimeout > 0 && (timeout == 0 || attemptTimeout < timeout) {
+		timeout = attemptTimeout
+	}
+	return &http.Client{Transport: poolKeeper{hc}, CheckRedirect: hc.CheckRedirect, Jar: hc.Jar, Timeout: timeout}
 }
 
 type poolKeeper struct{ hc *http.Client }

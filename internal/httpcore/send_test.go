@@ -312,3 +312,56 @@ func TestSendCancelKeepsPooledConnections(t *testing.T) {
 	get(context.Background(), "/ok", fastPolicy)
 	assert.EqualValues(t, 1, conns.Load(), "every call reused the one pooled connection")
 }
+
+// A server that stops answering must not hang a call whose context has no
+// deadline: each try ends at AttemptTimeout, and a read tries again.
+func TestSendAttemptTimeout(t *testing.T) {
+	cases := []struct {
+		name       string
+		idempotent bool
+		wantErr    bool
+		requests   int32
+	}{
+		{"a read is tried again", true, false, 2},
+		{"a change is not", false, true, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			quit := make(chan struct{})
+			srv, count := countingServer(t, func(w http.ResponseWriter, n int) {
+				if n == 1 {
+					<-quit // never answers in time
+					return
+				}
+				_, _ = io.WriteString(w, "ok")
+			})
+			defer close(quit) // before srv.Close, registered earlier, waits for the handler
+			p := fastPolicy
+			p.AttemptTimeout = 50 * time.Millisecond
+			s := &Sender{HTTP: srv.Client()}
+			start := time.Now()
+			resp, out, err := s.Send(context.Background(), p, &Request{Method: http.MethodPost, URL: srv.URL, Idempotent: tc.idempotent})
+			assert.Less(t, time.Since(start), 5*time.Second, "the call did not hang")
+			assert.Equal(t, tc.requests, count.Load())
+			if tc.wantErr {
+				require.Error(t, err)
+				var ne net.Error
+				require.ErrorAs(t, err, &ne)
+				assert.True(t, ne.Timeout())
+				assert.True(t, out.MaybeApplied, "a change that timed out may have been applied")
+				return
+			}
+			require.NoError(t, err)
+			Discard(resp.Body)
+			assert.Equal(t, 2, out.Attempts)
+		})
+	}
+}
+
+func TestSendAttemptTimeoutKeepsShorterClientTimeout(t *testing.T) {
+	hc := &http.Client{Timeout: time.Second}
+	assert.Equal(t, time.Second, keepIdle(hc, time.Minute).Timeout)
+	assert.Equal(t, 10*time.Millisecond, keepIdle(hc, 10*time.Millisecond).Timeout)
+	assert.Equal(t, time.Second, keepIdle(hc, 0).Timeout)
+	assert.Equal(t, time.Minute, keepIdle(&http.Client{}, time.Minute).Timeout)
+}
