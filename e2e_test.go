@@ -878,3 +878,32 @@ func TestE2EUserID(t *testing.T) {
 		})
 	}
 }
+
+// The API has no idempotency key, but invoice numbers are unique per
+// business: a batch whose answer was lost can be sent again as it was, and
+// the invoices the first attempt created come back as failures instead of
+// being created twice.
+func TestE2ECreateResentAfterUnknownOutcome(t *testing.T) {
+	srv, c := e2eServer(t)
+	ctx := context.Background()
+	batch := []asset.InvoiceCreate{
+		{Number: "R-1", Lines: e2eAmount("100.00")},
+		{Number: "R-2", Lines: e2eAmount("250.50")},
+	}
+	srv.DropNext(assettest.RouteCreateInvoices, 1, assettest.DropAfterApply)
+	_, err := c.Invoices.Create(ctx, e2eBiz, batch)
+	require.ErrorIs(t, err, asset.ErrOutcomeUnknown)
+
+	created, err := c.Invoices.Create(ctx, e2eBiz, batch)
+	assert.Empty(t, created, "nothing is created the second time")
+	var be *asset.BatchError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, []string{"R-1", "R-2"}, be.Numbers())
+	for _, f := range be.Failures {
+		assert.Contains(t, f.Message, "already exists")
+	}
+	state := srv.Invoices(e2eBiz)
+	require.Len(t, state, 2, "each invoice exists exactly once")
+	assert.Equal(t, []string{"R-1", "R-2"}, e2eNumbers(state))
+	assert.Equal(t, 2, srv.Applied(assettest.RouteCreateInvoices), "both requests completed: the second with two refusals")
+}

@@ -33,7 +33,10 @@ const maxBatch = 100
 // some of them, it returns those it created together with a *BatchError
 // naming each one it did not, so nothing is lost: create the failed ones
 // again after fixing them. Create is never retried after it may have
-// reached the server (see ErrOutcomeUnknown).
+// reached the server (see ErrOutcomeUnknown). Because invoice numbers are
+// unique within a business, a batch whose outcome is unknown can be sent
+// again as it was: invoices the lost attempt created come back as
+// failures saying the number already exists, not as second invoices.
 func (s *InvoiceService) Create(ctx context.Context, businessID string, invoices []InvoiceCreate, opts ...Option) ([]Invoice, error) {
 	path, err := pathf("/v0/business/%s/invoice", idArg{"businessID", businessID})
 	if err != nil {
