@@ -250,7 +250,10 @@ func WithResponseInto(resp *Response) Option {
 }
 
 // WithHTTPClient sends requests through hc, e.g. for a proxy, custom TLS or
-// instrumentation. Its Timeout, if any, bounds each try.
+// instrumentation. Its Timeout, if shorter than WithAttemptTimeout, bounds
+// each try. Redirects are never followed, whatever hc's CheckRedirect says:
+// a redirected POST could be sent twice or turned into a GET, and headers
+// would follow to another host; the 3xx comes back as an *APIError.
 func WithHTTPClient(hc *http.Client) Option {
 	return Option{func(s *settings) error {
 		if err := clientOnly(s, "WithHTTPClient"); err != nil {

@@ -155,19 +155,26 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 	return resp, out, err
 }
 
-// keepIdle returns a client that sends through hc but hides its transport's
+// keepIdle returns a client that sends through hc's transport but hides its
 // CloseIdleConnections: retryablehttp calls it whenever a call is cancelled
 // or gives up, which would close the idle connections of every other call
 // sharing the pool. The transport is looked up on each request, so a test
 // that swaps hc.Transport (gock) still sees its own. Each try is bounded by
 // the shorter of hc's Timeout and attemptTimeout.
+//
+// Redirects are never followed, whatever hc's CheckRedirect says: Go would
+// turn a redirected POST into a GET or send it again, and would carry the
+// request's custom headers (service keys, x-user-id) to another host. The
+// 3xx comes back to the caller instead.
 func keepIdle(hc *http.Client, attemptTimeout time.Duration) *http.Client {
 	timeout := hc.Timeout
 	if attemptTimeout > 0 && (timeout == 0 || attemptTimeout < timeout) {
 		timeout = attemptTimeout
 	}
-	return &http.Client{Transport: poolKeeper{hc}, CheckRedirect: hc.CheckRedirect, Jar: hc.Jar, Timeout: timeout}
+	return &http.Client{Transport: poolKeeper{hc}, CheckRedirect: refuseRedirect, Jar: hc.Jar, Timeout: timeout}
 }
+
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 type poolKeeper struct{ hc *http.Client }
 

@@ -365,3 +365,31 @@ func TestSendAttemptTimeoutKeepsShorterClientTimeout(t *testing.T) {
 	assert.Equal(t, time.Second, keepIdle(hc, 0).Timeout)
 	assert.Equal(t, time.Minute, keepIdle(&http.Client{}, time.Minute).Timeout)
 }
+
+// A caller's client that follows redirects must not take a POST, its body
+// or its headers to another host.
+func TestSendNeverFollowsRedirects(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+	}))
+	defer other.Close()
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			srv, _ := countingServer(t, func(w http.ResponseWriter, _ int) {
+				w.Header().Set("Location", other.URL+"/steal")
+				w.WriteHeader(status)
+			})
+			s := &Sender{HTTP: &http.Client{}} // Go's default: follows redirects
+			resp, out, err := s.Send(context.Background(), fastPolicy, &Request{
+				Method: http.MethodPost, URL: srv.URL, Body: []byte(`{"amount": 1}`),
+				Header: http.Header{"Service-Api-Key": {"secret"}},
+			})
+			require.NoError(t, err)
+			defer Discard(resp.Body)
+			assert.Equal(t, status, resp.StatusCode, "the 3xx comes back")
+			assert.Equal(t, 1, out.Attempts)
+			assert.Zero(t, elsewhere.Load(), "nothing reached the other host")
+		})
+	}
+}
