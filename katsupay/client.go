@@ -8,7 +8,11 @@
 // asset.ErrOutcomeUnknown and the others work the same on both.
 //
 // Every Katsu deployment has its own address, so NewClient takes it as its
-// first argument; there is no default host. Package katsupaytest runs a fake
+// first argument; there is no default host. Katsu Pay's docs say the create
+// endpoint needs no headers and no API key, while sibling Katsu endpoints
+// take a bearer token and a service key; credentials are therefore optional
+// (WithToken, WithServiceKey), and a deployment that wants them answers 401,
+// which matches asset.ErrUnauthorized. Package katsupaytest runs a fake
 // deployment for tests and examples.
 package katsupay
 
@@ -37,8 +41,11 @@ type Client struct {
 // NewClient makes a client for the deployment at baseURL, e.g.
 // "https://pay.example.com" (the part before /api/v1). It must be https,
 // except plain http on a loopback host (a local fake such as katsupaytest).
-// Credentials are required: WithToken, WithServiceKey, or both, as the
-// deployment expects.
+// Credentials are optional, since the docs say the create endpoint takes
+// none: give WithToken, WithServiceKey or both as the deployment expects.
+// NewClient cannot know which a deployment requires; one that wants
+// credentials it was not sent answers 401, an *Error matching
+// asset.ErrUnauthorized.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	u, err := httpcore.CheckBaseURL(baseURL)
 	if err != nil {
@@ -57,9 +64,6 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		if err := opt.apply(&s); err != nil {
 			return nil, err
 		}
-	}
-	if s.token == "" && s.apiKey == "" {
-		return nil, &asset.InputError{Field: "credentials", Reason: "none given: use WithToken, WithServiceKey or both"}
 	}
 	hc := s.httpClient
 	if hc == nil {

@@ -26,7 +26,8 @@ type InvoiceService struct {
 // is an *asset.NetworkError matching asset.ErrOutcomeUnknown, as is a 5xx
 // *Error: Katsu Pay has no idempotency key, so Create is never retried after
 // the deployment may have acted, and the caller must check whether the
-// invoice exists before trying again.
+// invoice exists before trying again. katsupaytest's Fault.AfterCreate
+// produces this case, so that the check can be tested.
 func (s *InvoiceService) Create(ctx context.Context, inv CreateInvoice) (*CreatedInvoice, error) {
 	if ctx == nil {
 		return nil, &asset.InputError{Field: "ctx", Reason: "is nil; pass context.Background() or the request's context"}

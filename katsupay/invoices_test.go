@@ -65,6 +65,7 @@ func TestCreateSendsOnlyTheCredentialsGiven(t *testing.T) {
 	}{
 		{"token", []katsupay.Option{katsupay.WithToken(testToken)}, true, false},
 		{"service key", []katsupay.Option{katsupay.WithServiceKey(testAPIKey, testAPICode)}, false, true},
+		{"none", nil, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hc := &http.Client{}
@@ -83,6 +84,23 @@ func TestCreateSendsOnlyTheCredentialsGiven(t *testing.T) {
 			assert.Equal(t, tc.serviceKV, req.header.Get("service-api-code") != "")
 		})
 	}
+}
+
+func TestCreateWithoutCredentialsReportsA401AsUnauthorized(t *testing.T) {
+	hc := &http.Client{}
+	gock.InterceptClient(hc)
+	defer gock.RestoreClient(hc)
+	defer gock.Off()
+	mockCreate().Reply(401).BodyString(`{"succeeded":false,"message":"The bearer token is missing.","errors":[]}`)
+	c, err := katsupay.NewClient(testBase, katsupay.WithHTTPClient(hc))
+	require.NoError(t, err)
+	_, err = c.Invoices.Create(context.Background(), validInvoice())
+	assert.ErrorIs(t, err, asset.ErrUnauthorized)
+	assert.NotErrorIs(t, err, asset.ErrOutcomeUnknown)
+	var kerr *katsupay.Error
+	require.ErrorAs(t, err, &kerr)
+	assert.Equal(t, "The bearer token is missing.", kerr.Message)
+	assert.True(t, gock.IsDone())
 }
 
 func TestCreateEncodesDueDateToDotNetPrecision(t *testing.T) {

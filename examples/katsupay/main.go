@@ -2,9 +2,11 @@
 // amount.
 //
 // Without KATSUPAY_BASE_URL it runs on an embedded katsupaytest fake, so it
-// works anywhere. To use a real deployment, set:
+// works anywhere. To use a real deployment, set KATSUPAY_BASE_URL to its
+// address, e.g. https://pay.example.com, and the credentials it requires, if
+// any (Katsu Pay's docs say the endpoint takes none; a deployment that wants
+// some answers 401):
 //
-//	KATSUPAY_BASE_URL   the deployment's address, e.g. https://pay.example.com
 //	KATSUPAY_TOKEN      the bearer token
 //	KATSUPAY_API_KEY    the service-api-key header
 //	KATSUPAY_API_CODE   the service-api-code header
@@ -103,7 +105,7 @@ func explain(err error) error {
 	case errors.Is(err, asset.ErrOutcomeUnknown):
 		return fmt.Errorf("%w\nThe invoice may exist: check Katsu Pay before running this again", err)
 	case errors.Is(err, asset.ErrUnauthorized), errors.Is(err, asset.ErrForbidden):
-		return fmt.Errorf("%w\nCheck KATSUPAY_TOKEN, KATSUPAY_API_KEY and KATSUPAY_API_CODE", err)
+		return fmt.Errorf("%w\nThis deployment wants credentials: set or check KATSUPAY_TOKEN, KATSUPAY_API_KEY and KATSUPAY_API_CODE", err)
 	case errors.As(err, &kerr) && errors.Is(err, asset.ErrValidation):
 		return fmt.Errorf("%w\nKatsu Pay refused the invoice; the ids must exist in the deployment (KATSUPAY_COUNTERPARTY_ID, KATSUPAY_ACCOUNT_ID, KATSUPAY_PRODUCT_ID)", err)
 	}

@@ -70,7 +70,21 @@ func TestExplainsFailures(t *testing.T) {
 	vars["KATSUPAY_TOKEN"] = "wrong"
 	err = run(context.Background(), &bytes.Buffer{}, env(vars))
 	assert.ErrorIs(t, err, asset.ErrUnauthorized)
+	assert.Contains(t, err.Error(), "KATSUPAY_TOKEN")
 
+	// No credentials is a valid client; this deployment wants them.
 	err = run(context.Background(), &bytes.Buffer{}, env(map[string]string{"KATSUPAY_BASE_URL": srv.URL}))
-	assert.ErrorIs(t, err, asset.ErrValidation, "no credentials")
+	assert.ErrorIs(t, err, asset.ErrUnauthorized)
+	assert.NotErrorIs(t, err, asset.ErrValidation)
+	assert.Contains(t, err.Error(), "This deployment wants credentials")
+	assert.Empty(t, srv.Invoices())
+}
+
+func TestRunsWithoutCredentialsOnADeploymentThatWantsNone(t *testing.T) {
+	srv := katsupaytest.NewServer(katsupaytest.WithToken(""), katsupaytest.WithServiceKey("", ""))
+	defer srv.Close()
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, env(map[string]string{"KATSUPAY_BASE_URL": srv.URL})))
+	assert.Contains(t, out.String(), "Created invoice 00000000-0000-4000-8000-000000000001")
+	assert.Len(t, srv.Invoices(), 1)
 }

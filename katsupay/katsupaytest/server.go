@@ -3,6 +3,23 @@
 // /api/v1/Invoice/Create with Katsu Pay's {succeeded, message, errors, data}
 // envelope, checks the credentials and the body it is sent, and can be told
 // to fail in the ways a real deployment can.
+//
+// Katsu Pay's docs say the endpoint takes no credentials, but a deployment
+// may want those of sibling Katsu endpoints; by default the server expects
+// both a bearer token and a service key, and WithToken("") and
+// WithServiceKey("", "") make it accept requests without them.
+//
+// # Lost answers
+//
+// Katsu Pay has no idempotency key, so code that creates invoices must
+// decide what to do when an answer is lost: katsupay then reports
+// asset.ErrOutcomeUnknown and the invoice may or may not exist. A Fault with
+// AfterCreate creates the invoice and then loses the answer, so that a test
+// can check that the invoice is looked for, not created twice:
+//
+//	srv.FailNext(katsupaytest.Fault{Drop: true, AfterCreate: true})
+//	_, err := client.Invoices.Create(ctx, inv)
+//	// errors.Is(err, asset.ErrOutcomeUnknown), and len(srv.Invoices()) == 1
 package katsupaytest
 
 import (
@@ -22,8 +39,7 @@ import (
 	"github.com/assetkit/asset-go/katsupay"
 )
 
-// The credentials a Server expects unless told otherwise, and that
-// Server.Client sends.
+// The credentials a Server expects unless told otherwise.
 const (
 	Token   = "katsupaytest-token"
 	APIKey  = "katsupaytest-api-key"
@@ -32,6 +48,10 @@ const (
 
 // createPath is the one endpoint the fake serves.
 const createPath = "/api/v1/Invoice/Create"
+
+// acceptedTypes are the request Content-Types Katsu's docs list for the
+// endpoint, all read as JSON.
+var acceptedTypes = map[string]bool{"application/json": true, "text/json": true, "text/plain": true}
 
 // Server is a fake Katsu Pay deployment. It is safe for concurrent use.
 type Server struct {
@@ -79,7 +99,7 @@ type Invoice struct {
 }
 
 // Fault is what the server does with one request instead of answering it
-// normally. A faulted request creates nothing.
+// normally. A faulted request creates nothing, unless AfterCreate is set.
 type Fault struct {
 	// Status is the HTTP status of the answer; 0 means 200, which with no
 	// Body is a {"succeeded": false} envelope.
@@ -95,6 +115,15 @@ type Fault struct {
 	// Drop closes the connection without an answer, after the request has
 	// been read: the client cannot know whether the invoice was created.
 	Drop bool
+	// AfterCreate handles the request in full first, creating the invoice
+	// if the request is valid, and only then drops the connection or sends
+	// the fault's answer in place of the server's: the invoice exists but
+	// the client never learns its id, as when the network fails on the way
+	// back or the deployment fails after saving. This is the case a caller
+	// must reconcile before creating again. A request the server refuses
+	// (credentials, body) still creates nothing, and the fault replaces the
+	// refusal too.
+	AfterCreate bool
 }
 
 // NewServer starts a server; Close it when done.
@@ -115,7 +144,7 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) Close() { s.srv.Close() }
 
 // Client returns a client wired to the server, with the credentials it
-// expects, and then opts. It panics if opts are invalid.
+// expects and no others, and then opts. It panics if opts are invalid.
 func (s *Server) Client(opts ...katsupay.Option) *katsupay.Client {
 	base := []katsupay.Option{katsupay.WithHTTPClient(s.srv.Client())}
 	if s.token != "" {
@@ -123,11 +152,6 @@ func (s *Server) Client(opts ...katsupay.Option) *katsupay.Client {
 	}
 	if s.apiKey != "" {
 		base = append(base, katsupay.WithServiceKey(s.apiKey, s.apiCode))
-	}
-	if s.token == "" && s.apiKey == "" {
-		// The client refuses to run without credentials; the server
-		// accepts any, so send a placeholder.
-		base = append(base, katsupay.WithToken("katsupaytest"))
 	}
 	c, err := katsupay.NewClient(s.URL, append(base, opts...)...)
 	if err != nil {
@@ -166,6 +190,17 @@ type envelope struct {
 	Data      *katsupay.CreatedInvoice `json:"data"`
 }
 
+// answer is the server's own reply to a request, which a fault may replace.
+type answer struct {
+	status int
+	allow  string
+	env    envelope
+}
+
+func refusal(status int, msg string, errs ...string) answer {
+	return answer{status: status, env: envelope{Message: msg, Errors: append([]string{}, errs...)}}
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	s.mu.Lock()
@@ -180,31 +215,42 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusBadRequest, "The request body could not be read.")
 		return
 	}
+	if fault != nil && !fault.AfterCreate {
+		s.fail(w, fault)
+		return
+	}
+	a := s.handle(r, body)
 	if fault != nil {
 		s.fail(w, fault)
 		return
 	}
+	if a.allow != "" {
+		w.Header().Set("Allow", a.allow)
+	}
+	reply(w, a.status, a.env)
+}
+
+// handle does what the request asks, creating the invoice if it is valid.
+func (s *Server) handle(r *http.Request, body []byte) answer {
 	if r.URL.Path != createPath {
-		refuse(w, http.StatusNotFound, "Resource not found.")
-		return
+		return refusal(http.StatusNotFound, "Resource not found.")
 	}
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		refuse(w, http.StatusMethodNotAllowed, "Only POST is allowed.")
-		return
+		a := refusal(http.StatusMethodNotAllowed, "Only POST is allowed.")
+		a.allow = http.MethodPost
+		return a
 	}
 	if msg := s.checkAuth(r.Header); msg != "" {
-		refuse(w, http.StatusUnauthorized, msg)
-		return
+		return refusal(http.StatusUnauthorized, msg)
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		refuse(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json.")
-		return
+	// Parameters such as charset do not matter: the body is read as UTF-8
+	// JSON whatever they say.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); !acceptedTypes[mt] {
+		return refusal(http.StatusUnsupportedMediaType, "Content-Type must be application/json, text/json or text/plain.")
 	}
 	inv, problems := decodeInvoice(body)
 	if len(problems) > 0 {
-		refuse(w, http.StatusBadRequest, "Validation failed.", problems...)
-		return
+		return refusal(http.StatusBadRequest, "Validation failed.", problems...)
 	}
 	s.mu.Lock()
 	created := Invoice{
@@ -214,12 +260,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.invoices = append(s.invoices, created)
 	s.mu.Unlock()
-	reply(w, http.StatusOK, envelope{
+	return answer{status: http.StatusOK, env: envelope{
 		Succeeded: true,
 		Message:   "Invoice created successfully.",
 		Errors:    []string{},
 		Data:      &katsupay.CreatedInvoice{InvoiceID: created.ID, Amount: created.Amount},
-	})
+	}}
 }
 
 func (s *Server) checkAuth(h http.Header) string {
@@ -271,7 +317,8 @@ func (s *Server) fail(w http.ResponseWriter, f *Fault) {
 }
 
 func refuse(w http.ResponseWriter, status int, msg string, errs ...string) {
-	reply(w, status, envelope{Message: msg, Errors: append([]string{}, errs...)})
+	a := refusal(status, msg, errs...)
+	reply(w, a.status, a.env)
 }
 
 func reply(w http.ResponseWriter, status int, e envelope) {
@@ -284,15 +331,19 @@ func reply(w http.ResponseWriter, status int, e envelope) {
 	_, _ = w.Write(b)
 }
 
-// decodeInvoice reads the body strictly, so that a misspelt field (say
-// "recurringInvoice" for Katsu's "recuringInvoice") is refused rather than
-// silently dropped, and applies the checks a deployment would.
+// decodeInvoice reads the body as ASP.NET does by default, and applies the
+// checks a deployment would. Unknown fields are ignored, not refused, so a
+// test that passes here does not rely on a strictness the real service
+// lacks; a misspelt field is then simply absent. Trailing data after the
+// object is malformed JSON, which ASP.NET refuses.
 func decodeInvoice(body []byte) (katsupay.CreateInvoice, []string) {
 	var inv katsupay.CreateInvoice
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(&inv); err != nil {
 		return inv, []string{"The body is not a CreateInvoice: " + err.Error()}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return inv, []string{"The body is not a CreateInvoice: data after the JSON object."}
 	}
 	var problems []string
 	check := func(ok bool, format string, args ...any) {

@@ -139,6 +139,117 @@ func TestServerWithOtherCredentials(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// headerRecorder passes requests on and keeps their headers.
+type headerRecorder struct {
+	tr      *http.Transport
+	mu      sync.Mutex
+	headers []http.Header
+}
+
+func (h *headerRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	h.headers = append(h.headers, r.Header.Clone())
+	h.mu.Unlock()
+	return h.tr.RoundTrip(r)
+}
+
+// sentHeaders creates one invoice through srv.Client and returns the
+// headers it sent.
+func sentHeaders(t *testing.T, srv *katsupaytest.Server) http.Header {
+	t.Helper()
+	rec := &headerRecorder{tr: &http.Transport{}}
+	defer rec.tr.CloseIdleConnections()
+	_, err := srv.Client(katsupay.WithHTTPClient(&http.Client{Transport: rec})).Invoices.Create(context.Background(), invoice())
+	require.NoError(t, err)
+	require.Len(t, rec.headers, 1)
+	return rec.headers[0]
+}
+
+func TestServerClientSendsOnlyTheCredentialsExpected(t *testing.T) {
+	open := katsupaytest.NewServer(katsupaytest.WithToken(""), katsupaytest.WithServiceKey("", ""))
+	defer open.Close()
+	h := sentHeaders(t, open)
+	assert.Empty(t, h.Values("Authorization"))
+	assert.Empty(t, h.Values("service-api-key"))
+	assert.Empty(t, h.Values("service-api-code"))
+
+	keyOnly := katsupaytest.NewServer(katsupaytest.WithToken(""))
+	defer keyOnly.Close()
+	h = sentHeaders(t, keyOnly)
+	assert.Empty(t, h.Values("Authorization"))
+	assert.Equal(t, katsupaytest.APIKey, h.Get("service-api-key"))
+	assert.Equal(t, katsupaytest.APICode, h.Get("service-api-code"))
+
+	both := katsupaytest.NewServer()
+	defer both.Close()
+	h = sentHeaders(t, both)
+	assert.Equal(t, "Bearer "+katsupaytest.Token, h.Get("Authorization"))
+	assert.Equal(t, katsupaytest.APIKey, h.Get("service-api-key"))
+}
+
+func TestServerRequiringCredentialsRefusesAClientWithout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []katsupaytest.Option
+	}{
+		{"token and key", nil},
+		{"token", []katsupaytest.Option{katsupaytest.WithServiceKey("", "")}},
+		{"service key", []katsupaytest.Option{katsupaytest.WithToken("")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := katsupaytest.NewServer(tc.opts...)
+			defer srv.Close()
+			c, err := katsupay.NewClient(srv.URL)
+			require.NoError(t, err)
+			_, err = c.Invoices.Create(context.Background(), invoice())
+			assert.ErrorIs(t, err, asset.ErrUnauthorized)
+			var kerr *katsupay.Error
+			require.ErrorAs(t, err, &kerr)
+			assert.Equal(t, http.StatusUnauthorized, kerr.StatusCode)
+			assert.Empty(t, srv.Invoices())
+
+			_, err = srv.Client().Invoices.Create(context.Background(), invoice())
+			require.NoError(t, err, "with the credentials it expects")
+			assert.Len(t, srv.Invoices(), 1)
+		})
+	}
+}
+
+func TestServerAcceptsTheDocumentedContentTypes(t *testing.T) {
+	srv := katsupaytest.NewServer()
+	defer srv.Close()
+	types := []string{
+		"application/json", "text/json", "text/plain",
+		"application/json; charset=utf-8", "text/json; charset=utf-8", "text/plain; charset=UTF-8",
+		"Text/Plain",
+	}
+	for _, ct := range types {
+		status, _, env := post(t, srv, "/api/v1/Invoice/Create", validBody(t), map[string]string{"Content-Type": ct})
+		assert.Equal(t, http.StatusOK, status, ct)
+		assert.Equal(t, true, env["succeeded"], ct)
+	}
+	assert.Len(t, srv.Invoices(), len(types))
+}
+
+func TestServerIgnoresUnknownFields(t *testing.T) {
+	srv := katsupaytest.NewServer()
+	defer srv.Close()
+	body := validBody(t)
+	// Fields from the docs' other example shape, and Go's spelling of the
+	// misspelt field: ASP.NET drops both without complaint.
+	body = strings.Replace(body, "{", `{"status":"Pending","invoiceId":"1234567890","extra":{"nested":[1,2,{"x":null}]},`, 1)
+	body = strings.Replace(body, `"recuringInvoice":true`, `"recurringInvoice":true`, 1)
+	require.Contains(t, body, `"recurringInvoice":true`)
+
+	status, _, env := post(t, srv, "/api/v1/Invoice/Create", body, nil)
+	require.Equal(t, http.StatusOK, status, env)
+	got := srv.Invoices()
+	require.Len(t, got, 1)
+	assert.False(t, got[0].Request.RecurringInvoice, "the misspelt field is ignored, as ASP.NET does")
+	assert.Equal(t, invoice().CounterPartyID, got[0].Request.CounterPartyID)
+	assert.Equal(t, invoice().Products, got[0].Request.Products)
+}
+
 func TestServerChecksTheRequest(t *testing.T) {
 	srv := katsupaytest.NewServer()
 	defer srv.Close()
@@ -150,8 +261,13 @@ func TestServerChecksTheRequest(t *testing.T) {
 		says             string
 	}{
 		{"other path", "/api/v1/Invoice/Get", body, nil, http.StatusNotFound, "not found"},
-		{"not JSON", "/api/v1/Invoice/Create", body, map[string]string{"Content-Type": "text/plain"}, http.StatusUnsupportedMediaType, "Content-Type"},
-		{"misspelt field", "/api/v1/Invoice/Create", strings.Replace(body, "recuringInvoice", "recurringInvoice", 1), nil, http.StatusBadRequest, "recurringInvoice"},
+		{"XML", "/api/v1/Invoice/Create", body, map[string]string{"Content-Type": "application/xml"}, http.StatusUnsupportedMediaType, "Content-Type"},
+		{"form", "/api/v1/Invoice/Create", body, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, http.StatusUnsupportedMediaType, "Content-Type"},
+		{"no Content-Type", "/api/v1/Invoice/Create", body, map[string]string{"Content-Type": ""}, http.StatusUnsupportedMediaType, "Content-Type"},
+		{"cut JSON", "/api/v1/Invoice/Create", body[:len(body)/2], nil, http.StatusBadRequest, "not a CreateInvoice"},
+		{"data after the object", "/api/v1/Invoice/Create", body + `{}`, nil, http.StatusBadRequest, "after the JSON object"},
+		{"an array", "/api/v1/Invoice/Create", "[" + body + "]", nil, http.StatusBadRequest, "not a CreateInvoice"},
+		{"empty body", "/api/v1/Invoice/Create", "", nil, http.StatusBadRequest, "not a CreateInvoice"},
 		{"bad id", "/api/v1/Invoice/Create", strings.Replace(body, "3fa85f64-5717-4562-b3fc-2c963f66afa6", "42", 1), nil, http.StatusBadRequest, "counterPartyId"},
 		{"no products", "/api/v1/Invoice/Create", `{"counterPartyId":"3fa85f64-5717-4562-b3fc-2c963f66afa6","receivingAccountId":"9b2e6c1a-4d3f-4e8b-a5c7-1f0d2e3b4a5c","dueDate":"2024-03-20T00:00:00Z","products":[]}`, nil, http.StatusBadRequest, "products"},
 		{"string quantity", "/api/v1/Invoice/Create", strings.Replace(body, `"quantity":3`, `"quantity":"3"`, 1), nil, http.StatusBadRequest, "quantity"},
@@ -225,6 +341,72 @@ func TestServerFaults(t *testing.T) {
 	require.NoError(t, err, "the queue is empty again")
 	assert.Equal(t, "00000000-0000-4000-8000-000000000001", inv.InvoiceID)
 	assert.Equal(t, 8, srv.Requests())
+}
+
+func TestServerFaultAfterCreateDrop(t *testing.T) {
+	srv := katsupaytest.NewServer()
+	defer srv.Close()
+	c := srv.Client(katsupay.WithRetryWait(time.Millisecond, time.Millisecond))
+	srv.FailNext(katsupaytest.Fault{Drop: true, AfterCreate: true})
+
+	_, err := c.Invoices.Create(context.Background(), invoice())
+	assert.ErrorIs(t, err, asset.ErrOutcomeUnknown)
+	var nerr *asset.NetworkError
+	require.ErrorAs(t, err, &nerr)
+	assert.True(t, nerr.MayHaveApplied)
+	got := srv.Invoices()
+	require.Len(t, got, 1, "created, though the answer was lost")
+	assert.Equal(t, invoice().CounterPartyID, got[0].Request.CounterPartyID)
+	assert.Equal(t, 1, srv.Requests(), "not retried, despite retries being on")
+}
+
+func TestServerFaultAfterCreateAnswers(t *testing.T) {
+	srv := katsupaytest.NewServer()
+	defer srv.Close()
+	c := srv.Client(katsupay.WithMaxRetries(0))
+	ctx := context.Background()
+
+	srv.FailNext(
+		katsupaytest.Fault{Status: 500, Message: "Internal server error", AfterCreate: true},
+		katsupaytest.Fault{Status: 502, Body: `<html>Bad gateway</html>`, AfterCreate: true},
+		katsupaytest.Fault{Body: `{"succeeded":true,"data":{"amount":0.5}}`, AfterCreate: true},
+	)
+	_, err := c.Invoices.Create(ctx, invoice())
+	assert.ErrorIs(t, err, asset.ErrServer)
+	assert.ErrorIs(t, err, asset.ErrOutcomeUnknown)
+	assert.Len(t, srv.Invoices(), 1)
+
+	_, err = c.Invoices.Create(ctx, invoice())
+	assert.ErrorIs(t, err, asset.ErrOutcomeUnknown)
+	var kerr *katsupay.Error
+	require.ErrorAs(t, err, &kerr)
+	assert.Equal(t, 502, kerr.StatusCode)
+	assert.Equal(t, "<html>Bad gateway</html>", string(kerr.Body))
+	assert.Len(t, srv.Invoices(), 2)
+
+	_, err = c.Invoices.Create(ctx, invoice())
+	assert.ErrorIs(t, err, asset.ErrInvalidReply)
+	assert.ErrorIs(t, err, asset.ErrOutcomeUnknown)
+	assert.Len(t, srv.Invoices(), 3)
+	assert.Equal(t, 3, srv.Requests())
+}
+
+func TestServerFaultAfterCreateOnARefusedRequest(t *testing.T) {
+	srv := katsupaytest.NewServer()
+	defer srv.Close()
+	srv.FailNext(
+		katsupaytest.Fault{Status: 503, AfterCreate: true},
+		katsupaytest.Fault{Status: 503, AfterCreate: true},
+	)
+	status, _, env := post(t, srv, "/api/v1/Invoice/Create", validBody(t), map[string]string{"Authorization": "Bearer wrong"})
+	assert.Equal(t, http.StatusServiceUnavailable, status, "the fault replaces the 401")
+	assert.Equal(t, false, env["succeeded"])
+	status, _, _ = post(t, srv, "/api/v1/Invoice/Create", `{"products":[]}`, nil)
+	assert.Equal(t, http.StatusServiceUnavailable, status, "the fault replaces the 400")
+	assert.Empty(t, srv.Invoices(), "a refused request creates nothing")
+
+	status, _, _ = post(t, srv, "/api/v1/Invoice/Create", validBody(t), nil)
+	assert.Equal(t, http.StatusOK, status, "the queue is empty again")
 }
 
 func TestServerFaultRetryAfter(t *testing.T) {
