@@ -32,21 +32,22 @@ type authenticator interface {
 	authorization(ctx context.Context) (string, error)
 	// refresh forgets a credential the API refused with 401 and reports
 	// whether a new one can be had, so that one more try is worth it.
-	refresh(refused string) bool
+	refresh(ctx context.Context, refused string) bool
 }
 
 type staticToken string
 
 func (t staticToken) authorization(context.Context) (string, error) { return string(t), nil }
-func (staticToken) refresh(string) bool                             { return false }
+func (staticToken) refresh(context.Context, string) bool            { return false }
 
 // tokenSourceAuth uses a caller's oauth2.TokenSource. An
 // oauth2.ReuseTokenSource keeps a valid token from being fetched again; a
 // token the API refuses is dropped from it, so the source is asked once more.
 type tokenSourceAuth struct {
-	base  oauth2.TokenSource
-	mu    sync.Mutex
-	reuse oauth2.TokenSource
+	base    oauth2.TokenSource
+	mu      sync.Mutex
+	reuse   oauth2.TokenSource
+	current string // the last credential handed out
 }
 
 func newTokenSourceAuth(ts oauth2.TokenSource) *tokenSourceAuth {
@@ -64,13 +65,22 @@ func (a *tokenSourceAuth) authorization(context.Context) (string, error) {
 	if tok.AccessToken == "" || httpcore.CheckHeaderValue(tok.AccessToken) != nil {
 		return "", fmt.Errorf("asset: the token source returned an empty token or one with control characters: %w", ErrUnauthorized)
 	}
-	return tok.Type() + " " + tok.AccessToken, nil
+	authz := tok.Type() + " " + tok.AccessToken
+	a.mu.Lock()
+	a.current = authz
+	a.mu.Unlock()
+	return authz, nil
 }
 
-func (a *tokenSourceAuth) refresh(string) bool {
+func (a *tokenSourceAuth) refresh(_ context.Context, refused string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.reuse = oauth2.ReuseTokenSource(nil, a.base)
+	// Only the refused token is dropped: when many calls were refused the
+	// same token at once, the first to get here fetches a new one and the
+	// others use it.
+	if a.current == refused {
+		a.reuse, a.current = oauth2.ReuseTokenSource(nil, a.base), ""
+	}
 	return true
 }
 
@@ -124,8 +134,12 @@ func (a *clientCredentialsAuth) authorization(ctx context.Context) (string, erro
 	return a.current, nil
 }
 
-func (a *clientCredentialsAuth) refresh(refused string) bool {
-	a.lock <- struct{}{}
+func (a *clientCredentialsAuth) refresh(ctx context.Context, refused string) bool {
+	select {
+	case a.lock <- struct{}{}:
+	case <-ctx.Done():
+		return false // the caller gives up; the 401 stands
+	}
 	defer func() { <-a.lock }()
 	if a.current == refused {
 		a.current = ""

@@ -573,3 +573,35 @@ func TestSecretsNeverInAnyAuthError(t *testing.T) {
 	assert.ErrorIs(t, err, ErrUnauthorized, "cc_tok_x was never issued by the fake's API side")
 	assertNoSecrets(t, err, testClientSecret, "cc_tok_x")
 }
+
+// A caller refused with 401 while another renews the token still honours
+// its own context.
+func TestClientCredentialsRefreshHonoursContext(t *testing.T) {
+	a := newClientCredentialsAuth(nil, testCreds)
+	a.lock <- struct{}{} // another caller is renewing
+	defer func() { <-a.lock }()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	assert.False(t, a.refresh(ctx, "Bearer old"), "no retry when the caller gives up")
+	assert.Less(t, time.Since(start), time.Second)
+}
+
+// Many calls refused the same token at once: the first drops it, the
+// others must not drop the fresh one it fetched.
+func TestTokenSourceRefreshDropsOnlyTheRefusedToken(t *testing.T) {
+	src := &countingSource{}
+	a := newTokenSourceAuth(src)
+	ctx := context.Background()
+	first, err := a.authorization(ctx)
+	require.NoError(t, err)
+	require.True(t, a.refresh(ctx, first))
+	second, err := a.authorization(ctx)
+	require.NoError(t, err)
+	assert.NotEqual(t, first, second)
+	a.refresh(ctx, first) // a late 401 for the old token
+	third, err := a.authorization(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, second, third, "the fresh token was kept")
+	assert.EqualValues(t, 2, src.calls.Load())
+}

@@ -164,7 +164,7 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 		resp, err := c.roundTrip(ctx, &s, hr, r.path, out)
 		// A 401 was not processed, so sending again is safe even for POST:
 		// the token may have been revoked or expired early. Once only.
-		if resp != nil && resp.StatusCode == http.StatusUnauthorized && refused == "" && s.auth.refresh(authz) {
+		if resp != nil && resp.StatusCode == http.StatusUnauthorized && refused == "" && s.auth.refresh(ctx, authz) {
 			refused, refusedErr = authz, err
 			continue
 		}
@@ -205,6 +205,7 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 		}
 	}
 	if resp.StatusCode >= 300 {
+		buf.Reset() // it may hold part of an earlier try's cut success body
 		_, _ = httpcore.ReadBody(buf, resp.Body, maxErrorBody)
 		apiErr := newAPIError(resp, hr, path, buf.Bytes())
 		apiErr.mayHaveApplied = !hr.Idempotent && outcome.MaybeApplied
@@ -226,17 +227,18 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 		err = decodeBody(buf.Bytes(), out)
 	}
 	if sc, ok := out.(shapeChecker); ok && err == nil {
-		err = sc.checkShape()
+		err = sc.checkShape(buf.Bytes())
 	}
 	if err != nil {
 		decErr := &DecodeError{
-			StatusCode:  resp.StatusCode,
-			ContentType: resp.Header.Get("Content-Type"),
-			RequestID:   resp.Header.Get("X-Request-Id"),
-			Body:        bytes.Clone(buf.Bytes()[:min(buf.Len(), maxErrorBody)]),
-			Err:         err,
-			method:      hr.Method,
-			path:        path,
+			StatusCode:     resp.StatusCode,
+			ContentType:    resp.Header.Get("Content-Type"),
+			RequestID:      resp.Header.Get("X-Request-Id"),
+			Body:           bytes.Clone(buf.Bytes()[:min(buf.Len(), maxErrorBody)]),
+			Err:            err,
+			method:         hr.Method,
+			path:           path,
+			mayHaveApplied: !hr.Idempotent,
 		}
 		decErr.redact(requestSecrets(hr))
 		return resp, decErr

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -365,4 +367,51 @@ func TestAttemptTimeoutEndsSilentServer(t *testing.T) {
 			assert.True(t, timeout.Timeout())
 		})
 	}
+}
+
+// A call whose context is already done sends nothing, and says so: it is
+// not a change whose outcome is unknown.
+func TestCancelledContextSendsNothing(t *testing.T) {
+	c := newGockClient(t)
+	n := countRequests(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, call := range append([]apiCall{getCall}, mutatingCalls...) {
+		err := call.call(ctx, c)
+		require.ErrorIs(t, err, context.Canceled, call.name)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown, call.name)
+	}
+	assert.Zero(t, n.Load())
+}
+
+// A body cut short and retried must not leave its bytes in the error body of
+// the next try.
+func TestErrorBodyAfterCutSuccessBody(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Content-Length", "1000")
+			_, _ = io.WriteString(w, `{"data": {"id": "inv_1", "number": "INV-1",`)
+			w.(http.Flusher).Flush()
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			_ = conn.Close()
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"detail": "Invoice not found"}`)
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithToken(testToken), WithBaseURL(srv.URL), WithRetryWait(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, `{"detail": "Invoice not found"}`, string(apiErr.Body))
+	assert.Equal(t, "Invoice not found", apiErr.Message)
+}
+
+func TestMaxResponseBytesWithoutLimit(t *testing.T) {
+	c := newGockClient(t, WithMaxResponseBytes(math.MaxInt64))
+	getCall.mock().Reply(200).BodyString(invoiceBody)
+	require.NoError(t, getCall.call(context.Background(), c))
 }

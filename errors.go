@@ -135,9 +135,14 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// Temporary reports whether the same call may succeed later unchanged:
-// rate limits, timeouts and server errors.
+// Temporary reports whether the same call may succeed later unchanged and
+// is safe to repeat: rate limits, timeouts and server errors, but not a
+// change that may have been applied (see ErrOutcomeUnknown), which a
+// generic retry helper must not send again.
 func (e *APIError) Temporary() bool {
+	if e.mayHaveApplied {
+		return false
+	}
 	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode == http.StatusRequestTimeout || e.StatusCode >= 500
 }
 
@@ -228,7 +233,10 @@ type BatchFailure struct {
 // Error names the first invoice that was not created and why, and how many
 // others were not.
 func (e *BatchError) Error() string {
-	if len(e.Failures) == 1 {
+	switch len(e.Failures) {
+	case 0:
+		return "asset: batch error with no failures"
+	case 1:
 		f := e.Failures[0]
 		return fmt.Sprintf("asset: invoice %q was not created: %s", f.Number, f.Message)
 	}
@@ -290,7 +298,8 @@ type DecodeError struct {
 	// Err is the decoding error.
 	Err error
 
-	method, path string
+	method, path   string
+	mayHaveApplied bool
 }
 
 // Error names the call, the status and Content-Type, and the decoding
@@ -298,8 +307,8 @@ type DecodeError struct {
 func (e *DecodeError) Error() string {
 	msg := fmt.Sprintf("asset: %s %s: %d response could not be decoded (Content-Type %q): %v",
 		e.method, e.path, e.StatusCode, e.ContentType, e.Err)
-	if e.method != http.MethodGet {
-		msg += " (the server reported success, so the change was most likely applied)"
+	if e.mayHaveApplied {
+		msg += " (the server reported success, so the change was most likely applied: look before repeating it)"
 	}
 	if e.RequestID != "" {
 		msg += " (request id " + e.RequestID + ")"
@@ -310,8 +319,11 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the decoding error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// Is matches ErrInvalidReply.
-func (e *DecodeError) Is(target error) bool { return target == ErrInvalidReply }
+// Is matches ErrInvalidReply, and ErrOutcomeUnknown for a call that changes
+// state: the server answered success, but what it did cannot be read.
+func (e *DecodeError) Is(target error) bool {
+	return target == ErrInvalidReply || target == ErrOutcomeUnknown && e.mayHaveApplied
+}
 
 // redacted stands in for a credential that a server quoted back.
 const redacted = "[redacted]"

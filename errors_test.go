@@ -346,6 +346,9 @@ func TestWrongShapeSuccessIsDecodeError(t *testing.T) {
 func TestListEmptyPagesAreNotWrongShape(t *testing.T) {
 	for _, body := range []string{
 		`{"data": [], "pagination": {"next_page_token": null, "previous_page_token": null}}`,
+		`{"data": null, "pagination": {"next_page_token": null, "previous_page_token": null}}`,
+		`{"data": null}`,
+		`{"pagination": {}}`,
 		`{"data": []}`,
 		`{"data": null, "pagination": {"next_page_token": "p2"}}`,
 	} {
@@ -363,9 +366,39 @@ func TestDecodeErrorOnMutatingCallSaysApplied(t *testing.T) {
 	mutatingCalls[0].mock().Reply(201).SetHeader("Content-Type", "text/html").BodyString("<html>ok</html>")
 	err := mutatingCalls[0].call(context.Background(), c)
 	assert.ErrorIs(t, err, ErrInvalidReply)
+	assert.ErrorIs(t, err, ErrOutcomeUnknown, "a change answered with success but unreadable may have been applied")
 	assert.Contains(t, err.Error(), "most likely applied")
 	assert.EqualValues(t, 1, n.Load())
 	assertNoSecrets(t, err)
+}
+
+func TestDecodeErrorOnReadIsNotOutcomeUnknown(t *testing.T) {
+	c := newGockClient(t)
+	getCall.mock().Reply(200).SetHeader("Content-Type", "text/html").BodyString("<html>ok</html>")
+	err := getCall.call(context.Background(), c)
+	assert.ErrorIs(t, err, ErrInvalidReply)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	assert.NotContains(t, err.Error(), "applied")
+}
+
+func TestTemporaryNeverInvitesRepeatingAChange(t *testing.T) {
+	for _, tc := range []struct {
+		call apiCall
+		want bool
+	}{{getCall, true}, {mutatingCalls[3], false}} {
+		c := newGockClient(t, WithMaxRetries(0))
+		tc.call.mock().Reply(503).BodyString(`{"detail": "down"}`)
+		err := tc.call.call(context.Background(), c)
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, tc.want, apiErr.Temporary(), tc.call.name)
+	}
+}
+
+func TestEmptyBatchErrorDoesNotPanic(t *testing.T) {
+	var be BatchError
+	assert.NotEmpty(t, be.Error())
+	assert.Empty(t, be.Numbers())
 }
 
 func TestBatchErrorText(t *testing.T) {

@@ -78,18 +78,28 @@ type paymentWire struct {
 // from one that is the documented response: a proxy's 200 "{}" decodes
 // without error into an empty page or a zero invoice, which a caller would
 // take for real data.
-type shapeChecker interface{ checkShape() error }
+type shapeChecker interface{ checkShape(body []byte) error }
 
-func (e *listEnvelope[T]) checkShape() error {
-	// A null list beside pagination is read as an empty page; with neither,
-	// the body is not a list response at all.
-	if e.Data == nil && e.Pagination.NextPageToken == nil && e.Pagination.PreviousPageToken == nil {
-		return errors.New(`the response has neither a "data" list nor pagination`)
+func (e *listEnvelope[T]) checkShape(body []byte) error {
+	if e.Data != nil {
+		return nil
 	}
-	return nil
+	// A null or missing list is an empty page when the body is a list
+	// response at all, that is, has "data" or "pagination" (its tokens may
+	// be null); the rare case pays for a second look at the body.
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(body, &keys) == nil {
+		if _, ok := keys["data"]; ok {
+			return nil
+		}
+		if _, ok := keys["pagination"]; ok {
+			return nil
+		}
+	}
+	return errors.New(`the response has neither a "data" list nor pagination`)
 }
 
-func (e *dataEnvelope[T]) checkShape() error {
+func (e *dataEnvelope[T]) checkShape([]byte) error {
 	if inv, ok := any(&e.Data).(*Invoice); ok && inv.ID == "" {
 		return errors.New(`the response's "data" holds no invoice id`)
 	}

@@ -93,10 +93,14 @@ func (e *Error) Is(target error) bool {
 	return (&asset.APIError{StatusCode: e.StatusCode}).Is(target)
 }
 
-// Temporary reports whether the same call may succeed later unchanged: rate
-// limits, timeouts and server errors. After a 5xx to a create, check first
-// whether the invoice exists.
+// Temporary reports whether the same call may succeed later unchanged and
+// is safe to repeat: rate limits and timeouts that refused the request. A
+// 5xx to a create is not: the invoice may exist (see
+// asset.ErrOutcomeUnknown), so check before creating it again.
 func (e *Error) Temporary() bool {
+	if e.mayHaveApplied {
+		return false
+	}
 	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode == http.StatusRequestTimeout || e.StatusCode >= 500
 }
 

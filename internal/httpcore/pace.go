@@ -27,6 +27,11 @@ type Pacer struct {
 	inflight  int       // requests started and not yet answered
 }
 
+// maxWindow bounds the server windows the pacer believes: the API's is a
+// minute, and a reset further away than this is a clock or unit mistake
+// that would otherwise stall every call of the client.
+const maxWindow = time.Hour
+
 // NewPacer paces to at most n requests per interval locally (n <= 0: no
 // local limit) and always to what the server's headers say.
 func NewPacer(n int, per time.Duration) *Pacer {
@@ -40,21 +45,29 @@ func NewPacer(n int, per time.Duration) *Pacer {
 }
 
 // PaceError is returned by Wait when the wait for a slot would outlast the
-// context's deadline, so nothing was sent.
+// context's deadline, or the caller's cap on server-requested waits, so
+// nothing was sent.
 type PaceError struct {
 	// Wait is how long until a request could have been sent.
 	Wait time.Duration
+	// Server is true when the wait is the server's window, beyond the cap.
+	Server bool
 }
 
-// Error says how far away the next slot was.
+// Error says how far away the next slot was, and why that was too far.
 func (e *PaceError) Error() string {
-	return "rate limit: the next slot is in " + e.Wait.Round(time.Millisecond).String() + ", after the context's deadline"
+	why := "after the context's deadline"
+	if e.Server {
+		why = "longer than the server-requested wait allowed (WithRetryAfterMax)"
+	}
+	return "rate limit: the next slot is in " + e.Wait.Round(time.Millisecond).String() + ", " + why
 }
 
 // Wait blocks until a request may start, or ctx ends. It returns a
 // *PaceError at once, rather than sleeping in vain, when the slot comes
-// after ctx's deadline.
-func (p *Pacer) Wait(ctx context.Context) error {
+// after ctx's deadline, or when the server's window ends further away than
+// maxServerWait (the caller's cap on waits a server asks for).
+func (p *Pacer) Wait(ctx context.Context, maxServerWait time.Duration) error {
 	if p.limiter != nil {
 		if err := p.limiter.Wait(ctx); err != nil {
 			if ctx.Err() == nil {
@@ -72,6 +85,9 @@ func (p *Pacer) Wait(ctx context.Context) error {
 		wait, ok := p.take(time.Now())
 		if ok {
 			return nil
+		}
+		if wait > maxServerWait {
+			return &PaceError{Wait: wait, Server: true}
 		}
 		if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
 			return &PaceError{Wait: wait}
@@ -116,7 +132,9 @@ func (p *Pacer) take(now time.Time) (time.Duration, bool) {
 
 // Done records the end of a request started after Wait; resp may be nil
 // when the request failed without a response.
-func (p *Pacer) Done(resp *http.Response) {
+func (p *Pacer) Done(resp *http.Response) { p.done(resp, time.Now()) }
+
+func (p *Pacer) done(resp *http.Response, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.inflight > 0 {
@@ -133,6 +151,9 @@ func (p *Pacer) Done(resp *http.Response) {
 		return
 	}
 	resetAt := time.Unix(reset, 0)
+	if resetAt.Sub(now) > maxWindow {
+		return // not a rate-limit window: a clock or unit mistake
+	}
 	if resetAt.Before(p.lastReset) {
 		return // an answer from an older window, overtaken by a later one
 	}
@@ -149,8 +170,8 @@ func (p *Pacer) Done(resp *http.Response) {
 	p.remaining, p.windowEnd, p.lastReset, p.known = left, resetAt, resetAt, true
 	if resp.StatusCode == http.StatusTooManyRequests {
 		p.remaining = 0
-		if d, ok := ServerWait(h, time.Now()); ok && time.Now().Add(d).After(p.windowEnd) {
-			p.windowEnd = time.Now().Add(d)
+		if d, ok := ServerWait(h, now); ok && d <= maxWindow && now.Add(d).After(p.windowEnd) {
+			p.windowEnd = now.Add(d)
 		}
 	}
 }

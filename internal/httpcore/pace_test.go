@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func rateResponse(status, limit, remaining int, reset time.Time) *http.Response {
@@ -25,7 +28,7 @@ func TestPacerFollowsServerWindow(t *testing.T) {
 	if _, ok := p.take(now); !ok {
 		t.Fatal("a pacer that knows nothing must let the first request go")
 	}
-	p.Done(rateResponse(200, 5, 2, reset))
+	p.done(rateResponse(200, 5, 2, reset), now)
 	for i := 0; i < 2; i++ {
 		if _, ok := p.take(now); !ok {
 			t.Fatalf("request %d: the server said 2 remain", i)
@@ -116,7 +119,7 @@ func TestPacerDeadlineFailsFast(t *testing.T) {
 	}{
 		{"local limit", func() *Pacer {
 			p := NewPacer(1, time.Hour)
-			if err := p.Wait(context.Background()); err != nil {
+			if err := p.Wait(context.Background(), time.Hour); err != nil {
 				t.Fatal(err)
 			}
 			return p
@@ -134,7 +137,7 @@ func TestPacerDeadlineFailsFast(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			start := time.Now()
-			err := p.Wait(ctx)
+			err := p.Wait(ctx, 2*time.Hour)
 			var pe *PaceError
 			if !errors.As(err, &pe) {
 				t.Fatalf("got %v, want *PaceError", err)
@@ -151,12 +154,12 @@ func TestPacerDeadlineFailsFast(t *testing.T) {
 
 func TestPacerLocalLimitKeepsSlotAfterDeadlineRefusal(t *testing.T) {
 	p := NewPacer(1, 50*time.Millisecond)
-	if err := p.Wait(context.Background()); err != nil {
+	if err := p.Wait(context.Background(), time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
-	if err := p.Wait(ctx); err == nil {
+	if err := p.Wait(ctx, 2*time.Hour); err == nil {
 		t.Fatal("the second slot is 50ms away, past a 1ms deadline")
 	}
 	// The refused wait must not have used up the next slot: a patient caller
@@ -174,7 +177,7 @@ func TestPacerCancelEndsWait(t *testing.T) {
 	p.Done(rateResponse(200, 10, 0, time.Now().Add(time.Hour)))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- p.Wait(ctx) }()
+	go func() { done <- p.Wait(ctx, 2*time.Hour) }()
 	cancel()
 	select {
 	case err := <-done:
@@ -197,5 +200,40 @@ func TestPacerWithoutLimitHeaderDoesNotStall(t *testing.T) {
 	// pacer that waited for news here would wait for ever.
 	if _, ok := p.take(now.Add(2 * time.Second)); !ok {
 		t.Fatal("the pacer stalled with nothing in flight")
+	}
+}
+
+// A server's window is honoured only up to the caller's cap on
+// server-requested waits: past it, calls fail at once instead of all
+// blocking for as long as one 429 asked.
+func TestPacerServerWaitBeyondCapFailsAtOnce(t *testing.T) {
+	p := NewPacer(0, 0)
+	p.take(time.Now())
+	resp := rateResponse(http.StatusTooManyRequests, 10, 0, time.Now().Add(50*time.Minute))
+	resp.Header.Set("Retry-After", "3000")
+	p.Done(resp)
+	start := time.Now()
+	err := p.Wait(context.Background(), time.Minute)
+	var pe *PaceError
+	require.ErrorAs(t, err, &pe)
+	assert.True(t, pe.Server)
+	assert.Greater(t, pe.Wait, 40*time.Minute)
+	assert.Contains(t, pe.Error(), "WithRetryAfterMax")
+	assert.Less(t, time.Since(start), time.Second, "no sleeping in vain")
+}
+
+// A reset time that cannot be a rate-limit window (milliseconds sent as
+// seconds, a broken clock) is ignored rather than stalling or overflowing.
+func TestPacerIgnoresAbsurdReset(t *testing.T) {
+	for _, reset := range []int64{time.Now().Add(48 * time.Hour).Unix(), time.Now().UnixMilli(), 1<<63 - 1} {
+		p := NewPacer(0, 0)
+		p.take(time.Now())
+		resp := rateResponse(200, 10, 0, time.Now())
+		resp.Header.Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
+		p.Done(resp)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := p.Wait(ctx, time.Hour)
+		cancel()
+		assert.NoError(t, err, "reset %d", reset)
 	}
 }

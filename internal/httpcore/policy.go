@@ -46,10 +46,10 @@ var DefaultPolicy = Policy{
 func (p Policy) retryable(idempotent bool, resp *http.Response, err error) bool {
 	safe := idempotent || p.RetryNonIdempotent
 	if err != nil {
-		if !MaybeSent(err) {
-			return true
+		if permanent(err) {
+			return false
 		}
-		return safe && !permanent(err)
+		return safe || !MaybeSent(err)
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
@@ -135,9 +135,17 @@ func nonNegative(d time.Duration) time.Duration {
 }
 
 // MaybeSent reports whether a transport error may have happened after the
-// request reached the server. Only failures to connect at all (DNS, dial)
-// prove that nothing was sent.
+// request reached the server. Only failures to connect at all (DNS, dial,
+// a TLS handshake that did not complete) prove that nothing was sent.
 func MaybeSent(err error) bool {
+	if permanent(err) {
+		return false // the handshake failed before any request byte
+	}
+	var alert tls.AlertError
+	var recordErr tls.RecordHeaderError
+	if errors.As(err, &alert) || errors.As(err, &recordErr) {
+		return false
+	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		return false

@@ -60,6 +60,9 @@ type Outcome struct {
 // started that would outlast the context's deadline.
 func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response, Outcome, error) {
 	var out Outcome
+	if err := ctx.Err(); err != nil {
+		return nil, out, err // nothing sent, which a transport error could not prove
+	}
 	var nextWait time.Duration
 	// After the response handler runs, retryablehttp asks CheckRetry about
 	// the same attempt again (with the handler's error, if any); recheck
@@ -83,6 +86,13 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 				out.MaybeApplied = true
 			}
 			if ctxErr := ctx.Err(); ctxErr != nil {
+				if resp != nil && err == nil {
+					// An answer arrived before the context ended: hand it
+					// back. Hiding a success behind the context's error
+					// would report a change that was applied as one that
+					// was not.
+					return false, nil
+				}
 				return false, ctxErr
 			}
 			// Counting here rather than relying on RetryMax lets an exhausted
@@ -121,12 +131,6 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 	if s.Logger != nil {
 		rc.Logger = leveledLogger{s.Logger}
 	}
-	if s.Pacer != nil {
-		rc.PrepareRetry = func(req *http.Request) error { return s.Pacer.Wait(req.Context()) }
-		if err := s.Pacer.Wait(ctx); err != nil {
-			return nil, out, err
-		}
-	}
 	var body any
 	if r.Body != nil {
 		body = r.Body
@@ -134,6 +138,13 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
 		return nil, out, err
+	}
+	if s.Pacer != nil {
+		rc.PrepareRetry = func(req *http.Request) error { return s.Pacer.Wait(req.Context(), p.RetryAfterMax) }
+		// Last before sending: a slot claimed is a request in flight.
+		if err := s.Pacer.Wait(ctx, p.RetryAfterMax); err != nil {
+			return nil, out, err
+		}
 	}
 	for k, v := range r.Header {
 		req.Header[k] = v
@@ -201,7 +212,11 @@ func Discard(body io.ReadCloser) {
 // reports whether the body was longer than limit.
 func ReadBody(buf *bytes.Buffer, body io.ReadCloser, limit int64) (truncated bool, err error) {
 	defer Discard(body)
-	n, err := buf.ReadFrom(io.LimitReader(body, limit+1))
+	over := limit + 1
+	if over <= 0 {
+		over = limit // limit is math.MaxInt64: no room to read past it
+	}
+	n, err := buf.ReadFrom(io.LimitReader(body, over))
 	if n > limit {
 		buf.Truncate(int(limit))
 		return true, err

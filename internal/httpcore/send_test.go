@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -392,4 +393,55 @@ func TestSendNeverFollowsRedirects(t *testing.T) {
 			assert.Zero(t, elsewhere.Load(), "nothing reached the other host")
 		})
 	}
+}
+
+// cancelAfter cancels the call's context just after the response arrives,
+// as a deadline would that expires in that instant.
+type cancelAfter struct {
+	next   http.RoundTripper
+	cancel context.CancelFunc
+}
+
+func (c cancelAfter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(r)
+	c.cancel()
+	return resp, err
+}
+
+// A response that arrived is handed back even if the context ended just
+// after: hiding a success behind the context's error would report an
+// applied change as one that was not.
+func TestSendKeepsResponseThatBeatTheContext(t *testing.T) {
+	srv, count := countingServer(t, func(w http.ResponseWriter, _ int) {
+		_, _ = io.WriteString(w, `{"data": {"id": "inv_1"}}`)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := &Sender{HTTP: &http.Client{Transport: cancelAfter{srv.Client().Transport, cancel}}}
+	resp, out, err := s.Send(ctx, fastPolicy, &Request{Method: http.MethodPost, URL: srv.URL, Body: []byte(`{}`)})
+	require.NoError(t, err)
+	defer Discard(resp.Body)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, 1, out.Attempts)
+	assert.EqualValues(t, 1, count.Load())
+}
+
+func TestSendCancelledBeforeSendingSendsNothing(t *testing.T) {
+	srv, count := countingServer(t, func(w http.ResponseWriter, _ int) {})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s := &Sender{HTTP: srv.Client()}
+	_, out, err := s.Send(ctx, fastPolicy, &Request{Method: http.MethodPost, URL: srv.URL})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.False(t, out.MaybeApplied)
+	assert.Zero(t, out.Attempts)
+	assert.Zero(t, count.Load())
+}
+
+func TestReadBodyLimitWithoutRoom(t *testing.T) {
+	var buf bytes.Buffer
+	truncated, err := ReadBody(&buf, io.NopCloser(strings.NewReader("whole body")), math.MaxInt64)
+	require.NoError(t, err)
+	assert.False(t, truncated)
+	assert.Equal(t, "whole body", buf.String())
 }

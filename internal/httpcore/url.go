@@ -21,20 +21,26 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 		}
 		return nil, fmt.Errorf("base URL does not parse: %w", err)
 	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("base URL %q has no host", raw)
+	// Messages show the URL without credentials or query; an opaque URL
+	// ("user:secret@host" read as scheme "user") is not shown at all.
+	shown := RedactQuery(u.Redacted())
+	if u.Opaque != "" {
+		shown = u.Scheme + ":…"
 	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("base URL %q must not carry credentials, a query or a fragment", RedactQuery(u.Redacted()))
+	switch {
+	case u.Host == "":
+		return nil, fmt.Errorf("base URL %q has no host", shown)
+	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return nil, fmt.Errorf("base URL %q must not carry credentials, a query or a fragment", shown)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !IsLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("base URL %q is not https: credentials would travel in clear text (plain http is allowed only on loopback)", raw)
+			return nil, fmt.Errorf("base URL %q is not https: credentials would travel in clear text (plain http is allowed only on loopback)", shown)
 		}
 	default:
-		return nil, fmt.Errorf("base URL %q: scheme must be https", raw)
+		return nil, fmt.Errorf("base URL %q: scheme must be https", shown)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	return u, nil

@@ -65,6 +65,9 @@ func TestCheckBaseURLNeverEchoesCredentials(t *testing.T) {
 		"https://user:hunter2@api.getasset.com:bad-port",
 		"https://user:hunter2@api.getasset.com/%zz",
 		"http://user:hunter2@api.getasset.com",
+		"https://svc:hunter2@",
+		"svc:hunter2@api.getasset.com",
+		"ftp://svc:hunter2@api.getasset.com",
 	} {
 		_, err := CheckBaseURL(raw)
 		require.Error(t, err, raw)
