@@ -36,9 +36,12 @@ func concWorker(ctx context.Context, srv *assettest.Server, c *asset.Client, w i
 	fail := func(step string, err error) { errs = append(errs, fmt.Errorf("worker %d, %s: %w", w, step, err)) }
 	rec.invoices, rec.paid = map[string]asset.Decimal{}, map[string][]asset.Decimal{}
 
+	// Payments without a transaction draw on the customer's credit.
+	customer := fmt.Sprintf("cus_worker%d", w)
+	srv.AddCredit(concBiz, customer, concDec("0.01"))
 	invs, err := c.Invoices.Create(ctx, concBiz, []asset.InvoiceCreate{
-		{Number: fmt.Sprintf("C-%d-a", w), Lines: []asset.InvoiceLineCreate{{Amount: concDec("0.10")}, {Amount: concDec("0.20")}}},
-		{Number: fmt.Sprintf("C-%d-b", w), Lines: []asset.InvoiceLineCreate{{UnitPrice: concDec("3.33"), Quantity: concDec("3")}}},
+		{Number: fmt.Sprintf("C-%d-a", w), CustomerID: customer, Lines: []asset.InvoiceLineCreate{{Amount: concDec("0.10")}, {Amount: concDec("0.20")}}},
+		{Number: fmt.Sprintf("C-%d-b", w), CustomerID: customer, Lines: []asset.InvoiceLineCreate{{UnitPrice: concDec("3.33"), Quantity: concDec("3")}}},
 	})
 	if err != nil || len(invs) != 2 {
 		fail("create", err)
@@ -131,11 +134,13 @@ func concWorker(ctx context.Context, srv *assettest.Server, c *asset.Client, w i
 // detector, and compares what they recorded with the server's state.
 func TestConcurrentClient(t *testing.T) {
 	const workers = 50
-	srv := assettest.NewServer(assettest.WithoutRateLimit())
+	srv := assettest.NewServer(assettest.WithoutRateLimit(), assettest.WithTagFields("worker"))
 	defer srv.Close()
 	c := srv.Client()
 	ctx := context.Background()
-	invs, err := c.Invoices.Create(ctx, concBiz, []asset.InvoiceCreate{{Number: "C-SHARED", Lines: []asset.InvoiceLineCreate{{Amount: concDec("25.00")}}}})
+	// Enough credit for every worker: the invoice's balance is what runs out.
+	srv.AddCredit(concBiz, "cus_shared", concDec("50.00"))
+	invs, err := c.Invoices.Create(ctx, concBiz, []asset.InvoiceCreate{{Number: "C-SHARED", CustomerID: "cus_shared", Lines: []asset.InvoiceLineCreate{{Amount: concDec("25.00")}}}})
 	require.NoError(t, err)
 	shared := invs[0].ID
 

@@ -104,7 +104,7 @@ func TestE2ECreateComputesTotals(t *testing.T) {
 }
 
 func TestE2ECreateKeepsFields(t *testing.T) {
-	_, c := e2eServer(t)
+	_, c := e2eServer(t, assettest.WithTagFields("Location"))
 	due, sent := e2eNow.AddDate(0, 1, 0), e2eNow.Add(-time.Hour)
 	invs, err := c.Invoices.Create(context.Background(), e2eBiz, []asset.InvoiceCreate{{
 		Number: "F-1", Description: "Roof repair", CustomerID: "cus_42", DueAt: due, SentAt: sent,
@@ -505,7 +505,7 @@ func TestE2EUpdate(t *testing.T) {
 	})
 
 	t.Run("tags", func(t *testing.T) {
-		_, c := e2eServer(t)
+		_, c := e2eServer(t, assettest.WithTagFields("Location", "Job", "Crew"))
 		invs, err := c.Invoices.Create(ctx, e2eBiz, []asset.InvoiceCreate{{Number: "G-1", Tags: map[string]string{"Location": "NYC", "Job": "Roof"}}})
 		require.NoError(t, err)
 		got, err := c.Invoices.Update(ctx, e2eBiz, invs[0].ID, asset.InvoiceUpdate{
@@ -598,11 +598,19 @@ func TestE2EApply(t *testing.T) {
 	left, _ := srv.TransactionRemaining(e2eBiz, txn)
 	assert.Equal(t, "0.00", left.String())
 
-	// Without a transaction, from the customer's credit.
-	credit, err := c.Payments.Apply(ctx, e2eBiz, asset.InvoicePaymentCreate{InvoiceID: invs[1].ID, PaymentAmount: asset.MustDecimal("5.00")})
+	// Without a transaction, from the credit of the invoice's customer.
+	owed, err := c.Invoices.Create(ctx, e2eBiz, []asset.InvoiceCreate{
+		{Number: "N-C", CustomerID: "cus_e2e", Lines: e2eAmount("5.00")},
+		{Number: "N-D", CustomerID: "cus_e2e", Lines: e2eAmount("10.00")},
+	})
+	require.NoError(t, err)
+	srv.AddCredit(e2eBiz, "cus_e2e", asset.MustDecimal("8.00"))
+	credit, err := c.Payments.Apply(ctx, e2eBiz, asset.InvoicePaymentCreate{InvoiceID: owed[0].ID, PaymentAmount: asset.MustDecimal("5.00")})
 	require.NoError(t, err)
 	assert.Equal(t, asset.InvoiceStatusPaid, credit.Status)
-	assert.Empty(t, credit.Payments[1].TransactionID)
+	assert.Empty(t, credit.Payments[0].TransactionID)
+	creditLeft, _ := srv.CreditRemaining(e2eBiz, "cus_e2e")
+	assert.Equal(t, "3.00", creditLeft.String())
 
 	big := srv.AddTransaction(e2eBiz, asset.MustDecimal("100"))
 	for _, tc := range []struct {
@@ -614,7 +622,9 @@ func TestE2EApply(t *testing.T) {
 	}{
 		{"a spent transaction", asset.InvoicePaymentCreate{InvoiceID: invs[2].ID, TransactionID: txn}, asset.ErrValidation, true, "has been applied in full"},
 		{"beyond the balance", asset.InvoicePaymentCreate{InvoiceID: invs[2].ID, TransactionID: big, PaymentAmount: asset.MustDecimal("10.01")}, asset.ErrValidation, true, "exceeds the invoice balance of 10.00"},
-		{"a paid invoice", asset.InvoicePaymentCreate{InvoiceID: invs[0].ID, PaymentAmount: asset.MustDecimal("1")}, asset.ErrValidation, true, "exceeds the invoice balance of 0.00"},
+		{"a paid invoice", asset.InvoicePaymentCreate{InvoiceID: invs[0].ID, TransactionID: big, PaymentAmount: asset.MustDecimal("1")}, asset.ErrValidation, true, "exceeds the invoice balance of 0.00"},
+		{"credit for an invoice without a customer", asset.InvoicePaymentCreate{InvoiceID: invs[1].ID, PaymentAmount: asset.MustDecimal("5.00")}, asset.ErrValidation, true, "no customer"},
+		{"beyond the customer's credit", asset.InvoicePaymentCreate{InvoiceID: owed[1].ID, PaymentAmount: asset.MustDecimal("3.01")}, asset.ErrValidation, true, "exceeds the customer's credit of 3.00"},
 		{"an unknown transaction", asset.InvoicePaymentCreate{InvoiceID: invs[2].ID, TransactionID: "txn_unknownunknownunknow"}, asset.ErrNotFound, true, "Transaction not found"},
 		{"an unknown invoice", asset.InvoicePaymentCreate{InvoiceID: "inv_unknownunknownunknow", TransactionID: big}, asset.ErrNotFound, true, "Invoice not found"},
 		{"no invoice", asset.InvoicePaymentCreate{TransactionID: big}, asset.ErrValidation, false, "payment.InvoiceID"},
@@ -633,11 +643,13 @@ func TestE2EApply(t *testing.T) {
 	}
 	left, _ = srv.TransactionRemaining(e2eBiz, big)
 	assert.Equal(t, "100", left.String(), "no refused payment drew on it")
+	creditLeft, _ = srv.CreditRemaining(e2eBiz, "cus_e2e")
+	assert.Equal(t, "3.00", creditLeft.String(), "nor on the customer's credit")
 }
 
 // TestE2ELifecycle follows one business through the life of its invoices.
 func TestE2ELifecycle(t *testing.T) {
-	srv, c := e2eServer(t)
+	srv, c := e2eServer(t, assettest.WithTagFields("Reason"))
 	ctx := context.Background()
 
 	invs, err := c.Invoices.Create(ctx, e2eBiz, []asset.InvoiceCreate{
@@ -826,16 +838,17 @@ func (r *e2eRecorder) take() []string {
 }
 
 func TestE2EUserID(t *testing.T) {
-	srv, _ := e2eServer(t)
+	srv, _ := e2eServer(t, assettest.WithTagFields("a"))
 	ctx := context.Background()
 	rec := &e2eRecorder{next: srv.HTTPClient().Transport}
 	hc := &http.Client{Transport: rec}
 
 	plain := srv.Client(asset.WithHTTPClient(hc))
 	withUser := srv.Client(asset.WithHTTPClient(hc), asset.WithUserID("usr_42"))
-	invs, err := withUser.Invoices.Create(ctx, e2eBiz, []asset.InvoiceCreate{{Number: "U-1", Lines: e2eAmount("5")}})
+	invs, err := withUser.Invoices.Create(ctx, e2eBiz, []asset.InvoiceCreate{{Number: "U-1", CustomerID: "cus_u", Lines: e2eAmount("5")}})
 	require.NoError(t, err)
 	id := invs[0].ID
+	srv.AddCredit(e2eBiz, "cus_u", asset.MustDecimal("1"))
 
 	for _, tc := range []struct {
 		name string
@@ -905,5 +918,5 @@ func TestE2ECreateResentAfterUnknownOutcome(t *testing.T) {
 	state := srv.Invoices(e2eBiz)
 	require.Len(t, state, 2, "each invoice exists exactly once")
 	assert.Equal(t, []string{"R-1", "R-2"}, e2eNumbers(state))
-	assert.Equal(t, 2, srv.Applied(assettest.RouteCreateInvoices), "both requests completed: the second with two refusals")
+	assert.Equal(t, 1, srv.Applied(assettest.RouteCreateInvoices), "only the first request created anything: the second's invoices were all refused")
 }

@@ -99,7 +99,7 @@ func ExampleWithResponseInto() {
 }
 
 func ExampleInvoiceService_Create() {
-	srv := assettest.NewServer()
+	srv := assettest.NewServer(assettest.WithTagFields("Project")) // tag names must be fields of the business
 	defer srv.Close()
 	client := srv.Client()
 
@@ -262,7 +262,7 @@ func exampleNumbers(page *asset.Page[asset.Invoice]) []string {
 }
 
 func ExampleInvoiceService_Update() {
-	srv := assettest.NewServer()
+	srv := assettest.NewServer(assettest.WithTagFields("Location", "Reason")) // tag names must be fields of the business
 	defer srv.Close()
 	client := srv.Client()
 	ctx := context.Background()
@@ -457,13 +457,14 @@ func Example_errors() {
 	client := srv.Client()
 	ctx := context.Background()
 	invs, err := client.Invoices.Create(ctx, "biz_example", []asset.InvoiceCreate{
-		{Number: "INV-1", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("80.00")}}},
+		{Number: "INV-1", CustomerID: "cus_example", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("80.00")}}},
 	})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	inv := invs[0]
+	srv.AddCredit("biz_example", "cus_example", asset.MustDecimal("80.00")) // payments below draw on it
 
 	explain := func(err error) string {
 		var inputErr *asset.InputError

@@ -111,6 +111,7 @@ func (s *Server) issueToken(r *http.Request, body []byte) response {
 		TokenType   string `json:"token_type"`
 	}{tok, lifetime, "Bearer"})
 	res.header = http.Header{"Cache-Control": {"no-store"}}
+	res.changed = true
 	return res
 }
 

@@ -29,30 +29,47 @@
 // first use; businesses never see each other's data. Requests need the
 // bearer token Token returns (or one from the token endpoint), else 401.
 //
-// The rules, where the API's documentation is silent, are these:
+// The rules, where the API's documentation is silent or loose, are these:
 //
 //   - Ids have the documented prefixes (inv_, inv_line_, inp_, txn_, req_)
 //     and 22 random base58 characters. Path ids of the wrong form (not biz_,
-//     not inv_) are refused with 422, unknown ones with 404.
+//     not inv_) are refused with 422, unknown ones with 404. The helpers
+//     that take a business id panic on one without the biz_ prefix.
 //   - Invoice numbers are unique per business. In a batch, a number already
 //     used, or used earlier in the batch, is reported in the response's
 //     "errors" and the other invoices are still created. An invalid invoice
 //     fails the whole batch with 422, as FastAPI validates the body first.
+//   - Money is in cents. Amounts the client sends (a line's amount,
+//     discount_amount and tax_amount, credit_amount, payment_amount, a
+//     write-off's amount) may have at most 2 decimal places, trailing zeros
+//     aside, else 422 with type decimal_max_places as pydantic's
+//     decimal_places; AddTransaction and AddCredit panic instead.
+//     unit_price, quantity and the rates may be finer.
 //   - A line counts its amount when given, else unit_price × quantity −
-//     discount_amount + tax_amount, in exact decimals without rounding, and
-//     responses carry that amount on every line. discount_rate and tax_rate
-//     are stored and returned but informational. A line needs an amount, or
-//     a unit_price and a quantity. The total is the sum of the lines.
+//     discount_amount + tax_amount, rounded to cents half away from zero
+//     (19.99 × 1.5 is 29.99), and responses carry that amount on every line.
+//     So every total and balance is in whole cents and an invoice can always
+//     be paid exactly. discount_rate and tax_rate are stored and returned
+//     but informational. A line needs an amount, or a unit_price and a
+//     quantity. The total is the sum of the lines.
 //   - New invoices are open, source manual, total_paid 0. Metadata is read
-//     from "metadata" or the older "metadata_" and sent back as "metadata";
+//     from "metadata" or the older "metadata_" and sent back as "metadata".
 //     A customer_external_id without a customer_id gets a cus_ id, the same
 //     for every invoice of the business with that external id.
+//     credit_amount is stored and returned; it is not the customer's credit.
+//   - Tags: as the API documents, a tag's name must be an existing tag
+//     field of the business. Define fields with WithTagFields (in every
+//     business) or AddTagField (in one); a tag of any other name, on create
+//     or PATCH, set or removed, fails the request with 422 at
+//     ["body", "tags", name] (["body", i, "tags", name] in a batch).
 //   - Payments: with a transaction, payment_amount defaults to what remains
 //     of it, and no transaction gives more than its amount over all its
-//     payments; without one, payment_amount is required (drawn from customer
-//     credit, which is not modelled). No payment on a voided invoice, none
-//     beyond the balance (422); an unknown transaction is 404. total_paid
-//     moves, and an invoice whose balance reaches zero becomes paid.
+//     payments; an unknown transaction is 404. Without one, payment_amount
+//     is required and is drawn from the credit pool of the invoice's
+//     customer (see AddCredit and CreditRemaining): an invoice without a
+//     customer, or credit short of the amount, is a 422. No payment on a
+//     voided invoice, none beyond the balance (422). total_paid moves, and
+//     an invoice whose balance reaches zero becomes paid.
 //   - A write-off (by default the whole balance) is a payment with
 //     is_write_off set: it moves total_paid and the status the same way.
 //   - PATCH applies in full or not at all. Voiding sets voided_at; a voided
@@ -60,7 +77,7 @@
 //     can. Line changes recompute the total (refused if it would fall below
 //     total_paid) and move the status between open and paid. Deleting a
 //     line the invoice does not have is a 422. Tags: a string sets, null
-//     removes, absent keys are untouched; any tag name is accepted.
+//     removes, absent keys are untouched.
 //   - Lists are in creation order. page_size is 1 to 100 and defaults to 100
 //     (see WithDefaultPageSize). Page tokens are signed cursors that work in
 //     both directions from any page, survive invoices being created or
@@ -71,12 +88,17 @@
 //   - Errors are FastAPI's: 422 {"detail": [{"loc", "msg", "type"}]} for
 //     validation, {"detail": "..."} otherwise, 404 for unknown routes and
 //     405 with Allow for wrong methods.
-//   - Rate limiting is per business, in fixed windows: 300 requests a
-//     minute unless WithRateLimit or WithoutRateLimit say otherwise. Every
-//     response carries x-request-id and x-ratelimit-limit, -remaining and
-//     -reset (unix seconds); a refused request gets 429, Retry-After in
-//     seconds and {"error": "Rate limit exceeded: 300 per 1 minute"}.
-//     Requests refused before authentication do not count.
+//   - Rate limiting is per business and per tenant, in fixed windows, 300
+//     requests a minute each unless WithRateLimit, WithTenantRateLimit or
+//     WithoutRateLimit say otherwise. The server serves one tenant: every
+//     request it authenticates counts in its business's window and in the
+//     tenant's, and the token endpoint's requests in a window of their own.
+//     Every response carries x-request-id and x-ratelimit-limit, -remaining
+//     and -reset (unix seconds) of the tighter window, the one with fewer
+//     requests left. A request refused because either is spent gets 429,
+//     Retry-After in seconds and {"error": "Rate limit exceeded: 300 per 1
+//     minute"} naming the spent limit, and counts in neither. Requests
+//     refused before authentication do not count.
 //
 // # Faults and counters
 //
@@ -84,8 +106,9 @@
 // FailNext (an error status), DropNext (the connection closed before or
 // after the change is applied), MalformedNext (a success answered with a
 // cut body), DelayNext and SetLatency (slow answers). Stats, Requests and
-// Applied count what each route received and applied, and Invoices reads
-// the state directly, so a test can prove that nothing was applied twice:
+// Applied count what each route received and what changed the state, and
+// Invoices reads the state directly, so a test can prove that nothing was
+// applied twice:
 //
 //	srv.DropNext(assettest.RouteApplyPayment, 1, assettest.DropAfterApply)
 //	_, err := client.Payments.Apply(ctx, biz, payment)

@@ -90,10 +90,16 @@ type RouteStats struct {
 	// Requests is every request the route received, whatever became of it:
 	// refused, rate limited, faulted or served.
 	Requests int
-	// Applied is the requests the route's handler completed with success:
-	// for a route that changes state, the change was made (even if its
-	// response was then dropped or garbled); for a read, it was served.
+	// Applied is the requests that changed the server's state (even if
+	// their response was then dropped or garbled): a create that made at
+	// least one invoice, an update that changed the invoice, a payment, a
+	// write-off, a token issued. A create whose every invoice was refused,
+	// an update that left the invoice as it was, a refusal and a read
+	// apply nothing.
 	Applied int
+	// Served is the requests the route's handler answered with success,
+	// whether or not they changed anything: for a read, that it was served.
+	Served int
 	// RateLimited is the requests refused with 429 by the rate limiter
 	// (injected 429s are counted in Faulted).
 	RateLimited int
@@ -205,8 +211,8 @@ func (s *Server) Stats(route Route) RouteStats {
 // Requests is Stats(route).Requests: every request the route received.
 func (s *Server) Requests(route Route) int { return s.Stats(route).Requests }
 
-// Applied is Stats(route).Applied: the requests the route completed, changes
-// made, whether or not the client got the response.
+// Applied is Stats(route).Applied: the requests of the route that changed
+// the server's state, whether or not the client got the response.
 func (s *Server) Applied(route Route) int { return s.Stats(route).Applied }
 
 // ResetStats sets every counter back to zero.
@@ -239,7 +245,7 @@ func (s *Server) failureResponse(f Failure) response {
 	if res.body == nil {
 		switch f.Status {
 		case http.StatusTooManyRequests:
-			res.body = mustJSON(map[string]string{"error": s.limitMessage()})
+			res.body = mustJSON(map[string]string{"error": s.defaultLimitMessage()})
 		case http.StatusUnprocessableEntity:
 			res.body = mustJSON(map[string][]fieldError{"detail": {{Type: "value_error", Loc: []any{"body"}, Msg: "Value error, injected failure"}}})
 		default:

@@ -1,8 +1,11 @@
 package assettest
 
 import (
+	"bytes"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -18,9 +21,10 @@ type batchError struct {
 }
 
 // createInvoices is POST /invoice. The body is validated as a whole first
-// (any invalid invoice fails the request with 422, as FastAPI does); then a
-// number already used in the business, or earlier in the batch, is reported
-// in "errors" while the others are created.
+// (any invalid invoice, or a tag whose field the business lacks, fails the
+// request with 422, as FastAPI does); then a number already used in the
+// business, or earlier in the batch, is reported in "errors" while the
+// others are created.
 func (s *Server) createInvoices(biz string, body []byte) response {
 	val, bad := decodeBody(body)
 	if bad != nil {
@@ -50,6 +54,12 @@ func (s *Server) createInvoices(biz string, body []byte) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.business(biz)
+	for i, in := range inputs {
+		v.errs = append(v.errs, b.unknownTags(slices.Collect(maps.Keys(in.tags)), []any{"body", i})...)
+	}
+	if !v.ok() {
+		return *invalid(v.errs...)
+	}
 	data := []wireInvoice{}
 	errs := []batchError{}
 	inBatch := map[string]bool{}
@@ -89,10 +99,12 @@ func (s *Server) createInvoices(biz string, body []byte) response {
 		b.add(inv)
 		data = append(data, inv.wire())
 	}
-	return jsonResponse(http.StatusCreated, struct {
+	res := jsonResponse(http.StatusCreated, struct {
 		Data   []wireInvoice `json:"data"`
 		Errors []batchError  `json:"errors"`
 	}{data, errs})
+	res.changed = len(data) > 0
+	return res
 }
 
 // listInvoices is GET /invoice.
@@ -260,6 +272,9 @@ func (s *Server) updateInvoice(biz, id string, body []byte) response {
 	if nf != nil {
 		return *nf
 	}
+	if errs := s.businesses[biz].unknownTags(slices.Collect(maps.Keys(tags)), loc); len(errs) > 0 {
+		return *invalid(errs...)
+	}
 	voided := inv.status == asset.InvoiceStatusVoided
 	if voided && (status != "" && status != asset.InvoiceStatusVoided || len(create) > 0 || len(deletes) > 0) {
 		return detail(http.StatusUnprocessableEntity, "Invoice is voided and cannot be changed")
@@ -309,8 +324,11 @@ func (s *Server) updateInvoice(biz, id string, body []byte) response {
 	default:
 		next.settle()
 	}
+	before := mustJSON(inv.wire())
 	*inv = next
-	return dataResponse(inv)
+	res := dataResponse(inv)
+	res.changed = !bytes.Equal(before, mustJSON(inv.wire()))
+	return res
 }
 
 // writeOff is POST /invoice/{invoice_id}/write-off: the amount (by default
@@ -324,7 +342,7 @@ func (s *Server) writeOff(biz, id string, body []byte) response {
 	}
 	var v validator
 	loc := []any{"body"}
-	amount := v.decimal(obj, "amount", loc, aboveZero)
+	amount := v.decimal(obj, "amount", loc, aboveZero, cents)
 	v.str(obj, "description", loc, false, 512)
 	if !v.ok() {
 		return *invalid(v.errs...)
@@ -348,10 +366,11 @@ func (s *Server) writeOff(biz, id string, body []byte) response {
 		return detail(http.StatusUnprocessableEntity, "Write-off amount "+amount.String()+" exceeds the invoice balance of "+balance.String())
 	}
 	s.pay(inv, amount, "", true)
-	return dataResponse(inv)
+	return changedResponse(inv)
 }
 
-// applyPayment is POST /invoice-payment.
+// applyPayment is POST /invoice-payment. Without a transaction_id the
+// payment is drawn from the credit pool of the invoice's customer.
 func (s *Server) applyPayment(biz string, body []byte) response {
 	obj, bad := bodyObject(body)
 	if bad != nil {
@@ -361,7 +380,7 @@ func (s *Server) applyPayment(biz string, body []byte) response {
 	loc := []any{"body"}
 	invID := v.str(obj, "invoice_id", loc, true, 255)
 	txnID := v.str(obj, "transaction_id", loc, false, 255)
-	amount := v.decimal(obj, "payment_amount", loc, aboveZero)
+	amount := v.decimal(obj, "payment_amount", loc, aboveZero, cents)
 	if txnID == "" && !amount.IsSet() && v.ok() {
 		v.fail(at(loc, "payment_amount"), "missing", "Field required when transaction_id is null: the payment is drawn from the customer's credit")
 	}
@@ -379,8 +398,9 @@ func (s *Server) applyPayment(biz string, body []byte) response {
 		return detail(http.StatusUnprocessableEntity, "Invoice is voided")
 	}
 	var txn *transaction
+	b := s.businesses[biz]
 	if txnID != "" {
-		if txn = s.businesses[biz].txns[txnID]; txn == nil {
+		if txn = b.txns[txnID]; txn == nil {
 			return detail(http.StatusNotFound, "Transaction not found")
 		}
 		remaining := txn.remaining()
@@ -392,15 +412,32 @@ func (s *Server) applyPayment(biz string, body []byte) response {
 		case amount.Cmp(remaining) > 0:
 			return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the "+remaining.String()+" remaining on transaction "+txnID)
 		}
+	} else if inv.customerID == "" {
+		return detail(http.StatusUnprocessableEntity, "Invoice has no customer whose credit the payment could draw on; give a transaction_id")
 	}
 	if balance := inv.balance(); amount.Cmp(balance) > 0 {
 		return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the invoice balance of "+balance.String())
 	}
-	if txn != nil {
+	if txn == nil {
+		credit, ok := b.credit[inv.customerID]
+		if !ok {
+			credit = asset.DecimalFromInt(0)
+		}
+		if amount.Cmp(credit) > 0 {
+			return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the customer's credit of "+credit.String())
+		}
+		b.credit[inv.customerID] = credit.Sub(amount)
+	} else {
 		txn.applied = txn.applied.Add(amount)
 	}
 	s.pay(inv, amount, txnID, false)
-	return dataResponse(inv)
+	return changedResponse(inv)
+}
+
+func changedResponse(inv *invoice) response {
+	res := dataResponse(inv)
+	res.changed = true
+	return res
 }
 
 // pay records a payment and moves total_paid and the status; s.mu must be

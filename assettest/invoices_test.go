@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/assetkit/asset-go/assettest"
 )
 
 const biz = "biz_Pk2fNFDd8wj7EFeLWJywc7"
@@ -194,7 +196,12 @@ func TestTotals(t *testing.T) {
 		{"3 × 19.99 − 5 + 1.5", []any{map[string]any{"unit_price": n("19.99"), "quantity": 3, "discount_amount": 5, "tax_amount": n("1.5")}}, "56.47", []string{"56.47"}},
 		{"amount wins over price", []any{map[string]any{"amount": n("10.00"), "unit_price": 99, "quantity": 99}}, "10.00", []string{"10.00"}},
 		{"rates are informational", []any{map[string]any{"unit_price": 10, "quantity": 2, "discount_rate": n("0.5"), "tax_rate": n("0.2")}}, "20", []string{"20"}},
-		{"fractional quantity, no rounding", []any{map[string]any{"unit_price": n("19.99"), "quantity": n("1.5")}}, "29.985", []string{"29.985"}},
+		{"a fractional quantity is rounded to cents", []any{map[string]any{"unit_price": n("19.99"), "quantity": n("1.5")}}, "29.99", []string{"29.99"}},
+		{"half a cent rounds away from zero", []any{map[string]any{"unit_price": n("0.0625"), "quantity": 2}}, "0.13", []string{"0.13"}},
+		{"below half a cent rounds down", []any{map[string]any{"unit_price": n("0.3333"), "quantity": 3}}, "1.00", []string{"1.00"}},
+		{"rounded after discount and tax", []any{map[string]any{"unit_price": n("2.005"), "quantity": 1, "discount_amount": n("0.01"), "tax_amount": n("0.01")}}, "2.01", []string{"2.01"}},
+		{"rounded lines sum in cents", []any{map[string]any{"unit_price": n("0.125"), "quantity": 1}, map[string]any{"unit_price": n("0.125"), "quantity": 1}}, "0.26", []string{"0.13", "0.13"}},
+		{"trailing zeros are not places", []any{map[string]any{"amount": n("1.500")}}, "1.500", []string{"1.500"}},
 		{"numeric strings", []any{map[string]any{"amount": "520.56"}}, "520.56", []string{"520.56"}},
 		{"no lines", nil, "0", nil},
 		{"large and exact", []any{map[string]any{"amount": n("12345678901234567.89")}, map[string]any{"amount": n("0.01")}}, "12345678901234567.90", []string{"12345678901234567.89", "0.01"}},
@@ -215,7 +222,7 @@ func TestTotals(t *testing.T) {
 }
 
 func TestWireShape(t *testing.T) {
-	h := newTester(t)
+	h := newTester(t, assettest.WithTagFields("Location"))
 	rep := h.create(biz, map[string]any{
 		"number":      "INV-9",
 		"description": "Roof",
@@ -263,12 +270,14 @@ func TestWireShape(t *testing.T) {
 }
 
 func TestUpdate(t *testing.T) {
-	h := newTester(t)
+	h := newTester(t, assettest.WithTagFields("Location", "Job", "Dept"))
+	h.srv.AddCredit(biz, "cus_u", mustDec("1000"))
 	setup := func(t *testing.T) (id, lineID string) {
 		rep := h.create(biz, map[string]any{
-			"number": "U-" + t.Name(),
-			"lines":  []any{map[string]any{"amount": json.Number("10.10")}, map[string]any{"amount": json.Number("5")}},
-			"tags":   map[string]any{"Location": "NYC", "Job": "Roof"},
+			"number":      "U-" + t.Name(),
+			"customer_id": "cus_u",
+			"lines":       []any{map[string]any{"amount": json.Number("10.10")}, map[string]any{"amount": json.Number("5")}},
+			"tags":        map[string]any{"Location": "NYC", "Job": "Roof"},
 		})
 		return str(rep.get("data", 0, "id")), str(rep.get("data", 0, "lines", 0, "id"))
 	}

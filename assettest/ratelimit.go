@@ -6,13 +6,17 @@ import (
 	"time"
 )
 
-// limiter is a fixed-window counter per business, as the API's rate limiter
-// (slowapi's default strategy): a window opens with a business's first
-// request and lets limit requests through until it ends.
+// limiter is a fixed-window counter per key (a business, the tenant), as
+// the API's rate limiter (slowapi's default strategy): a window opens with
+// a key's first request and lets limit requests through until it ends.
 type limiter struct {
 	limit   int
 	per     time.Duration
 	windows map[string]*window
+}
+
+func newLimiter(limit int, per time.Duration) *limiter {
+	return &limiter{limit: limit, per: per, windows: map[string]*window{}}
 }
 
 type window struct {
@@ -24,43 +28,73 @@ type window struct {
 type limitState struct {
 	on        bool
 	limit     int
+	per       time.Duration
 	remaining int
 	reset     time.Time
 }
 
-// take counts one request against key's window when consume is set, and
-// reports whether it may go through and the state after it.
-func (l *limiter) take(key string, now time.Time, consume bool) (bool, limitState) {
+// state is key's window at now without counting a request; a window that
+// has ended reads as the full one the next request would open.
+func (l *limiter) state(key string, now time.Time) limitState {
 	if l == nil {
-		return true, limitState{}
+		return limitState{}
+	}
+	st := limitState{on: true, limit: l.limit, per: l.per, remaining: l.limit, reset: now.Add(l.per)}
+	if w := l.windows[key]; w != nil && now.Before(w.start.Add(l.per)) {
+		st.remaining, st.reset = l.limit-w.used, w.start.Add(l.per)
+	}
+	return st
+}
+
+// take counts one request against key's window, which the caller has seen
+// has room, and returns the state after it.
+func (l *limiter) take(key string, now time.Time) limitState {
+	if l == nil {
+		return limitState{}
 	}
 	w := l.windows[key]
 	if w == nil || !now.Before(w.start.Add(l.per)) {
-		if !consume {
-			return true, limitState{on: true, limit: l.limit, remaining: l.limit, reset: now.Add(l.per)}
-		}
 		w = &window{start: now}
 		l.windows[key] = w
 	}
-	allowed := true
-	if consume {
-		if w.used >= l.limit {
-			allowed = false
-		} else {
-			w.used++
+	w.used++
+	return l.state(key, now)
+}
+
+// tighter is the state a client should pace itself by: the one with fewer
+// requests left, or on a tie the one that resets later.
+func tighter(a, b limitState) limitState {
+	switch {
+	case !a.on:
+		return b
+	case !b.on:
+		return a
+	case a.remaining != b.remaining:
+		if a.remaining < b.remaining {
+			return a
 		}
+		return b
+	case b.reset.After(a.reset):
+		return b
 	}
-	return allowed, limitState{on: true, limit: l.limit, remaining: l.limit - w.used, reset: w.start.Add(l.per)}
+	return a
 }
 
 // limitMessage is slowapi's 429 body text, e.g. "Rate limit exceeded: 300
 // per 1 minute".
-func (s *Server) limitMessage() string {
-	limit, per := defaultLimit, defaultPer
-	if s.limiter != nil {
-		limit, per = s.limiter.limit, s.limiter.per
-	}
+func limitMessage(limit int, per time.Duration) string {
 	return fmt.Sprintf("Rate limit exceeded: %d per %s", limit, perText(per))
+}
+
+// defaultLimitMessage is the 429 body of an injected failure: the
+// business's limit, else the tenant's, else the API's.
+func (s *Server) defaultLimitMessage() string {
+	for _, l := range []*limiter{s.limiter, s.tenantLimiter} {
+		if l != nil {
+			return limitMessage(l.limit, l.per)
+		}
+	}
+	return limitMessage(defaultLimit, defaultPer)
 }
 
 func perText(d time.Duration) string {

@@ -28,15 +28,16 @@ func newSDK(t *testing.T, opts ...assettest.Option) (*assettest.Server, *asset.C
 }
 
 func TestSDKLifecycle(t *testing.T) {
-	srv, c := newSDK(t)
+	srv, c := newSDK(t, assettest.WithTagFields("Location", "Job"))
 	ctx := context.Background()
 	due := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 
 	var batch []asset.InvoiceCreate
 	for i := 1; i <= 5; i++ {
 		batch = append(batch, asset.InvoiceCreate{
-			Number: fmt.Sprintf("L-%d", i),
-			DueAt:  due.AddDate(0, 0, i),
+			Number:     fmt.Sprintf("L-%d", i),
+			CustomerID: "cus_lifecycle",
+			DueAt:      due.AddDate(0, 0, i),
 			Lines: []asset.InvoiceLineCreate{
 				{UnitPrice: asset.MustDecimal("19.99"), Quantity: asset.MustDecimal("3"), DiscountAmount: asset.MustDecimal("5"), TaxAmount: asset.MustDecimal("1.5")},
 				{Amount: asset.MustDecimal("0.03")},
@@ -102,8 +103,11 @@ func TestSDKLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "6.50", paid.Balance().String())
 	assert.Equal(t, asset.InvoiceStatusOpen, paid.Status)
+	srv.AddCredit(biz, "cus_lifecycle", asset.MustDecimal("10"))
 	paid, err = c.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{InvoiceID: inv.ID, PaymentAmount: asset.MustDecimal("6.50")})
 	require.NoError(t, err)
+	credit, _ := srv.CreditRemaining(biz, "cus_lifecycle")
+	assert.Equal(t, "3.50", credit.String(), "drawn from the customer's credit")
 	assert.Equal(t, asset.InvoiceStatusPaid, paid.Status)
 	require.Len(t, paid.Payments, 2)
 	assert.Equal(t, txn, paid.Payments[0].TransactionID)
@@ -219,8 +223,9 @@ func TestSDKFaults(t *testing.T) {
 		srv, c := newSDK(t)
 		invs, err := c.Invoices.Create(ctx, biz, one)
 		require.NoError(t, err)
+		txn := srv.AddTransaction(biz, asset.MustDecimal("4"))
 		srv.MalformedNext(assettest.RouteApplyPayment, 1)
-		_, err = c.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{InvoiceID: invs[0].ID, PaymentAmount: asset.MustDecimal("4")})
+		_, err = c.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{InvoiceID: invs[0].ID, TransactionID: txn})
 		assert.ErrorIs(t, err, asset.ErrInvalidReply)
 		inv, _ := srv.Invoice(biz, invs[0].ID)
 		assert.Len(t, inv.Payments, 1, "applied once")

@@ -36,6 +36,7 @@ type Server struct {
 	now       func() time.Time
 	tokenKey  []byte
 	pageSize  int
+	tagFields []string // defined in every business, see WithTagFields
 	closing   chan struct{}
 	closeOnce sync.Once
 
@@ -46,12 +47,15 @@ type Server struct {
 	seq        uint64
 
 	// ctl guards the test controls: faults, latency, counters and the rate
-	// limiter's windows.
+	// limiters' windows.
 	ctl     sync.Mutex
 	latency time.Duration
 	faults  map[Route][]*fault
 	stats   map[Route]RouteStats
-	limiter *limiter
+	// limiter counts per business, tenantLimiter per tenant, and
+	// tokenLimiter the token endpoint's requests, whose tenant is not known
+	// until they are processed. nil when off.
+	limiter, tenantLimiter, tokenLimiter *limiter
 }
 
 // The API's documented rate limit, the server's default.
@@ -70,9 +74,10 @@ type Option struct {
 
 type config struct {
 	token, clientID, secret string
-	limit                   int
-	per                     time.Duration
+	limit, tenantLimit      int
+	per, tenantPer          time.Duration
 	latency                 time.Duration
+	tagFields               []string
 	now                     func() time.Time
 	pageSize                int
 }
@@ -101,7 +106,8 @@ func WithClientCredentials(clientID, clientSecret string) Option {
 
 // WithRateLimit lets each business make n requests per period (default: 300
 // a minute, as the API). Requests beyond get 429 with Retry-After until the
-// window ends.
+// window ends. The token endpoint has a window of its own with the same
+// limit. The tenant's limit (WithTenantRateLimit) applies on top.
 func WithRateLimit(n int, per time.Duration) Option {
 	return Option{func(c *config) {
 		if n <= 0 || per <= 0 {
@@ -111,10 +117,38 @@ func WithRateLimit(n int, per time.Duration) Option {
 	}}
 }
 
-// WithoutRateLimit turns rate limiting off; responses then carry no
-// x-ratelimit-* headers.
+// WithTenantRateLimit lets the tenant make n requests per period over all
+// its businesses together (default: 300 a minute, as the API). The server
+// serves one tenant: its Token and every token issued for its
+// ClientCredentials draw on the same window. A request needs room in both
+// its business's window and the tenant's; raising one limit alone does not
+// lift the other.
+func WithTenantRateLimit(n int, per time.Duration) Option {
+	return Option{func(c *config) {
+		if n <= 0 || per <= 0 {
+			panic(fmt.Sprintf("assettest: WithTenantRateLimit(%d, %s): need a positive count and period", n, per))
+		}
+		c.tenantLimit, c.tenantPer = n, per
+	}}
+}
+
+// WithoutRateLimit turns rate limiting off, per business and per tenant
+// alike; responses then carry no x-ratelimit-* headers. A WithRateLimit or
+// WithTenantRateLimit given after it turns that limit back on.
 func WithoutRateLimit() Option {
-	return Option{func(c *config) { c.limit = 0 }}
+	return Option{func(c *config) { c.limit, c.tenantLimit = 0, 0 }}
+}
+
+// WithTagFields defines tag fields in every business, as if created in the
+// API's settings beforehand: the API refuses a tag whose field does not
+// exist. AddTagField defines one in a single business.
+func WithTagFields(names ...string) Option {
+	return Option{func(c *config) {
+		for _, name := range names {
+			checkTagField(name)
+		}
+		c.tagFields = append(c.tagFields, names...)
+	}}
 }
 
 // WithLatency makes every request wait d before it is handled, as a remote
@@ -125,7 +159,10 @@ func WithLatency(d time.Duration) Option {
 
 // WithClock makes the server read the time from now: timestamps on
 // invoices and payments, token expiry and rate-limit windows. Tests use it
-// to get fixed timestamps or to move past a window without sleeping.
+// to get fixed timestamps or to move past a window without sleeping. now is
+// called from the goroutines that handle requests, concurrently with each
+// other and with the test, so it must be safe for concurrent use: guard a
+// time the test moves with a mutex or an atomic.
 func WithClock(now func() time.Time) Option {
 	return Option{func(c *config) {
 		if now == nil {
@@ -151,13 +188,15 @@ func WithDefaultPageSize(n int) Option {
 // given an impossible value, as a test helper does.
 func NewServer(opts ...Option) *Server {
 	cfg := config{
-		token:    "tok_test_" + randomText(24),
-		clientID: "cli_test_" + randomText(16),
-		secret:   "sec_test_" + randomText(32),
-		limit:    defaultLimit,
-		per:      defaultPer,
-		now:      time.Now,
-		pageSize: 100,
+		token:       "tok_test_" + randomText(24),
+		clientID:    "cli_test_" + randomText(16),
+		secret:      "sec_test_" + randomText(32),
+		limit:       defaultLimit,
+		per:         defaultPer,
+		tenantLimit: defaultLimit,
+		tenantPer:   defaultPer,
+		now:         time.Now,
+		pageSize:    100,
 	}
 	for _, opt := range opts {
 		if opt.apply != nil {
@@ -170,6 +209,7 @@ func NewServer(opts ...Option) *Server {
 		secret:     cfg.secret,
 		now:        cfg.now,
 		pageSize:   cfg.pageSize,
+		tagFields:  cfg.tagFields,
 		tokenKey:   []byte(randomText(32)),
 		closing:    make(chan struct{}),
 		businesses: map[string]*business{},
@@ -182,7 +222,11 @@ func NewServer(opts ...Option) *Server {
 		transport: &http.Transport{MaxIdleConnsPerHost: 64},
 	}
 	if cfg.limit > 0 {
-		s.limiter = &limiter{limit: cfg.limit, per: cfg.per, windows: map[string]*window{}}
+		s.limiter = newLimiter(cfg.limit, cfg.per)
+		s.tokenLimiter = newLimiter(cfg.limit, cfg.per)
+	}
+	if cfg.tenantLimit > 0 {
+		s.tenantLimiter = newLimiter(cfg.tenantLimit, cfg.tenantPer)
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
 	s.URL = s.srv.URL
@@ -250,11 +294,12 @@ func (s *Server) Close() {
 }
 
 // AddTransaction records money received by a business, for payments to draw
-// on, and returns its txn_ id. It panics if amount is not positive.
+// on, and returns its txn_ id. It panics if businessID is not a biz_ id (the
+// API refuses every request for it), or if amount is not positive or has
+// more than two decimal places.
 func (s *Server) AddTransaction(businessID string, amount asset.Decimal) string {
-	if !amount.IsSet() || amount.Sign() <= 0 {
-		panic("assettest: AddTransaction needs a positive amount, got " + strconv.Quote(amount.String()))
-	}
+	checkBusiness("AddTransaction", businessID)
+	checkMoney("AddTransaction", amount)
 	id := newID("txn_")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -273,6 +318,74 @@ func (s *Server) TransactionRemaining(businessID, transactionID string) (asset.D
 		}
 	}
 	return asset.Decimal{}, false
+}
+
+// AddCredit adds amount to a customer's credit pool, which a payment
+// without a transaction_id draws on for an invoice of that customer.
+// customerID is the invoice's customer_id (for an invoice created with a
+// customer_external_id, the cus_ id it was given). Credit accumulates over
+// calls. It panics as AddTransaction does, or if customerID is empty.
+func (s *Server) AddCredit(businessID, customerID string, amount asset.Decimal) {
+	checkBusiness("AddCredit", businessID)
+	if customerID == "" {
+		panic("assettest: AddCredit needs a customer id")
+	}
+	checkMoney("AddCredit", amount)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.business(businessID)
+	if left, ok := b.credit[customerID]; ok {
+		amount = left.Add(amount)
+	}
+	b.credit[customerID] = amount
+}
+
+// CreditRemaining is what is left of a customer's credit pool; false if no
+// credit was ever added for the customer in the business.
+func (s *Server) CreditRemaining(businessID, customerID string) (asset.Decimal, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.businesses[businessID]; b != nil {
+		if left, ok := b.credit[customerID]; ok {
+			return left, true
+		}
+	}
+	return asset.Decimal{}, false
+}
+
+// AddTagField defines a tag field in a business, as if created in the
+// API's settings: invoices may then carry a tag of that name. Defining one
+// twice is harmless. It panics if businessID is not a biz_ id or name is
+// empty.
+func (s *Server) AddTagField(businessID, name string) {
+	checkBusiness("AddTagField", businessID)
+	checkTagField(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.business(businessID).tagFields[name] = true
+}
+
+func checkBusiness(fn, businessID string) {
+	if !prefixed(businessID, "biz_") {
+		panic("assettest: " + fn + " needs a biz_ id, got " + strconv.Quote(businessID) + ": the API refuses every request for it")
+	}
+}
+
+func checkTagField(name string) {
+	if name == "" {
+		panic("assettest: a tag field needs a name")
+	}
+}
+
+// checkMoney holds the helpers to the rule requests are held to, so that
+// every balance stays in whole cents and can be paid exactly.
+func checkMoney(fn string, amount asset.Decimal) {
+	if !amount.IsSet() || amount.Sign() <= 0 {
+		panic("assettest: " + fn + " needs a positive amount, got " + strconv.Quote(amount.String()))
+	}
+	if !inCents(amount) {
+		panic("assettest: " + fn + " needs an amount of at most 2 decimal places, got " + amount.String())
+	}
 }
 
 // Invoices returns a business's invoices in creation order, straight from
@@ -309,7 +422,7 @@ func (s *Server) Invoice(businessID, invoiceID string) (asset.Invoice, bool) {
 func (s *Server) business(id string) *business {
 	b := s.businesses[id]
 	if b == nil {
-		b = newBusiness()
+		b = newBusiness(s.tagFields)
 		s.businesses[id] = b
 	}
 	return b
@@ -321,6 +434,9 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// changed is set when the request changed the server's state, for
+	// RouteStats.Applied.
+	changed bool
 }
 
 func mustJSON(v any) []byte {
@@ -413,7 +529,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", newID("req_"))
 	m, res := route(r)
 	if res != nil {
-		s.write(w, s.peekLimit(m.business), *res)
+		s.write(w, s.peekLimit(m), *res)
 		return
 	}
 	s.count(m.route, func(st *RouteStats) { st.Requests++ })
@@ -425,7 +541,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		s.write(w, s.peekLimit(m.business), detail(http.StatusRequestEntityTooLarge, "Request body is larger than 4 MiB"))
+		s.write(w, s.peekLimit(m), detail(http.StatusRequestEntityTooLarge, "Request body is larger than 4 MiB"))
 		return
 	case err != nil:
 		drop(w) // the client went away
@@ -446,7 +562,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case f.kind == faultFail:
 		s.count(m.route, func(st *RouteStats) { st.Faulted++ })
-		s.write(w, s.peekLimit(m.business), s.failureResponse(f.failure))
+		s.write(w, s.peekLimit(m), s.failureResponse(f.failure))
 		return
 	case f.kind == faultDrop && f.drop == DropBeforeApply:
 		s.count(m.route, func(st *RouteStats) { st.Faulted++ })
@@ -455,23 +571,27 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if res := s.authenticate(r, m); res != nil {
-		s.write(w, s.peekLimit(m.business), *res)
+		s.write(w, s.peekLimit(m), *res)
 		return
 	}
-	allowed, limit := s.takeLimit(m.business)
+	allowed, limit, now := s.takeLimit(m)
 	if !allowed {
 		s.count(m.route, func(st *RouteStats) { st.RateLimited++ })
-		now := s.now()
-		res := jsonResponse(http.StatusTooManyRequests, map[string]string{"error": s.limitMessage()})
+		res := jsonResponse(http.StatusTooManyRequests, map[string]string{"error": limitMessage(limit.limit, limit.per)})
 		res.header = http.Header{"Retry-After": {strconv.FormatInt(retryAfter(now, limit.reset), 10)}}
 		s.write(w, limit, res)
 		return
 	}
 
 	out := s.serve(r, m, body)
-	if out.status < 300 {
-		s.count(m.route, func(st *RouteStats) { st.Applied++ })
-	}
+	s.count(m.route, func(st *RouteStats) {
+		if out.status < 300 {
+			st.Served++
+		}
+		if out.changed {
+			st.Applied++
+		}
+	})
 	switch f.kind {
 	case faultDrop:
 		s.count(m.route, func(st *RouteStats) { st.Faulted++ })
@@ -545,17 +665,48 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 	return false
 }
 
-func (s *Server) takeLimit(business string) (bool, limitState) {
+// takeLimit counts a request against its business's window and the
+// tenant's (or the token endpoint's), and reports whether it may go
+// through, the state the headers report and the time it was taken at. A
+// request refused by one window uses none of the other's.
+func (s *Server) takeLimit(m match) (bool, limitState, time.Time) {
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
-	return s.limiter.take(business, s.now(), true)
+	now := s.now()
+	windows := []struct {
+		l   *limiter
+		key string
+	}{{s.limiter, m.business}, {s.tenantLimiter, s.clientID}}
+	if m.route == RouteToken {
+		windows = windows[:1]
+		windows[0].l, windows[0].key = s.tokenLimiter, ""
+	}
+	var spent, tightest limitState
+	for _, w := range windows {
+		st := w.l.state(w.key, now)
+		if st.on && st.remaining <= 0 && (!spent.on || st.reset.After(spent.reset)) {
+			// The client may only go on once every spent window ended.
+			spent = st
+		}
+	}
+	if spent.on {
+		return false, spent, now
+	}
+	for _, w := range windows {
+		tightest = tighter(tightest, w.l.take(w.key, now))
+	}
+	return true, tightest, now
 }
 
-func (s *Server) peekLimit(business string) limitState {
+// peekLimit is the state reported on a response refused before the
+// request was counted: that of its business, or of the token endpoint.
+func (s *Server) peekLimit(m match) limitState {
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
-	_, st := s.limiter.take(business, s.now(), false)
-	return st
+	if m.route == RouteToken {
+		return s.tokenLimiter.state("", s.now())
+	}
+	return s.limiter.state(m.business, s.now())
 }
 
 func (s *Server) write(w http.ResponseWriter, limit limitState, res response) {

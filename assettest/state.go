@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/assetkit/asset-go"
@@ -19,15 +20,41 @@ type business struct {
 	txns     map[string]*transaction
 	// customers maps customer_external_id to the cus_ id it stands for.
 	customers map[string]string
+	// credit is what is left of each customer's credit pool, by customer id.
+	credit map[string]asset.Decimal
+	// tagFields are the tag names invoices may carry.
+	tagFields map[string]bool
 }
 
-func newBusiness() *business {
-	return &business{
+func newBusiness(tagFields []string) *business {
+	b := &business{
 		byID:      map[string]*invoice{},
 		byNumber:  map[string]*invoice{},
 		txns:      map[string]*transaction{},
 		customers: map[string]string{},
+		credit:    map[string]asset.Decimal{},
+		tagFields: map[string]bool{},
 	}
+	for _, name := range tagFields {
+		b.tagFields[name] = true
+	}
+	return b
+}
+
+// unknownTags reports each tag name that is not a field of the business,
+// in a stable order, at loc + "tags" + name.
+func (b *business) unknownTags(names []string, loc []any) []fieldError {
+	var errs []fieldError
+	for _, name := range slices.Sorted(slices.Values(names)) {
+		if !b.tagFields[name] {
+			errs = append(errs, fieldError{
+				Type: "value_error",
+				Loc:  at(loc, "tags", name),
+				Msg:  "Value error, tag field " + strconv.Quote(name) + " does not exist; create it before tagging with it",
+			})
+		}
+	}
+	return errs
 }
 
 // customer resolves an external customer id to the business's customer,

@@ -124,8 +124,17 @@ const (
 	aboveZero                // gt=0
 )
 
-// decimal reads a number or a numeric string exactly, never through float64.
-func (v *validator) decimal(obj map[string]any, key string, loc []any, b bound) asset.Decimal {
+// The places a decimal field may have: money the client sends is in
+// cents, while prices, quantities and rates may be finer.
+const (
+	anyPlaces = -1
+	cents     = 2
+)
+
+// decimal reads a number or a numeric string exactly, never through
+// float64. As pydantic's decimal_places, trailing zeros do not count
+// towards maxPlaces, and the places are checked before the bound.
+func (v *validator) decimal(obj map[string]any, key string, loc []any, b bound, maxPlaces int) asset.Decimal {
 	val, ok := v.lookup(obj, key, loc, false)
 	if !ok {
 		return asset.Decimal{}
@@ -144,6 +153,10 @@ func (v *validator) decimal(obj map[string]any, key string, loc []any, b bound) 
 	if err != nil {
 		v.fail(at(loc, key), "decimal_parsing", "Input should be a valid decimal")
 		return asset.Decimal{}
+	}
+	if maxPlaces == cents && !inCents(d) {
+		v.fail(at(loc, key), "decimal_max_places", "Decimal input should have no more than 2 decimal places")
+		return d
 	}
 	switch {
 	case b == atLeastZero && d.Sign() < 0:
@@ -259,7 +272,7 @@ func (v *validator) invoiceCreate(val any, loc []any, businessID string) invoice
 		customerExternalID: v.str(obj, "customer_external_id", loc, false, 255),
 		dueAt:              v.datetime(obj, "due_at", loc),
 		sentAt:             v.datetime(obj, "sent_at", loc),
-		credit:             v.decimal(obj, "credit_amount", loc, atLeastZero),
+		credit:             v.decimal(obj, "credit_amount", loc, atLeastZero, cents),
 		metadata:           v.metadata(obj, loc),
 	}
 	// The older schema repeats the business in the body; it must be the
@@ -301,13 +314,13 @@ func (v *validator) lineCreate(val any, loc []any) lineInput {
 	l := lineInput{
 		description:    v.str(obj, "description", loc, false, 512),
 		ledgerID:       v.str(obj, "ledger_id", loc, false, 255),
-		unitPrice:      v.decimal(obj, "unit_price", loc, atLeastZero),
-		quantity:       v.decimal(obj, "quantity", loc, atLeastZero),
-		discountAmount: v.decimal(obj, "discount_amount", loc, atLeastZero),
-		discountRate:   v.decimal(obj, "discount_rate", loc, atLeastZero),
-		taxAmount:      v.decimal(obj, "tax_amount", loc, atLeastZero),
-		taxRate:        v.decimal(obj, "tax_rate", loc, atLeastZero),
-		amount:         v.decimal(obj, "amount", loc, atLeastZero),
+		unitPrice:      v.decimal(obj, "unit_price", loc, atLeastZero, anyPlaces),
+		quantity:       v.decimal(obj, "quantity", loc, atLeastZero, anyPlaces),
+		discountAmount: v.decimal(obj, "discount_amount", loc, atLeastZero, cents),
+		discountRate:   v.decimal(obj, "discount_rate", loc, atLeastZero, anyPlaces),
+		taxAmount:      v.decimal(obj, "tax_amount", loc, atLeastZero, cents),
+		taxRate:        v.decimal(obj, "tax_rate", loc, atLeastZero, anyPlaces),
+		amount:         v.decimal(obj, "amount", loc, atLeastZero, cents),
 		isPrepayment:   v.boolean(obj, "is_prepayment", loc),
 		metadata:       v.metadata(obj, loc),
 	}
@@ -324,12 +337,24 @@ func (v *validator) lineCreate(val any, loc []any) lineInput {
 }
 
 // total is what the line counts for in the invoice's total: its amount when
-// given, else unit_price × quantity − discount_amount + tax_amount, exactly.
-// The rates are informational: applying them would need a rounding rule the
-// API does not document.
+// given, else unit_price × quantity − discount_amount + tax_amount rounded
+// to cents, half away from zero, so that every total and balance is in
+// whole cents and can be paid exactly. The rates are informational:
+// applying them would need a rule the API does not document.
 func (l *lineInput) total() asset.Decimal {
 	if l.amount.IsSet() {
 		return l.amount
 	}
-	return l.unitPrice.Mul(l.quantity).Sub(l.discountAmount).Add(l.taxAmount)
+	t := l.unitPrice.Mul(l.quantity).Sub(l.discountAmount).Add(l.taxAmount)
+	if inCents(t) {
+		return t // as written, "450" stays "450"
+	}
+	return asset.NewDecimal(t.Decimal().Round(cents))
+}
+
+// inCents reports whether d has at most two decimal places, trailing zeros
+// aside.
+func inCents(d asset.Decimal) bool {
+	x := d.Decimal()
+	return x.Equal(x.Truncate(cents))
 }

@@ -1,6 +1,7 @@
 // Command export writes every invoice of a business to stdout, as CSV (the
-// default) or as JSON lines, and says on stderr how many it wrote. Money is
-// written exactly as the API sent it, never through a float.
+// default) or as JSON lines, and says on stderr how far it got every 10
+// pages and how many it wrote in the end. Money is written exactly as the
+// API sent it, never through a float.
 //
 // Run it with nothing but Go installed:
 //
@@ -113,6 +114,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		invoices += len(page.Data)
 		resume = page.NextPageToken
+		// A large business takes minutes: show that it is moving.
+		if pages%progressEvery == 0 && pager.HasNext() {
+			fmt.Fprintf(stderr, "%d %s so far (%d pages)\n", invoices, plural(invoices, "invoice", "invoices"), pages)
+		}
 	}
 	if err := out.Flush(); err != nil {
 		return err
@@ -121,11 +126,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-// exportFailed says what was done and how to go on.
+// progressEvery is how many pages go by between progress lines.
+const progressEvery = 10
+
+// exportFailed says what was done and how to go on. resume is where the
+// next page starts: the -from token given when no page was read.
 func exportFailed(err error, done int, resume string) error {
-	hint := "run the export again"
-	if done > 0 {
+	var hint string
+	switch {
+	case done > 0:
 		hint = fmt.Sprintf("%d invoices were written; to continue, run again with -from %s", done, resume)
+	case resume != "":
+		// Starting over would write the header and the earlier rows again
+		// after what the first run wrote.
+		hint = fmt.Sprintf("run again with the same -from %s; nothing was written this time", resume)
+	default:
+		hint = "run the export again"
 	}
 	switch {
 	case done == 0 && resume != "" && errors.Is(err, asset.ErrValidation):

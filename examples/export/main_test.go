@@ -211,3 +211,88 @@ func TestExplainsFailures(t *testing.T) {
 		assert.Contains(t, err.Error(), "the -from token was refused")
 	})
 }
+
+func TestProgressEveryTenPages(t *testing.T) {
+	tests := []struct {
+		pageSize string
+		progress []string
+		summary  string
+	}{
+		{"100", nil, "exported 250 invoices (3 pages)"},
+		{"25", nil, "exported 250 invoices (10 pages)"}, // the summary says it all
+		{"20", []string{"200 invoices so far (10 pages)"}, "exported 250 invoices (13 pages)"},
+		{"10", []string{"100 invoices so far (10 pages)", "200 invoices so far (20 pages)"}, "exported 250 invoices (25 pages)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pageSize, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			require.NoError(t, run(context.Background(), []string{"-page-size", tt.pageSize}, env(nil), &stdout, &stderr))
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			require.GreaterOrEqual(t, len(lines), 3, stderr.String())
+			assert.Equal(t, "seeded 250 sample invoices", lines[1])
+			assert.Equal(t, tt.progress, nilIfEmpty(lines[2:len(lines)-1]))
+			assert.Equal(t, tt.summary, lines[len(lines)-1])
+			assert.Len(t, readCSV(t, stdout.Bytes()), 251, "progress goes to stderr, never into the data")
+		})
+	}
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// A run continued with -from that fails before its first page must be
+// continued with the same token: starting over would append the header and
+// the rows already written a second time.
+func TestFailedContinuationKeepsItsToken(t *testing.T) {
+	const biz = "biz_live"
+	tests := []struct {
+		name   string
+		inject func(*assettest.Server, map[string]string)
+		is     error
+		hint   string // %s: the -from token
+	}{
+		{"a refused token", func(_ *assettest.Server, vars map[string]string) { vars["ASSET_TOKEN"] = "tok_wrong" }, asset.ErrUnauthorized,
+			"check ASSET_TOKEN and ASSET_BUSINESS_ID, then run again with the same -from %s; nothing was written this time"},
+		{"a forbidden business", func(srv *assettest.Server, _ map[string]string) { srv.FailNext(assettest.RouteListInvoices, 1, 403) }, asset.ErrForbidden,
+			"check ASSET_TOKEN and ASSET_BUSINESS_ID, then run again with the same -from %s; nothing was written this time"},
+		{"a conflict", func(srv *assettest.Server, _ map[string]string) { srv.FailNext(assettest.RouteListInvoices, 1, 409) }, asset.ErrConflict,
+			"run again with the same -from %s; nothing was written this time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := assettest.NewServer()
+			defer srv.Close()
+			var batch []asset.InvoiceCreate
+			for i := 1; i <= 5; i++ {
+				batch = append(batch, asset.InvoiceCreate{Number: fmt.Sprintf("R-%d", i), Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("1.25")}}})
+			}
+			_, err := srv.Client().Invoices.Create(context.Background(), biz, batch)
+			require.NoError(t, err)
+			page, err := srv.Client().Invoices.List(context.Background(), biz, &asset.InvoiceListParams{PageSize: 2})
+			require.NoError(t, err)
+			from := page.NextPageToken
+			require.NotEmpty(t, from)
+
+			vars := map[string]string{"ASSET_TOKEN": srv.Token(), "ASSET_BASE_URL": srv.URL, "ASSET_BUSINESS_ID": biz}
+			tt.inject(srv, vars)
+			args := []string{"-page-size", "2", "-from", from}
+			var stdout bytes.Buffer
+			err = run(context.Background(), args, env(vars), &stdout, &bytes.Buffer{})
+			require.ErrorIs(t, err, tt.is)
+			assert.True(t, strings.HasSuffix(err.Error(), "\n"+fmt.Sprintf(tt.hint, from)), err.Error())
+			assert.NotContains(t, err.Error(), "run the export again")
+			assert.Empty(t, stdout.String())
+
+			// Following the hint continues the export where it was.
+			vars["ASSET_TOKEN"] = srv.Token()
+			require.NoError(t, run(context.Background(), args, env(vars), &stdout, &bytes.Buffer{}))
+			rows := readCSV(t, stdout.Bytes())
+			require.Len(t, rows, 3, "no header, rows 3 to 5")
+			assert.Equal(t, []string{"R-3", "R-4", "R-5"}, []string{rows[0][1], rows[1][1], rows[2][1]})
+		})
+	}
+}

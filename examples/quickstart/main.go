@@ -1,5 +1,5 @@
 // Command quickstart is a tour of the asset SDK: it creates invoices, lists
-// them with a filter, walks every page, voids and tags invoices, pays one in
+// them with a filter, walks the pages, voids and tags invoices, pays one in
 // part and then in full, and shows how the SDK's errors say what to do.
 //
 // Run it with nothing but Go installed:
@@ -14,13 +14,17 @@
 //	ASSET_BUSINESS_ID      the business to work on (biz_...)
 //	ASSET_BASE_URL         optional, default the sandbox (asset.SandboxURL)
 //	ASSET_USER_ID          optional, sent as x-user-id for the audit log
+//	ASSET_TAG_FIELD        optional, a tag field of the business (the API
+//	                       refuses tags of other names); without it the
+//	                       tagging step is skipped
 //	ASSET_TRANSACTION_ID   optional, money received (at least 570.00) to pay
-//	                       with; without it payments are drawn from the
-//	                       customer's credit
+//	                       with; without it the payment steps are skipped
 //
 // On the real API it creates five invoices whose numbers start with
 // QS-<unix time>- so that it can be run more than once, voids one and pays
-// another.
+// another. It walks only the first 3 pages of the business's invoices, so
+// that a large business costs neither the minute the tour may take nor
+// much of the rate limit, and says so when it stops early.
 package main
 
 import (
@@ -131,22 +135,38 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stdout, "Open and due within 30 days: %s\n", numbers(page.Data))
 
-	// 3. Every invoice, page after page. Small pages on the embedded server
+	// 3. The invoices, page after page. Small pages on the embedded server
 	// show the walk crossing pages even with four invoices; a real business
-	// may have thousands, for which the largest page costs fewest requests.
-	pageSize := 2
+	// may have thousands, for which the largest page costs fewest requests,
+	// and a few pages are enough for a tour.
+	pageSize, maxPages := 2, 0
 	if !env.Embedded() {
-		pageSize = 100
+		pageSize, maxPages = 100, 3
 	}
-	count, due := 0, asset.DecimalFromInt(0)
-	for inv, err := range client.Invoices.All(ctx, biz, &asset.InvoiceListParams{PageSize: pageSize}) {
+	// A Pager rather than All: it stops at a page boundary and knows
+	// whether pages are left.
+	pager := client.Invoices.Pager(biz, &asset.InvoiceListParams{PageSize: pageSize})
+	count, pages, due := 0, 0, asset.DecimalFromInt(0)
+	for pager.HasNext() && (maxPages == 0 || pages < maxPages) {
+		page, err := pager.Next(ctx)
 		if err != nil {
 			return fail("walk the invoices", err)
 		}
-		count++
-		due = due.Add(inv.Balance())
+		pages++
+		for _, inv := range page.Data {
+			count++
+			// Only open invoices are to be paid: a voided one keeps its
+			// balance but is owed by nobody.
+			if inv.Status == asset.InvoiceStatusOpen {
+				due = due.Add(inv.Balance())
+			}
+		}
 	}
-	fmt.Fprintf(stdout, "Walked every invoice, %d per page: %d invoices, %s to be paid\n", pageSize, count, due)
+	if pager.HasNext() {
+		fmt.Fprintf(stdout, "Walked the first %d pages, %d per page, and stopped there, as the business has more: %d invoices, %s to be paid on them\n", pages, pageSize, count, due)
+	} else {
+		fmt.Fprintf(stdout, "Walked every invoice, %d per page: %d invoices, %s to be paid\n", pageSize, count, due)
+	}
 
 	// 4. Update: void the duplicate (the API has no delete), tag another.
 	dup := byNumber["1004"]
@@ -156,39 +176,49 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stdout, "Voided %s: status %s, voided at set: %t\n", voided.Number, voided.Status, !voided.VoidedAt.IsZero())
 	first := byNumber["1001"]
-	tagged, err := client.Invoices.Update(ctx, biz, first.ID, asset.InvoiceUpdate{
-		Tags: map[string]*string{"Project": asset.TagSet("Website")},
-	})
-	if err != nil {
-		return fail("tag", err)
+	if field := tagField(env, getenv); field == "" {
+		fmt.Fprintln(stdout, "Skipped tagging: the API only takes tags whose field exists in the business; set ASSET_TAG_FIELD to one")
+	} else {
+		tagged, err := client.Invoices.Update(ctx, biz, first.ID, asset.InvoiceUpdate{
+			Tags: map[string]*string{field: asset.TagSet("Website")},
+		})
+		if err != nil {
+			return fail("tag", err)
+		}
+		fmt.Fprintf(stdout, "Tagged %s: %s=%s\n", tagged.Number, field, tagged.Tags[field])
 	}
-	fmt.Fprintf(stdout, "Tagged %s: Project=%s\n", tagged.Number, tagged.Tags["Project"])
 
 	// 5. Payments: part of the invoice, then what remains.
 	txn := transaction(env, getenv, asset.MustDecimal("570.00"))
-	part := asset.MustDecimal("200.00")
-	paid, err := client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
-		InvoiceID: first.ID, TransactionID: txn, PaymentAmount: part,
-	})
-	if err != nil {
-		return fail("pay in part", err)
+	if txn == "" {
+		fmt.Fprintln(stdout, "Skipped the payments: set ASSET_TRANSACTION_ID to money received (at least 570.00) to pay with")
+	} else {
+		part := asset.MustDecimal("200.00")
+		paid, err := client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
+			InvoiceID: first.ID, TransactionID: txn, PaymentAmount: part,
+		})
+		if err != nil {
+			return fail("pay in part", err)
+		}
+		printPaid(stdout, part, paid)
+		rest := paid.Balance()
+		paid, err = client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
+			InvoiceID: first.ID, TransactionID: txn, PaymentAmount: rest,
+		})
+		if err != nil {
+			return fail("pay in full", err)
+		}
+		printPaid(stdout, rest, paid)
 	}
-	printPaid(stdout, part, paid)
-	rest := paid.Balance()
-	paid, err = client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
-		InvoiceID: first.ID, TransactionID: txn, PaymentAmount: rest,
-	})
-	if err != nil {
-		return fail("pay in full", err)
-	}
-	printPaid(stdout, rest, paid)
 
 	// 6. Errors, and what each says to do. A program tells them apart with
 	// errors.Is and errors.As; see explain.
-	_, err = client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
-		InvoiceID: dup.ID, TransactionID: txn, PaymentAmount: asset.MustDecimal("10.00"),
-	})
-	fmt.Fprintf(stdout, "Paying voided %s: %s\n", dup.Number, explain(err))
+	if txn != "" {
+		_, err = client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
+			InvoiceID: dup.ID, TransactionID: txn, PaymentAmount: asset.MustDecimal("10.00"),
+		})
+		fmt.Fprintf(stdout, "Paying voided %s: %s\n", dup.Number, explain(err))
+	}
 
 	_, err = client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
 		InvoiceID: byNumber["1002"].ID, PaymentAmount: asset.MustDecimal("-5.00"),
@@ -249,13 +279,29 @@ func fail(step string, err error) error {
 }
 
 // transaction is the money the payments draw on: on the embedded server,
-// money received just now; on the real API, ASSET_TRANSACTION_ID, or none
-// to draw from the customer's credit.
+// money received just now; on the real API, ASSET_TRANSACTION_ID, or ""
+// to skip the payments. Paying from the customer's credit instead would
+// need a customer known to have enough.
 func transaction(env *exampleenv.Env, getenv func(string) string, amount asset.Decimal) string {
 	if env.Embedded() {
 		return env.Fake.AddTransaction(env.BusinessID, amount)
 	}
 	return getenv("ASSET_TRANSACTION_ID")
+}
+
+// tagField is the tag field to tag with: ASSET_TAG_FIELD, which on the
+// real API must already exist in the business; on the embedded server,
+// created just now, as "Project" unless the environment names another.
+// "" skips tagging.
+func tagField(env *exampleenv.Env, getenv func(string) string) string {
+	field := getenv("ASSET_TAG_FIELD")
+	if env.Embedded() {
+		if field == "" {
+			field = "Project"
+		}
+		env.Fake.AddTagField(env.BusinessID, field)
+	}
+	return field
 }
 
 func printPaid(w io.Writer, amount asset.Decimal, inv *asset.Invoice) {

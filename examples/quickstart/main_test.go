@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -55,29 +56,100 @@ func realAPI(srv *assettest.Server, biz string) map[string]string {
 }
 
 func TestRunsOnTheAPIGiven(t *testing.T) {
+	const biz = "biz_live"
+	tests := []struct {
+		name             string
+		tagField, txn    bool
+		tagLine, payLine string // a line the output must have
+		paid             bool
+	}{
+		{"a tag field and a transaction", true, true, "Tagged QS-*-1001: Location=Website", "Paid 370.00 on QS-*-1001: 570.00 of 570.00 paid, balance 0.00, status paid", true},
+		{"no tag field", false, true, "Skipped tagging: the API only takes tags whose field exists in the business; set ASSET_TAG_FIELD to one", "Paid 200.00 on QS-*-1001: 200.00 of 570.00 paid, balance 370.00, status open", true},
+		{"no transaction", true, false, "Tagged QS-*-1001: Location=Website", "Skipped the payments: set ASSET_TRANSACTION_ID to money received (at least 570.00) to pay with", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := assettest.NewServer()
+			defer srv.Close()
+			vars := realAPI(srv, biz)
+			if tt.tagField {
+				srv.AddTagField(biz, "Location")
+				vars["ASSET_TAG_FIELD"] = "Location"
+			}
+			if tt.txn {
+				vars["ASSET_TRANSACTION_ID"] = srv.AddTransaction(biz, asset.MustDecimal("1000.00"))
+			}
+			// What a business already holds: a voided invoice, with a balance
+			// nobody owes, and an open one.
+			old, err := srv.Client().Invoices.Create(context.Background(), biz, []asset.InvoiceCreate{
+				{Number: "OLD-1", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("100.00")}}},
+				{Number: "OLD-2", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("50.00")}}},
+			})
+			require.NoError(t, err)
+			_, err = srv.Client().Invoices.Update(context.Background(), biz, old[0].ID, asset.InvoiceUpdate{Status: asset.InvoiceStatusVoided})
+			require.NoError(t, err)
+
+			var stdout, stderr bytes.Buffer
+			require.NoError(t, run(context.Background(), nil, env(vars), &stdout, &stderr))
+			assert.Empty(t, stderr.String())
+			lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+			assert.Equal(t, "Using the Asset API at "+srv.URL+" (business biz_live)", lines[0])
+
+			// Numbers carry the run's time, so that a second run does not collide.
+			invs := srv.Invoices(biz)
+			require.Len(t, invs, 7)
+			prefix := regexp.MustCompile(`^QS-\d{10}-`).FindString(invs[2].Number)
+			require.NotEmpty(t, prefix, invs[2].Number)
+			out := strings.ReplaceAll(stdout.String(), prefix, "QS-*-")
+			assert.Contains(t, out, "\nWalked every invoice, 100 per page: 6 invoices, 2767.84 to be paid\n", "the open invoices only")
+			assert.Contains(t, out, "\n"+tt.tagLine+"\n")
+			assert.Contains(t, out, "\n"+tt.payLine+"\n")
+			assert.Equal(t, tt.txn, strings.Contains(out, "Paying voided"), "the voided invoice is paid only with a transaction")
+
+			first := invs[2]
+			if tt.tagField {
+				assert.Equal(t, "Website", first.Tags["Location"].String())
+			} else {
+				assert.Empty(t, first.Tags)
+			}
+			want := map[string]asset.InvoiceStatus{"1001": asset.InvoiceStatusOpen, "1002": asset.InvoiceStatusOpen,
+				"1003": asset.InvoiceStatusOpen, "1004": asset.InvoiceStatusVoided, "1005": asset.InvoiceStatusOpen}
+			if tt.paid {
+				want["1001"] = asset.InvoiceStatusPaid
+			}
+			for _, inv := range invs[2:] {
+				assert.Equal(t, want[strings.TrimPrefix(inv.Number, prefix)], inv.Status, inv.Number)
+			}
+			if tt.txn {
+				left, _ := srv.TransactionRemaining(biz, vars["ASSET_TRANSACTION_ID"])
+				assert.Equal(t, "430.00", left.String(), "both payments drew on the transaction given")
+			} else {
+				assert.Zero(t, srv.Requests(assettest.RouteApplyPayment), "no payment is sent")
+			}
+		})
+	}
+}
+
+// A real business may hold thousands of invoices: the walk stops after a
+// few pages, and says so, rather than spend the deadline and rate limit.
+func TestRealWalkStopsAfterThreePages(t *testing.T) {
 	srv := assettest.NewServer()
 	defer srv.Close()
-	const biz = "biz_live"
-	vars := realAPI(srv, biz)
-	vars["ASSET_TRANSACTION_ID"] = srv.AddTransaction(biz, asset.MustDecimal("1000.00"))
+	const biz = "biz_large"
+	for start := 0; start < 300; start += 100 {
+		var batch []asset.InvoiceCreate
+		for i := start; i < start+100; i++ {
+			batch = append(batch, asset.InvoiceCreate{Number: fmt.Sprintf("OLD-%d", i), Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("1.00")}}})
+		}
+		_, err := srv.Client().Invoices.Create(context.Background(), biz, batch)
+		require.NoError(t, err)
+	}
+	srv.ResetStats()
 
 	var stdout bytes.Buffer
-	require.NoError(t, run(context.Background(), nil, env(vars), &stdout, &bytes.Buffer{}))
-	first, _, _ := strings.Cut(stdout.String(), "\n")
-	assert.Equal(t, "Using the Asset API at "+srv.URL+" (business biz_live)", first)
-
-	// Numbers carry the run's time, so that a second run does not collide.
-	invs := srv.Invoices(biz)
-	require.Len(t, invs, 5)
-	prefix := regexp.MustCompile(`^QS-\d{10}-`).FindString(invs[0].Number)
-	require.NotEmpty(t, prefix, invs[0].Number)
-	want := map[string]asset.InvoiceStatus{"1001": asset.InvoiceStatusPaid, "1002": asset.InvoiceStatusOpen,
-		"1003": asset.InvoiceStatusOpen, "1004": asset.InvoiceStatusVoided, "1005": asset.InvoiceStatusOpen}
-	for _, inv := range invs {
-		assert.Equal(t, want[strings.TrimPrefix(inv.Number, prefix)], inv.Status, inv.Number)
-	}
-	left, _ := srv.TransactionRemaining(biz, vars["ASSET_TRANSACTION_ID"])
-	assert.Equal(t, "430.00", left.String(), "both payments drew on the transaction given")
+	require.NoError(t, run(context.Background(), nil, env(realAPI(srv, biz)), &stdout, &bytes.Buffer{}))
+	assert.Contains(t, stdout.String(), "\nWalked the first 3 pages, 100 per page, and stopped there, as the business has more: 300 invoices, 300.00 to be paid on them\n")
+	assert.Equal(t, 4, srv.Requests(assettest.RouteListInvoices), "the filtered list and three pages, not the fourth")
 }
 
 func TestNeedsABusinessWithAToken(t *testing.T) {
@@ -105,8 +177,10 @@ func TestExplainsFailures(t *testing.T) {
 		assert.Contains(t, err.Error(), "check ASSET_TOKEN")
 	})
 	t.Run("a payment whose answer is lost", func(t *testing.T) {
+		vars := realAPI(srv, biz)
+		vars["ASSET_TRANSACTION_ID"] = srv.AddTransaction(biz, asset.MustDecimal("570.00"))
 		srv.DropNext(assettest.RouteApplyPayment, 1, assettest.DropAfterApply)
-		err := run(context.Background(), nil, env(realAPI(srv, biz)), &bytes.Buffer{}, &bytes.Buffer{})
+		err := run(context.Background(), nil, env(vars), &bytes.Buffer{}, &bytes.Buffer{})
 		require.ErrorIs(t, err, asset.ErrOutcomeUnknown)
 		assert.Contains(t, err.Error(), "pay in part: ")
 		assert.Contains(t, err.Error(), "look at its payments before trying again")

@@ -32,7 +32,10 @@ type Env struct {
 	BusinessID string
 	// Fake is the embedded server, nil when talking to the real API. An
 	// example uses it to set up what only a real business would already
-	// have: money received, invoices to export.
+	// have: money received (AddTransaction, AddCredit), the tag fields
+	// its tags name (AddTagField), invoices to export. It holds the API's
+	// rules: without that setup an example fails on it as it would on the
+	// real API.
 	Fake *assettest.Server
 }
 

@@ -53,3 +53,31 @@ func TestRefusedEnvironments(t *testing.T) {
 		assert.Empty(t, out.String(), name)
 	}
 }
+
+// The embedded server holds the API's rules: what a real business would
+// need set up first, an example must set up on it too.
+func TestEmbeddedNeedsTheSetupARealBusinessHas(t *testing.T) {
+	e, err := Open(env(nil), &bytes.Buffer{})
+	require.NoError(t, err)
+	defer e.Close()
+	ctx := context.Background()
+	invs, err := e.Client.Invoices.Create(ctx, e.BusinessID, []asset.InvoiceCreate{{
+		Number: "X-1", CustomerID: "cus_1", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("5.00")}},
+	}})
+	require.NoError(t, err)
+	tag := asset.InvoiceUpdate{Tags: map[string]*string{"Project": asset.TagSet("Roof")}}
+	pay := asset.InvoicePaymentCreate{InvoiceID: invs[0].ID, PaymentAmount: asset.MustDecimal("5.00")}
+
+	_, err = e.Client.Invoices.Update(ctx, e.BusinessID, invs[0].ID, tag)
+	assert.ErrorIs(t, err, asset.ErrValidation, "a tag field the business lacks")
+	_, err = e.Client.Payments.Apply(ctx, e.BusinessID, pay)
+	assert.ErrorIs(t, err, asset.ErrValidation, "credit the customer lacks")
+
+	e.Fake.AddTagField(e.BusinessID, "Project")
+	e.Fake.AddCredit(e.BusinessID, "cus_1", asset.MustDecimal("5.00"))
+	_, err = e.Client.Invoices.Update(ctx, e.BusinessID, invs[0].ID, tag)
+	assert.NoError(t, err)
+	inv, err := e.Client.Payments.Apply(ctx, e.BusinessID, pay)
+	require.NoError(t, err)
+	assert.Equal(t, asset.InvoiceStatusPaid, inv.Status)
+}
