@@ -1,6 +1,3 @@
-// Package asset is a typed client for the Asset invoice API: create, list,
-// update, write off and pay invoices, with exact decimal money, errors that
-// say what to do, and retries that never apply a change twice.
 package asset
 
 import (
