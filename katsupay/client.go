@@ -108,10 +108,6 @@ type reply struct {
 // post sends a JSON body that changes state: it is retried only when the
 // server surely did not act on it (a connection that never opened, a 429).
 func (c *Client) post(ctx context.Context, path string, body []byte) (*reply, error) {
-	if err := ctx.Err(); err != nil {
-		// Nothing was sent, which the transport error alone could not prove.
-		return nil, &asset.NetworkError{Method: http.MethodPost, Path: path, Err: err}
-	}
 	hr := &httpcore.Request{
 		Method: http.MethodPost,
 		URL:    c.baseURL + path,
