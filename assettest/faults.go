@@ -54,7 +54,8 @@ type Failure struct {
 	// Status is the HTTP status, 200 to 599.
 	Status int
 	// Header, when not nil, replaces the default headers of a 429
-	// (Retry-After: 1, x-ratelimit-remaining: 0 and a reset a second away);
+	// (Retry-After: 1, x-ratelimit-remaining: 0 and a reset a second away,
+	// with the limit of the body's message);
 	// give an empty header for a 429 without Retry-After. Its values win
 	// over the server's own (Content-Type, the real x-ratelimit-*).
 	Header http.Header
@@ -245,7 +246,7 @@ func (s *Server) failureResponse(f Failure) response {
 	if res.body == nil {
 		switch f.Status {
 		case http.StatusTooManyRequests:
-			res.body = mustJSON(map[string]string{"error": s.defaultLimitMessage()})
+			res.body = mustJSON(map[string]string{"error": limitMessage(s.defaultLimit())})
 		case http.StatusUnprocessableEntity:
 			res.body = mustJSON(map[string][]fieldError{"detail": {{Type: "value_error", Loc: []any{"body"}, Msg: "Value error, injected failure"}}})
 		default:
@@ -258,8 +259,10 @@ func (s *Server) failureResponse(f Failure) response {
 	}
 	if res.header == nil && f.Status == http.StatusTooManyRequests {
 		reset := s.now().Add(time.Second)
+		limit, _ := s.defaultLimit()
 		res.header = http.Header{
 			"Retry-After":           {"1"},
+			"X-Ratelimit-Limit":     {strconv.Itoa(limit)},
 			"X-Ratelimit-Remaining": {"0"},
 			"X-Ratelimit-Reset":     {strconv.FormatInt(ceilUnix(reset), 10)},
 		}

@@ -330,3 +330,53 @@ func TestTokenExpiry(t *testing.T) {
 	clk.advance(time.Hour)
 	h.do("GET", bizPath(biz, "/invoice"), nil, "Authorization", auth).requireStatus(t, 401)
 }
+
+// TestRateLimitHeadersOnEveryAnswer holds the API's promise that every
+// response carries the window a client should pace itself by: answers
+// refused before they were counted (unauthenticated, not found, injected)
+// report the tighter of the business's and the tenant's windows, and every
+// 429 carries all three x-ratelimit-* headers.
+func TestRateLimitHeadersOnEveryAnswer(t *testing.T) {
+	clk := &clock{t: time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)}
+	start := clk.now()
+	h := newTester(t, assettest.WithRateLimit(10, time.Minute), assettest.WithTenantRateLimit(2, time.Hour), assettest.WithClock(clk.now))
+	// Two businesses spend the tenant's window.
+	h.do("GET", bizPath("biz_a", "/invoice"), nil).requireStatus(t, 200)
+	h.do("GET", bizPath("biz_b", "/invoice"), nil).requireStatus(t, 200)
+	tests := []struct {
+		name    string
+		inject  func(*assettest.Server)
+		method  string
+		path    string
+		headers []string
+		status  int
+	}{
+		{name: "unauthenticated", method: "GET", path: bizPath("biz_c", "/invoice"), headers: []string{"Authorization", ""}, status: 401},
+		{name: "no such route", method: "GET", path: bizPath("biz_c", "/nowhere"), status: 404},
+		{name: "method not allowed", method: "DELETE", path: bizPath("biz_c", "/invoice"), status: 405},
+		{name: "injected failure", method: "GET", path: bizPath("biz_c", "/invoice"), status: 503,
+			inject: func(s *assettest.Server) { s.FailNext(assettest.RouteListInvoices, 1, 503) }},
+		{name: "limited", method: "GET", path: bizPath("biz_c", "/invoice"), status: 429},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.inject != nil {
+				tt.inject(h.srv)
+			}
+			rep := h.do(tt.method, tt.path, nil, tt.headers...).requireStatus(t, tt.status)
+			assert.Equal(t, "2", rep.header.Get("X-Ratelimit-Limit"), "the tenant's window is the tighter")
+			assert.Equal(t, "0", rep.header.Get("X-Ratelimit-Remaining"))
+			assert.Equal(t, strconv.FormatInt(start.Add(time.Hour).Unix(), 10), rep.header.Get("X-Ratelimit-Reset"))
+		})
+	}
+
+	// An injected 429 mimics the API's even with the limiter off.
+	off := newTester(t, assettest.WithoutRateLimit(), assettest.WithClock(clk.now))
+	off.srv.FailNext(assettest.RouteListInvoices, 1, 429)
+	rep := off.do("GET", bizPath(biz, "/invoice"), nil).requireStatus(t, 429)
+	assert.Equal(t, "300", rep.header.Get("X-Ratelimit-Limit"))
+	assert.Equal(t, "0", rep.header.Get("X-Ratelimit-Remaining"))
+	assert.Equal(t, strconv.FormatInt(clk.now().Add(time.Second).Unix(), 10), rep.header.Get("X-Ratelimit-Reset"))
+	assert.Equal(t, "1", rep.header.Get("Retry-After"))
+	assert.Equal(t, "Rate limit exceeded: 300 per 1 minute", rep.get("error"))
+}

@@ -86,15 +86,15 @@ func limitMessage(limit int, per time.Duration) string {
 	return fmt.Sprintf("Rate limit exceeded: %d per %s", limit, perText(per))
 }
 
-// defaultLimitMessage is the 429 body of an injected failure: the
-// business's limit, else the tenant's, else the API's.
-func (s *Server) defaultLimitMessage() string {
+// defaultLimit is the limit an injected 429 reports: the business's, else
+// the tenant's, else the API's.
+func (s *Server) defaultLimit() (int, time.Duration) {
 	for _, l := range []*limiter{s.limiter, s.tenantLimiter} {
 		if l != nil {
-			return limitMessage(l.limit, l.per)
+			return l.limit, l.per
 		}
 	}
-	return limitMessage(defaultLimit, defaultPer)
+	return defaultLimit, defaultPer
 }
 
 func perText(d time.Duration) string {

@@ -699,14 +699,16 @@ func (s *Server) takeLimit(m match) (bool, limitState, time.Time) {
 }
 
 // peekLimit is the state reported on a response refused before the
-// request was counted: that of its business, or of the token endpoint.
+// request was counted: the tighter of its business's and the tenant's
+// windows, as on a counted request, or the token endpoint's.
 func (s *Server) peekLimit(m match) limitState {
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
+	now := s.now()
 	if m.route == RouteToken {
-		return s.tokenLimiter.state("", s.now())
+		return s.tokenLimiter.state("", now)
 	}
-	return s.limiter.state(m.business, s.now())
+	return tighter(s.limiter.state(m.business, now), s.tenantLimiter.state(s.clientID, now))
 }
 
 func (s *Server) write(w http.ResponseWriter, limit limitState, res response) {
