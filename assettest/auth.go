@@ -22,11 +22,8 @@ const defaultTokenLifetime = 3600
 // authenticate checks the bearer token: the server's own, or one the token
 // endpoint issued and that has neither expired nor been revoked. A token
 // issued for one business is refused (403) on another's routes.
-func (s *Server) authenticate(r *http.Request, m match) *response {
-	if m.route == RouteToken {
-		return nil
-	}
-	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+func (s *Server) authenticate(c *call) *response {
+	scheme, tok, _ := strings.Cut(c.r.Header.Get("Authorization"), " ")
 	tok = strings.TrimSpace(tok)
 	if !strings.EqualFold(scheme, "bearer") || tok == "" {
 		res := detail(http.StatusUnauthorized, "Not authenticated")
@@ -44,8 +41,8 @@ func (s *Server) authenticate(r *http.Request, m match) *response {
 		res.header = http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}
 		return &res
 	}
-	if it.business != "" && it.business != m.business {
-		res := detail(http.StatusForbidden, "This token is not valid for business "+m.business)
+	if it.business != "" && it.business != c.business {
+		res := detail(http.StatusForbidden, "This token is not valid for business "+c.business)
 		return &res
 	}
 	return nil
@@ -54,11 +51,11 @@ func (s *Server) authenticate(r *http.Request, m match) *response {
 // issueToken is POST /v0/auth/token: the client credentials grant, with the
 // form fields the API documents. scope and resource are accepted and not
 // enforced.
-func (s *Server) issueToken(r *http.Request, body []byte) response {
+func (s *Server) issueToken(c *call) response {
 	form := url.Values{}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+	if mt, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
 		var err error
-		if form, err = url.ParseQuery(string(body)); err != nil {
+		if form, err = url.ParseQuery(string(c.body)); err != nil {
 			return detail(http.StatusBadRequest, "There was an error parsing the body")
 		}
 	}
@@ -111,7 +108,6 @@ func (s *Server) issueToken(r *http.Request, body []byte) response {
 		TokenType   string `json:"token_type"`
 	}{tok, lifetime, "Bearer"})
 	res.header = http.Header{"Cache-Control": {"no-store"}}
-	res.changed = true
 	return res
 }
 

@@ -7,22 +7,6 @@ import (
 	"time"
 )
 
-// Route names one endpoint of the API, for fault injection and counters.
-// Its value is the method and path pattern, which reads well in a failing
-// test's output.
-type Route string
-
-// The routes the server answers.
-const (
-	RouteToken          Route = "POST /v0/auth/token"
-	RouteCreateInvoices Route = "POST /v0/business/{business_id}/invoice"
-	RouteListInvoices   Route = "GET /v0/business/{business_id}/invoice"
-	RouteGetInvoice     Route = "GET /v0/business/{business_id}/invoice/{invoice_id}"
-	RouteUpdateInvoice  Route = "PATCH /v0/business/{business_id}/invoice/{invoice_id}"
-	RouteWriteOff       Route = "POST /v0/business/{business_id}/invoice/{invoice_id}/write-off"
-	RouteApplyPayment   Route = "POST /v0/business/{business_id}/invoice-payment"
-)
-
 // DropMode says when DropNext closes the connection.
 type DropMode int
 
@@ -229,15 +213,6 @@ func (s *Server) count(route Route, f func(*RouteStats)) {
 	st := s.stats[route]
 	f(&st)
 	s.stats[route] = st
-}
-
-func (r Route) valid() bool {
-	switch r {
-	case RouteToken, RouteCreateInvoices, RouteListInvoices, RouteGetInvoice,
-		RouteUpdateInvoice, RouteWriteOff, RouteApplyPayment:
-		return true
-	}
-	return false
 }
 
 // failureResponse is what an injected failure sends.

@@ -6,17 +6,19 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"slices"
+	"net/http"
+	"net/url"
 	"sort"
-	"strings"
-	"time"
+	"strconv"
 )
 
 // Page tokens are cursors, not offsets, so that a walk neither skips nor
-// repeats invoices when others are created or change status meanwhile. A
+// repeats items when others are created or change status meanwhile. A
 // token holds the business, a fingerprint of the filters and a position in
 // creation order, signed with a key of this server: it cannot be forged,
-// edited, or used with other filters or another business.
+// edited, or used with other filters or another business. Every list route
+// pages the same way: pageQuery reads the call's paging, pageOf cuts the
+// page and listResponse sends it.
 
 type cursor struct {
 	Business string `json:"b"`
@@ -61,73 +63,94 @@ func (s *Server) mac(payload []byte) []byte {
 	return h.Sum(nil)[:macSize]
 }
 
-// listFilter is a list call's filters.
-type listFilter struct {
-	statuses   []string
-	start, end time.Time
+// pageQuery is a list call's paging: the page size and the cursor its
+// page_token names, for the business and filters it was issued for.
+type pageQuery struct {
+	size              int
+	cursor            *cursor
+	business, filters string
 }
 
-// fingerprint identifies the filters in a page token; the order of the
-// status values does not matter.
-func (f listFilter) fingerprint() string {
-	st := slices.Clone(f.statuses)
-	slices.Sort(st)
-	st = slices.Compact(st)
-	parts := []string{strings.Join(st, ","), fmtTime(f.start), fmtTime(f.end)}
-	sum := sha256.Sum256([]byte(strings.Join(parts, "|")))
-	return base64.RawURLEncoding.EncodeToString(sum[:9])
+// pageQuery reads page_size and page_token from q, failing v where they are
+// invalid. filters is the fingerprint of the call's filters; a token issued
+// for others is refused with a hint naming them (e.g. "status and due_at").
+func (s *Server) pageQuery(v *validator, q url.Values, biz, filters, hint string) pageQuery {
+	pq := pageQuery{size: s.pageSize, business: biz, filters: filters}
+	if raw := q.Get("page_size"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		switch {
+		case err != nil:
+			v.fail([]any{"query", "page_size"}, "int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+		case n < 1:
+			v.fail([]any{"query", "page_size"}, "greater_than_equal", "Input should be greater than or equal to 1")
+		case n > 100:
+			v.fail([]any{"query", "page_size"}, "less_than_equal", "Input should be less than or equal to 100")
+		default:
+			pq.size = n
+		}
+	}
+	if raw := q.Get("page_token"); raw != "" && v.ok() {
+		c, err := s.decodeToken(raw)
+		switch {
+		case err != nil:
+			v.fail([]any{"query", "page_token"}, "value_error", "Value error, invalid page token")
+		case c.Business != biz:
+			v.fail([]any{"query", "page_token"}, "value_error", "Value error, the page token belongs to another business")
+		case c.Filters != filters:
+			v.fail([]any{"query", "page_token"}, "value_error", "Value error, the page token was issued for other filters; repeat the original "+hint+" filters")
+		}
+		pq.cursor = &c
+	}
+	return pq
 }
 
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
-}
+// sequenced is an item a list pages through: its position is its place in
+// creation order across the server (Server.seq when it was created).
+type sequenced interface{ position() uint64 }
 
-func (f listFilter) match(inv *invoice) bool {
-	if len(f.statuses) > 0 && !slices.Contains(f.statuses, string(inv.status)) {
-		return false
-	}
-	if !f.start.IsZero() && (inv.dueAt.IsZero() || inv.dueAt.Before(f.start)) {
-		return false
-	}
-	if !f.end.IsZero() && (inv.dueAt.IsZero() || inv.dueAt.After(f.end)) {
-		return false
-	}
-	return true
-}
-
-// page cuts the page a cursor names out of items (in creation order) and
-// returns it with the tokens of its neighbours, "" where there is none.
-func (s *Server) page(items []*invoice, c *cursor, size int, biz, filters string) (page []*invoice, next, prev string) {
-	lo, hi := 0, min(size, len(items))
-	if c != nil {
+// pageOf cuts the page the query names out of items (in creation order)
+// and returns it with the tokens of its neighbours, "" where there is none.
+func pageOf[T sequenced](s *Server, items []T, pq pageQuery) (page []T, next, prev string) {
+	lo, hi := 0, min(pq.size, len(items))
+	if c := pq.cursor; c != nil {
 		// firstFrom is the index of the first item created at or after seq.
 		firstFrom := func(seq uint64) int {
-			return sort.Search(len(items), func(k int) bool { return items[k].seq >= seq })
+			return sort.Search(len(items), func(k int) bool { return items[k].position() >= seq })
 		}
 		if c.Forward {
 			lo = firstFrom(c.Seq + 1)
-			hi = min(lo+size, len(items))
+			hi = min(lo+pq.size, len(items))
 		} else {
 			hi = firstFrom(c.Seq)
-			lo = max(0, hi-size)
+			lo = max(0, hi-pq.size)
 		}
 	}
 	if hi < len(items) {
-		after := items[hi].seq - 1
+		after := items[hi].position() - 1
 		if hi > 0 {
-			after = items[hi-1].seq
+			after = items[hi-1].position()
 		}
-		next = s.encodeToken(cursor{Business: biz, Filters: filters, Forward: true, Seq: after})
+		next = s.encodeToken(cursor{Business: pq.business, Filters: pq.filters, Forward: true, Seq: after})
 	}
 	if lo > 0 {
-		before := items[lo-1].seq + 1
+		before := items[lo-1].position() + 1
 		if lo < len(items) {
-			before = items[lo].seq
+			before = items[lo].position()
 		}
-		prev = s.encodeToken(cursor{Business: biz, Filters: filters, Forward: false, Seq: before})
+		prev = s.encodeToken(cursor{Business: pq.business, Filters: pq.filters, Forward: false, Seq: before})
 	}
 	return items[lo:hi], next, prev
+}
+
+// listResponse is the API's list envelope: a page of data and the tokens
+// of the pages around it, null where there is none.
+func listResponse[T any](data []T, next, prev string) response {
+	type pagination struct {
+		Next *string `json:"next_page_token"`
+		Prev *string `json:"previous_page_token"`
+	}
+	return jsonResponse(http.StatusOK, struct {
+		Data       []T        `json:"data"`
+		Pagination pagination `json:"pagination"`
+	}{data, pagination{nullable(next), nullable(prev)}})
 }

@@ -108,6 +108,8 @@ type payment struct {
 
 func (inv *invoice) balance() asset.Decimal { return inv.total.Sub(inv.paid) }
 
+func (inv *invoice) position() uint64 { return inv.seq }
+
 // recompute sets the total from the lines.
 func (inv *invoice) recompute() {
 	total := asset.DecimalFromInt(0)

@@ -1,0 +1,383 @@
+package assettest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assetkit/asset-go"
+)
+
+// maxBatch is the API's limit on invoices per create call.
+const maxBatch = 100
+
+type batchError struct {
+	Error         string `json:"error"`
+	InvoiceNumber string `json:"invoice_number"`
+}
+
+// createInvoices is POST /invoice. The body is validated as a whole first
+// (any invalid invoice, or a tag whose field the business lacks, fails the
+// request with 422, as FastAPI does); then a number already used in the
+// business, or earlier in the batch, is reported in "errors" while the
+// others are created.
+func (s *Server) createInvoices(c *call) response {
+	inputs, bad := parseInvoiceBatch(c.jsonBody(), c.business)
+	if bad != nil {
+		return *bad
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.business(c.business)
+	var errs []fieldError
+	for i, in := range inputs {
+		errs = append(errs, b.unknownTags(slices.Collect(maps.Keys(in.tags)), []any{"body", i})...)
+	}
+	if len(errs) > 0 {
+		return *invalid(errs...)
+	}
+	data, refused := s.createBatch(b, c.business, inputs)
+	res := jsonResponse(http.StatusCreated, struct {
+		Data   []wireInvoice `json:"data"`
+		Errors []batchError  `json:"errors"`
+	}{data, refused})
+	res.unchanged = len(data) == 0
+	return res
+}
+
+// parseInvoiceBatch validates a create call's body: a list of 1 to 100
+// invoices.
+func parseInvoiceBatch(body []byte, biz string) ([]invoiceInput, *response) {
+	val, bad := decodeBody(body)
+	if bad != nil {
+		return nil, bad
+	}
+	var v validator
+	list, ok := val.([]any)
+	switch {
+	case !ok:
+		v.fail([]any{"body"}, "list_type", "Input should be a valid list")
+	case len(list) == 0:
+		v.fail([]any{"body"}, "too_short", "List should have at least 1 item after validation, not 0")
+	case len(list) > maxBatch:
+		v.fail([]any{"body"}, "too_long", "List should have at most 100 items after validation, not "+strconv.Itoa(len(list)))
+	}
+	if !v.ok() {
+		return nil, invalid(v.errs...)
+	}
+	inputs := make([]invoiceInput, len(list))
+	for i, item := range list {
+		inputs[i] = v.invoiceCreate(item, []any{"body", i}, biz)
+	}
+	if !v.ok() {
+		return nil, invalid(v.errs...)
+	}
+	return inputs, nil
+}
+
+// createBatch creates the valid invoices of a batch in b, refusing each
+// whose number is taken; s.mu must be held.
+func (s *Server) createBatch(b *business, biz string, inputs []invoiceInput) ([]wireInvoice, []batchError) {
+	data := []wireInvoice{}
+	refused := []batchError{}
+	inBatch := map[string]bool{}
+	for _, in := range inputs {
+		if b.byNumber[in.number] != nil {
+			msg := "An invoice with number " + strconv.Quote(in.number) + " already exists"
+			if inBatch[in.number] {
+				msg = "Invoice number " + strconv.Quote(in.number) + " appears more than once in the batch"
+			}
+			refused = append(refused, batchError{Error: msg, InvoiceNumber: in.number})
+			continue
+		}
+		inBatch[in.number] = true
+		s.seq++
+		inv := &invoice{
+			seq:         s.seq,
+			id:          newID("inv_"),
+			businessID:  biz,
+			number:      in.number,
+			description: in.description,
+			customerID:  in.customerID,
+			paid:        asset.DecimalFromInt(0),
+			credit:      in.credit,
+			status:      asset.InvoiceStatusOpen,
+			dueAt:       in.dueAt,
+			sentAt:      in.sentAt,
+			metadata:    in.metadata,
+			tags:        in.tags,
+		}
+		if inv.customerID == "" && in.customerExternalID != "" {
+			inv.customerID = b.customer(in.customerExternalID)
+		}
+		for _, l := range in.lines {
+			inv.lines = append(inv.lines, newLine(l))
+		}
+		inv.recompute()
+		b.add(inv)
+		data = append(data, inv.wire())
+	}
+	return data, refused
+}
+
+// listInvoices is GET /invoice.
+func (s *Server) listInvoices(c *call) response {
+	q := c.r.URL.Query()
+	var v validator
+	var f listFilter
+	for i, st := range q["status"] {
+		if !asset.InvoiceStatus(st).IsKnown() {
+			v.fail([]any{"query", "status", i}, "enum", statusEnumMsg)
+		}
+		f.statuses = append(f.statuses, st)
+	}
+	for _, p := range []struct {
+		key string
+		dst *time.Time
+	}{{"due_at_start", &f.start}, {"due_at_end", &f.end}} {
+		if raw := q.Get(p.key); raw != "" {
+			t, ok := parseTime(raw)
+			if !ok {
+				v.fail([]any{"query", p.key}, "datetime_from_date_parsing", "Input should be a valid datetime or date")
+			}
+			*p.dst = t
+		}
+	}
+	pq := s.pageQuery(&v, q, c.business, f.fingerprint(), "status and due_at")
+	if !v.ok() {
+		return *invalid(v.errs...)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var items []*invoice
+	if b := s.businesses[c.business]; b != nil {
+		for _, inv := range b.invoices {
+			if f.match(inv) {
+				items = append(items, inv)
+			}
+		}
+	}
+	page, next, prev := pageOf(s, items, pq)
+	data := make([]wireInvoice, len(page))
+	for i, inv := range page {
+		data[i] = inv.wire()
+	}
+	return listResponse(data, next, prev)
+}
+
+// listFilter is a list call's filters.
+type listFilter struct {
+	statuses   []string
+	start, end time.Time
+}
+
+// fingerprint identifies the filters in a page token; the order of the
+// status values does not matter.
+func (f listFilter) fingerprint() string {
+	st := slices.Clone(f.statuses)
+	slices.Sort(st)
+	st = slices.Compact(st)
+	parts := []string{strings.Join(st, ","), fmtTime(f.start), fmtTime(f.end)}
+	sum := sha256.Sum256([]byte(strings.Join(parts, "|")))
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func (f listFilter) match(inv *invoice) bool {
+	if len(f.statuses) > 0 && !slices.Contains(f.statuses, string(inv.status)) {
+		return false
+	}
+	if !f.start.IsZero() && (inv.dueAt.IsZero() || inv.dueAt.Before(f.start)) {
+		return false
+	}
+	if !f.end.IsZero() && (inv.dueAt.IsZero() || inv.dueAt.After(f.end)) {
+		return false
+	}
+	return true
+}
+
+const statusEnumMsg = "Input should be 'open', 'paid', 'uncollectible', 'voided', 'refunded' or 'partially_refunded'"
+
+// findInvoice returns the invoice or the API's 404; s.mu must be held. An
+// invoice of another business is not found, never forbidden, so that ids
+// reveal nothing across businesses.
+func (s *Server) findInvoice(biz, id string) (*invoice, *response) {
+	if b := s.businesses[biz]; b != nil {
+		if inv := b.byID[id]; inv != nil {
+			return inv, nil
+		}
+	}
+	res := detail(http.StatusNotFound, "Invoice not found")
+	return nil, &res
+}
+
+func dataResponse(inv *invoice) response {
+	return jsonResponse(http.StatusOK, struct {
+		Data wireInvoice `json:"data"`
+	}{inv.wire()})
+}
+
+// getInvoice is GET /invoice/{invoice_id}.
+func (s *Server) getInvoice(c *call) response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, nf := s.findInvoice(c.business, c.param("invoice_id"))
+	if nf != nil {
+		return *nf
+	}
+	return dataResponse(inv)
+}
+
+// invoiceUpdate is a PATCH body once validated.
+type invoiceUpdate struct {
+	status  asset.InvoiceStatus
+	create  []lineInput
+	deletes []string
+	// tags maps a tag to its new value, or to nil to remove it.
+	tags map[string]*string
+}
+
+func (u invoiceUpdate) changesLines() bool { return len(u.create) > 0 || len(u.deletes) > 0 }
+
+// updateInvoice is PATCH /invoice/{invoice_id}. A change is applied in full
+// or not at all. A voided invoice keeps its status and lines (the API has
+// no un-void); its tags can still change.
+func (s *Server) updateInvoice(c *call) response {
+	u, bad := parseInvoiceUpdate(c.jsonBody())
+	if bad != nil {
+		return *bad
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, nf := s.findInvoice(c.business, c.param("invoice_id"))
+	if nf != nil {
+		return *nf
+	}
+	if errs := s.businesses[c.business].unknownTags(slices.Collect(maps.Keys(u.tags)), []any{"body"}); len(errs) > 0 {
+		return *invalid(errs...)
+	}
+	voided := inv.status == asset.InvoiceStatusVoided
+	if voided && (u.status != "" && u.status != asset.InvoiceStatusVoided || u.changesLines()) {
+		return detail(http.StatusUnprocessableEntity, "Invoice is voided and cannot be changed")
+	}
+	next := *inv
+	if u.changesLines() {
+		lines, bad := u.lines(inv)
+		if bad != nil {
+			return *bad
+		}
+		next.lines = lines
+	}
+	next.recompute()
+	if next.total.Cmp(next.paid) < 0 {
+		return detail(http.StatusUnprocessableEntity, "The new total "+next.total.String()+" would be less than the "+next.paid.String()+" already paid")
+	}
+	if len(u.tags) > 0 {
+		next.tags = cloneTags(inv.tags)
+		for k, tv := range u.tags {
+			if tv == nil {
+				delete(next.tags, k)
+			} else {
+				next.tags[k] = *tv
+			}
+		}
+	}
+	switch {
+	case u.status == asset.InvoiceStatusVoided && !voided:
+		next.status, next.voidedAt = u.status, normalTime(s.now())
+	case u.status != "":
+		next.status = u.status
+	default:
+		next.settle()
+	}
+	before := mustJSON(inv.wire())
+	*inv = next
+	res := dataResponse(inv)
+	res.unchanged = bytes.Equal(before, mustJSON(inv.wire()))
+	return res
+}
+
+// parseInvoiceUpdate validates a PATCH body.
+func parseInvoiceUpdate(body []byte) (invoiceUpdate, *response) {
+	obj, bad := bodyObject(body)
+	if bad != nil {
+		return invoiceUpdate{}, bad
+	}
+	var v validator
+	var u invoiceUpdate
+	loc := []any{"body"}
+	u.status = asset.InvoiceStatus(v.str(obj, "status", loc, false, 0))
+	if u.status != "" && !u.status.IsKnown() {
+		v.fail(at(loc, "status"), "enum", statusEnumMsg)
+	}
+	if lcVal, present := v.lookup(obj, "line_changes", loc, false); present {
+		lcLoc := at(loc, "line_changes")
+		if lc, ok := v.object(lcVal, lcLoc); ok {
+			for k, l := range v.list(lc, "create_lines", lcLoc) {
+				u.create = append(u.create, v.lineCreate(l, at(lcLoc, "create_lines", k)))
+			}
+			for k, d := range v.list(lc, "delete_lines", lcLoc) {
+				sid, isStr := d.(string)
+				if !isStr {
+					v.fail(at(lcLoc, "delete_lines", k), "string_type", "Input should be a valid string")
+				}
+				u.deletes = append(u.deletes, sid)
+			}
+			// Its meaning is undocumented: accepted, checked, not stored.
+			v.dict(lc, "metadata", lcLoc)
+		}
+	}
+	u.tags = map[string]*string{}
+	for k, tv := range v.dict(obj, "tags", loc) {
+		switch x := tv.(type) {
+		case nil:
+			u.tags[k] = nil
+		case string:
+			u.tags[k] = &x
+		default:
+			v.fail(at(loc, "tags", k), "string_type", "Input should be a valid string")
+		}
+	}
+	if !v.ok() {
+		return invoiceUpdate{}, invalid(v.errs...)
+	}
+	return u, nil
+}
+
+// lines is the invoice's lines after the update's deletes and creates, or
+// the API's 422 for a delete of a line the invoice does not have.
+func (u invoiceUpdate) lines(inv *invoice) ([]line, *response) {
+	var v validator
+	drop := map[string]bool{}
+	for k, lid := range u.deletes {
+		known := false
+		for _, l := range inv.lines {
+			known = known || l.id == lid
+		}
+		if !known || drop[lid] {
+			v.fail([]any{"body", "line_changes", "delete_lines", k}, "value_error", "Value error, "+strconv.Quote(lid)+" is not a line of this invoice")
+		}
+		drop[lid] = true
+	}
+	if !v.ok() {
+		return nil, invalid(v.errs...)
+	}
+	lines := withoutLines(inv.lines, drop)
+	for _, l := range u.create {
+		lines = append(lines, newLine(l))
+	}
+	return lines, nil
+}

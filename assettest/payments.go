@@ -1,0 +1,125 @@
+package assettest
+
+import (
+	"net/http"
+
+	"github.com/assetkit/asset-go"
+)
+
+// writeOff is POST /invoice/{invoice_id}/write-off: the amount (by default
+// the whole balance) is recorded as a payment with is_write_off set, and
+// counts towards total_paid like any payment. The description is accepted
+// and not stored: payments have no field for it.
+func (s *Server) writeOff(c *call) response {
+	obj, bad := bodyObject(c.jsonBody())
+	if bad != nil {
+		return *bad
+	}
+	var v validator
+	loc := []any{"body"}
+	amount := v.decimal(obj, "amount", loc, aboveZero, cents)
+	v.str(obj, "description", loc, false, 512)
+	if !v.ok() {
+		return *invalid(v.errs...)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, nf := s.findInvoice(c.business, c.param("invoice_id"))
+	if nf != nil {
+		return *nf
+	}
+	balance := inv.balance()
+	switch {
+	case inv.status == asset.InvoiceStatusVoided:
+		return detail(http.StatusUnprocessableEntity, "Invoice is voided")
+	case balance.Sign() <= 0:
+		return detail(http.StatusUnprocessableEntity, "Invoice has no balance to write off")
+	case !amount.IsSet():
+		amount = balance
+	case amount.Cmp(balance) > 0:
+		return detail(http.StatusUnprocessableEntity, "Write-off amount "+amount.String()+" exceeds the invoice balance of "+balance.String())
+	}
+	s.pay(inv, amount, "", true)
+	return dataResponse(inv)
+}
+
+// applyPayment is POST /invoice-payment. Without a transaction_id the
+// payment is drawn from the credit pool of the invoice's customer.
+func (s *Server) applyPayment(c *call) response {
+	biz := c.business
+	obj, bad := bodyObject(c.jsonBody())
+	if bad != nil {
+		return *bad
+	}
+	var v validator
+	loc := []any{"body"}
+	invID := v.str(obj, "invoice_id", loc, true, 255)
+	txnID := v.str(obj, "transaction_id", loc, false, 255)
+	amount := v.decimal(obj, "payment_amount", loc, aboveZero, cents)
+	if txnID == "" && !amount.IsSet() && v.ok() {
+		v.fail(at(loc, "payment_amount"), "missing", "Field required when transaction_id is null: the payment is drawn from the customer's credit")
+	}
+	if !v.ok() {
+		return *invalid(v.errs...)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, nf := s.findInvoice(biz, invID)
+	if nf != nil {
+		return *nf
+	}
+	if inv.status == asset.InvoiceStatusVoided {
+		return detail(http.StatusUnprocessableEntity, "Invoice is voided")
+	}
+	var txn *transaction
+	b := s.businesses[biz]
+	if txnID != "" {
+		if txn = b.txns[txnID]; txn == nil {
+			return detail(http.StatusNotFound, "Transaction not found")
+		}
+		remaining := txn.remaining()
+		switch {
+		case remaining.Sign() <= 0:
+			return detail(http.StatusUnprocessableEntity, "Transaction "+txnID+" has been applied in full")
+		case !amount.IsSet():
+			amount = remaining
+		case amount.Cmp(remaining) > 0:
+			return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the "+remaining.String()+" remaining on transaction "+txnID)
+		}
+	} else if inv.customerID == "" {
+		return detail(http.StatusUnprocessableEntity, "Invoice has no customer whose credit the payment could draw on; give a transaction_id")
+	}
+	if balance := inv.balance(); amount.Cmp(balance) > 0 {
+		return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the invoice balance of "+balance.String())
+	}
+	if txn == nil {
+		credit, ok := b.credit[inv.customerID]
+		if !ok {
+			credit = asset.DecimalFromInt(0)
+		}
+		if amount.Cmp(credit) > 0 {
+			return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the customer's credit of "+credit.String())
+		}
+		b.credit[inv.customerID] = credit.Sub(amount)
+	} else {
+		txn.applied = txn.applied.Add(amount)
+	}
+	s.pay(inv, amount, txnID, false)
+	return dataResponse(inv)
+}
+
+// pay records a payment and moves total_paid and the status; s.mu must be
+// held and the amount checked.
+func (s *Server) pay(inv *invoice, amount asset.Decimal, txnID string, writeOff bool) {
+	inv.payments = append(inv.payments, payment{
+		id:            newID("inp_"),
+		transactionID: txnID,
+		datetime:      normalTime(s.now()),
+		amount:        amount,
+		isWriteOff:    writeOff,
+	})
+	inv.paid = inv.paid.Add(amount)
+	inv.settle()
+}
