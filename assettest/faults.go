@@ -149,6 +149,7 @@ func (s *Server) ClearFaults() {
 	clear(s.faults)
 }
 
+// inject queues f on route, behind the faults already queued there.
 func (s *Server) inject(route Route, f fault) {
 	if !route.valid() {
 		panic(fmt.Sprintf("assettest: unknown route %q", route))
@@ -207,6 +208,7 @@ func (s *Server) ResetStats() {
 	clear(s.stats)
 }
 
+// count applies f to the counters of route.
 func (s *Server) count(route Route, f func(*RouteStats)) {
 	s.ctl.Lock()
 	defer s.ctl.Unlock()

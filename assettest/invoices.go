@@ -17,6 +17,8 @@ import (
 // maxBatch is the API's limit on invoices per create call.
 const maxBatch = 100
 
+// batchError is an invoice of a create call refused on its own while the
+// others were created.
 type batchError struct {
 	Error         string `json:"error"`
 	InvoiceNumber string `json:"invoice_number"`
@@ -224,6 +226,7 @@ func (s *Server) findInvoice(biz, id string) (*invoice, *response) {
 	return nil, &res
 }
 
+// dataResponse is the API's 200 envelope of one invoice.
 func dataResponse(inv *invoice) response {
 	return jsonResponse(http.StatusOK, struct {
 		Data wireInvoice `json:"data"`

@@ -29,6 +29,8 @@ type response struct {
 	unchanged bool
 }
 
+// mustJSON encodes a response body; the server only encodes values it
+// built, so a failure is a bug in it.
 func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -37,6 +39,7 @@ func mustJSON(v any) []byte {
 	return b
 }
 
+// jsonResponse is status with v as the JSON body.
 func jsonResponse(status int, v any) response { return response{status: status, body: mustJSON(v)} }
 
 // detail is FastAPI's error body for an HTTPException.
@@ -171,6 +174,8 @@ func (s *Server) serve(c *call) response {
 	return out
 }
 
+// isJSON reports whether FastAPI would read a body of contentType as
+// JSON; it assumes JSON when the header is missing.
 func isJSON(contentType string) bool {
 	if contentType == "" {
 		return true
@@ -242,6 +247,8 @@ func (s *Server) peekLimit(c *call) limitState {
 	return tighter(s.limiter.state(c.business, now), s.tenantLimiter.state(s.clientID, now))
 }
 
+// write sends res with the rate-limit headers of limit; headers of res
+// win, so that an injected failure can send what it likes.
 func (s *Server) write(w http.ResponseWriter, limit limitState, res response) {
 	h := w.Header()
 	if limit.on {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -87,13 +88,18 @@ func (c *call) jsonBody() []byte {
 	return c.body
 }
 
+// compile splits each entry's Route into its method and path segments.
+// It panics on a Route that is not "METHOD /path" or that appears twice,
+// so that a bad table fails every test at once.
 func compile(table []endpoint) []endpoint {
+	seen := map[Route]bool{}
 	for i := range table {
 		e := &table[i]
 		method, pattern, ok := strings.Cut(string(e.route), " ")
-		if !ok || !strings.HasPrefix(pattern, "/") {
-			panic("assettest: route " + string(e.route) + " is not a method and a path")
+		if !ok || !strings.HasPrefix(pattern, "/") || seen[e.route] {
+			panic("assettest: route " + strconv.Quote(string(e.route)) + " is not a method and a path, or appears twice")
 		}
+		seen[e.route] = true
 		e.method, e.segments = method, strings.Split(pattern[1:], "/")
 	}
 	return table
@@ -109,6 +115,7 @@ func endpointFor(route Route) *endpoint {
 	return nil
 }
 
+// valid reports whether the server has the route, for fault injection.
 func (r Route) valid() bool { return endpointFor(r) != nil }
 
 // route finds the endpoint of a request and sets its path values; failing

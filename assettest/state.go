@@ -1,8 +1,6 @@
 package assettest
 
 import (
-	"encoding/json"
-	"maps"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -68,12 +66,6 @@ func (b *business) customer(externalID string) string {
 	return id
 }
 
-func (b *business) add(inv *invoice) {
-	b.invoices = append(b.invoices, inv)
-	b.byID[inv.id] = inv
-	b.byNumber[inv.number] = inv
-}
-
 // transaction is money received that payments can draw on.
 type transaction struct {
 	amount, applied asset.Decimal
@@ -81,113 +73,15 @@ type transaction struct {
 
 func (t *transaction) remaining() asset.Decimal { return t.amount.Sub(t.applied) }
 
-type invoice struct {
-	seq                     uint64 // creation order across the server, for page cursors
-	id, businessID, number  string
-	description, customerID string
-	total, paid, credit     asset.Decimal
-	status                  asset.InvoiceStatus
-	dueAt, sentAt, voidedAt time.Time
-	metadata                map[string]any
-	tags                    map[string]string
-	lines                   []line
-	payments                []payment
-}
+// idAlphabet is base58: ids look like the API's (inv_WQMDNUHpBThYSNh4AprDBo).
+const idAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
-type line struct {
-	id string
-	lineInput
-}
-
-type payment struct {
-	id, transactionID string
-	datetime          time.Time
-	amount            asset.Decimal
-	isWriteOff        bool
-}
-
-func (inv *invoice) balance() asset.Decimal { return inv.total.Sub(inv.paid) }
-
-func (inv *invoice) position() uint64 { return inv.seq }
-
-// recompute sets the total from the lines.
-func (inv *invoice) recompute() {
-	total := asset.DecimalFromInt(0)
-	for i := range inv.lines {
-		total = total.Add(inv.lines[i].total())
+func newID(prefix string) string {
+	var b [22]byte
+	for i := range b {
+		b[i] = idAlphabet[rand.IntN(len(idAlphabet))]
 	}
-	inv.total = total
-}
-
-// settle moves the status after money or lines changed: an invoice whose
-// balance reaches zero is paid, and a paid one whose total grew is open
-// again. Statuses set by hand (voided, refunded ...) are left alone.
-func (inv *invoice) settle() {
-	covered := inv.total.Sign() > 0 && inv.paid.Cmp(inv.total) >= 0
-	switch {
-	case covered && (inv.status == asset.InvoiceStatusOpen || inv.status == asset.InvoiceStatusUncollectible):
-		inv.status = asset.InvoiceStatusPaid
-	case !covered && inv.status == asset.InvoiceStatusPaid:
-		inv.status = asset.InvoiceStatusOpen
-	}
-}
-
-func newLine(in lineInput) line { return line{id: newID("inv_line_"), lineInput: in} }
-
-// The wire types are what the API sends: snake_case, bare JSON numbers for
-// money, and every documented field present, null when it has no value, as
-// pydantic writes them. They are kept apart from the SDK's models so that
-// the fake checks the SDK rather than mirroring it.
-
-type wireInvoice struct {
-	ID           string            `json:"id"`
-	BusinessID   string            `json:"business_id"`
-	Number       string            `json:"number"`
-	Description  *string           `json:"description"`
-	CustomerID   *string           `json:"customer_id"`
-	TotalAmount  asset.Decimal     `json:"total_amount"`
-	TotalPaid    asset.Decimal     `json:"total_paid"`
-	CreditAmount asset.Decimal     `json:"credit_amount"`
-	Source       string            `json:"source"`
-	Status       string            `json:"status"`
-	DueAt        *time.Time        `json:"due_at"`
-	SentAt       *time.Time        `json:"sent_at"`
-	VoidedAt     *time.Time        `json:"voided_at"`
-	Metadata     map[string]any    `json:"metadata"`
-	Tags         map[string]string `json:"tags"`
-	Lines        []wireLine        `json:"lines"`
-	Payments     []wirePayment     `json:"payments"`
-}
-
-type wireLine struct {
-	ID             string         `json:"id"`
-	InvoiceID      string         `json:"invoice_id"`
-	Description    *string        `json:"description"`
-	LedgerID       *string        `json:"ledger_id"`
-	UnitPrice      asset.Decimal  `json:"unit_price"`
-	Quantity       asset.Decimal  `json:"quantity"`
-	DiscountAmount asset.Decimal  `json:"discount_amount"`
-	DiscountRate   asset.Decimal  `json:"discount_rate"`
-	TaxAmount      asset.Decimal  `json:"tax_amount"`
-	TaxRate        asset.Decimal  `json:"tax_rate"`
-	Amount         asset.Decimal  `json:"amount"`
-	IsPrepayment   bool           `json:"is_prepayment"`
-	Metadata       map[string]any `json:"metadata"`
-}
-
-type wirePayment struct {
-	ID                   string        `json:"id"`
-	InvoiceID            string        `json:"invoice_id"`
-	TransactionID        *string       `json:"transaction_id"`
-	PaymentID            *string       `json:"payment_id"`
-	Datetime             time.Time     `json:"datetime"`
-	PaymentAmount        asset.Decimal `json:"payment_amount"`
-	CreditJournalEntryID *string       `json:"credit_journal_entry_id"`
-	CreditMemoID         *string       `json:"credit_memo_id"`
-	IsWriteOff           bool          `json:"is_write_off"`
-	// Invoice is the back reference the API documents as {}; it is sent so
-	// that clients are exercised on it.
-	Invoice struct{} `json:"invoice"`
+	return prefix + string(b[:])
 }
 
 func nullable(s string) *string {
@@ -211,98 +105,107 @@ func orEmpty(m map[string]any) map[string]any {
 	return m
 }
 
-// wire is the invoice as sent. It is marshalled while the state lock is
-// held, so the maps it shares with the state are never read concurrently
-// with a change.
-func (inv *invoice) wire() wireInvoice {
-	w := wireInvoice{
-		ID:           inv.id,
-		BusinessID:   inv.businessID,
-		Number:       inv.number,
-		Description:  nullable(inv.description),
-		CustomerID:   nullable(inv.customerID),
-		TotalAmount:  inv.total,
-		TotalPaid:    inv.paid,
-		CreditAmount: inv.credit,
-		Source:       string(asset.InvoiceSourceManual),
-		Status:       string(inv.status),
-		DueAt:        nullableTime(inv.dueAt),
-		SentAt:       nullableTime(inv.sentAt),
-		VoidedAt:     nullableTime(inv.voidedAt),
-		Metadata:     orEmpty(inv.metadata),
-		Tags:         inv.tags,
-		Lines:        make([]wireLine, len(inv.lines)),
-		Payments:     make([]wirePayment, len(inv.payments)),
+// business returns a business's state, creating it; s.mu must be held.
+func (s *Server) business(id string) *business {
+	b := s.businesses[id]
+	if b == nil {
+		b = newBusiness(s.tagFields)
+		s.businesses[id] = b
 	}
-	if w.Tags == nil {
-		w.Tags = map[string]string{}
-	}
-	for i, l := range inv.lines {
-		w.Lines[i] = wireLine{
-			ID:             l.id,
-			InvoiceID:      inv.id,
-			Description:    nullable(l.description),
-			LedgerID:       nullable(l.ledgerID),
-			UnitPrice:      l.unitPrice,
-			Quantity:       l.quantity,
-			DiscountAmount: l.discountAmount,
-			DiscountRate:   l.discountRate,
-			TaxAmount:      l.taxAmount,
-			TaxRate:        l.taxRate,
-			Amount:         l.total(),
-			IsPrepayment:   l.isPrepayment,
-			Metadata:       orEmpty(l.metadata),
+	return b
+}
+
+// AddTransaction records money received by a business, for payments to draw
+// on, and returns its txn_ id. It panics if businessID is not a biz_ id (the
+// API refuses every request for it), or if amount is not positive or has
+// more than two decimal places.
+func (s *Server) AddTransaction(businessID string, amount asset.Decimal) string {
+	checkBusiness("AddTransaction", businessID)
+	checkMoney("AddTransaction", amount)
+	id := newID("txn_")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.business(businessID).txns[id] = &transaction{amount: amount, applied: asset.DecimalFromInt(0)}
+	return id
+}
+
+// TransactionRemaining is what payments may still draw from a transaction;
+// false if the business has no such transaction.
+func (s *Server) TransactionRemaining(businessID, transactionID string) (asset.Decimal, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.businesses[businessID]; b != nil {
+		if t := b.txns[transactionID]; t != nil {
+			return t.remaining(), true
 		}
 	}
-	for i, p := range inv.payments {
-		w.Payments[i] = wirePayment{
-			ID:            p.id,
-			InvoiceID:     inv.id,
-			TransactionID: nullable(p.transactionID),
-			Datetime:      p.datetime,
-			PaymentAmount: p.amount,
-			IsWriteOff:    p.isWriteOff,
+	return asset.Decimal{}, false
+}
+
+// AddCredit adds amount to a customer's credit pool, which a payment
+// without a transaction_id draws on for an invoice of that customer.
+// customerID is the invoice's customer_id (for an invoice created with a
+// customer_external_id, the cus_ id it was given). Credit accumulates over
+// calls. It panics as AddTransaction does, or if customerID is empty.
+func (s *Server) AddCredit(businessID, customerID string, amount asset.Decimal) {
+	checkBusiness("AddCredit", businessID)
+	if customerID == "" {
+		panic("assettest: AddCredit needs a customer id")
+	}
+	checkMoney("AddCredit", amount)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.business(businessID)
+	if left, ok := b.credit[customerID]; ok {
+		amount = left.Add(amount)
+	}
+	b.credit[customerID] = amount
+}
+
+// CreditRemaining is what is left of a customer's credit pool; false if no
+// credit was ever added for the customer in the business.
+func (s *Server) CreditRemaining(businessID, customerID string) (asset.Decimal, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.businesses[businessID]; b != nil {
+		if left, ok := b.credit[customerID]; ok {
+			return left, true
 		}
 	}
-	return w
+	return asset.Decimal{}, false
 }
 
-// public is the invoice as the SDK would decode it from a response, so that
-// what a test reads from the server's state compares equal to what its
-// client received.
-func (inv *invoice) public() asset.Invoice {
-	b, err := json.Marshal(inv.wire())
-	if err != nil {
-		panic("assettest: encoding an invoice: " + err.Error())
-	}
-	var out asset.Invoice
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic("assettest: the SDK cannot decode an invoice this server wrote: " + err.Error())
-	}
-	return out
+// AddTagField defines a tag field in a business, as if created in the
+// API's settings: invoices may then carry a tag of that name. Defining one
+// twice is harmless. It panics if businessID is not a biz_ id or name is
+// empty.
+func (s *Server) AddTagField(businessID, name string) {
+	checkBusiness("AddTagField", businessID)
+	checkTagField(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.business(businessID).tagFields[name] = true
 }
 
-// idAlphabet is base58: ids look like the API's (inv_WQMDNUHpBThYSNh4AprDBo).
-const idAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-func newID(prefix string) string {
-	var b [22]byte
-	for i := range b {
-		b[i] = idAlphabet[rand.IntN(len(idAlphabet))]
+func checkBusiness(fn, businessID string) {
+	if !prefixed(businessID, "biz_") {
+		panic("assettest: " + fn + " needs a biz_ id, got " + strconv.Quote(businessID) + ": the API refuses every request for it")
 	}
-	return prefix + string(b[:])
 }
 
-// cloneTags copies a tag map so that a PATCH that is refused half way leaves
-// the stored one untouched.
-func cloneTags(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
+func checkTagField(name string) {
+	if name == "" {
+		panic("assettest: a tag field needs a name")
 	}
-	return maps.Clone(m)
 }
 
-// withoutLines returns lines minus those whose ids are in drop.
-func withoutLines(lines []line, drop map[string]bool) []line {
-	return slices.DeleteFunc(slices.Clone(lines), func(l line) bool { return drop[l.id] })
+// checkMoney holds the helpers to the rule requests are held to, so that
+// every balance stays in whole cents and can be paid exactly.
+func checkMoney(fn string, amount asset.Decimal) {
+	if !amount.IsSet() || amount.Sign() <= 0 {
+		panic("assettest: " + fn + " needs a positive amount, got " + strconv.Quote(amount.String()))
+	}
+	if !inCents(amount) {
+		panic("assettest: " + fn + " needs an amount of at most 2 decimal places, got " + amount.String())
+	}
 }
