@@ -120,7 +120,9 @@ func (r Route) valid() bool { return endpointFor(r) != nil }
 
 // route finds the endpoint of a request and sets its path values; failing
 // that, it answers as FastAPI does: 404, or 405 with Allow when the path
-// exists under other methods. The call it returns is the request's either
+// exists under other methods. The first entry whose pattern fits wins, so
+// a pattern with a literal segment must come before one with a wildcard in
+// its place. The call it returns is the request's either
 // way, for the rate-limit headers of the answer.
 func route(r *http.Request) (*call, *response) {
 	c := &call{r: r}
