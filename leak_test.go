@@ -68,7 +68,7 @@ func leakCheck(t *testing.T, res faultResult, log *leakLog, secrets ...string) {
 		texts = append(texts, fmt.Sprint(res.panicked))
 	}
 	lines := log.String()
-	assert.Contains(t, lines, "performing request", "the log recorded the call")
+	assert.Contains(t, lines, "route=/v0/", "the log recorded the call")
 	texts = append(texts, lines)
 	for _, text := range texts {
 		for _, s := range secrets {

@@ -97,9 +97,14 @@ func WithRetryWait(min, max time.Duration) Option {
 	}}
 }
 
-// WithLogger logs requests and retries to l at debug level, failures at
-// error level. Credentials are never logged (headers are not), nor query
-// strings. Without it the client logs nothing.
+// WithLogger logs each call to l: a try that failed and will be retried
+// at warn level (with retry_in, the wait before the next), the call's
+// final failure at error level, a refusal (4xx) or a cancellation at info,
+// a success at debug (info when it took retries). Each record carries
+// method, route (the path with its ids), status (0 when no answer came),
+// attempt, request_id, duration, and error when there was one. Credentials
+// are never logged (headers are not), nor query strings. Without it the
+// client logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return Option{func(s *settings) error {
 		s.logger = l

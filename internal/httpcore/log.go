@@ -1,50 +1,160 @@
 package httpcore
 
 import (
+	"bytes"
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
-// leveledLogger adapts slog to retryablehttp's LeveledLogger. Query strings
-// are cut from every value it logs: page tokens and filters are the caller's
-// data, and the token never reaches a log because headers are never logged.
-type leveledLogger struct{ l *slog.Logger }
+// tryLog writes one record per try that will be retried (WARN) and one for
+// how the call ended: its failure at ERROR, a refusal (4xx) or a
+// cancellation at INFO, a success at DEBUG, or at INFO when it took retries.
+// retryablehttp's own records are not used: it logs every failed try at
+// ERROR, even one that the next try cures.
+//
+// Records carry the method, the route (the URL's path, with its ids, never
+// its query: page tokens and filters are the caller's data), the status,
+// the attempt, the request id and the try's duration. Headers, and so
+// credentials, are never logged.
+type tryLog struct {
+	l     *slog.Logger
+	r     *Request
+	route string
 
-func (l leveledLogger) Error(msg string, kv ...any) { l.log(slog.LevelError, msg, kv) }
-func (l leveledLogger) Info(msg string, kv ...any)  { l.log(slog.LevelInfo, msg, kv) }
-func (l leveledLogger) Debug(msg string, kv ...any) { l.log(slog.LevelDebug, msg, kv) }
-func (l leveledLogger) Warn(msg string, kv ...any)  { l.log(slog.LevelWarn, msg, kv) }
+	attempt int
+	start   time.Time
+	// resp and err are how the latest try ended.
+	resp *http.Response
+	err  error
+}
 
-func (l leveledLogger) log(level slog.Level, msg string, kv []any) {
-	ctx := context.Background()
-	if !l.l.Enabled(ctx, level) {
+// newTryLog returns nil, which logs nothing, when l is nil.
+func newTryLog(l *slog.Logger, r *Request) *tryLog {
+	if l == nil {
+		return nil
+	}
+	route := ""
+	if u, err := url.Parse(r.URL); err == nil {
+		route = u.Path
+	}
+	return &tryLog{l: l, r: r, route: route}
+}
+
+// wire hooks t into rc's loop. Call it once rc's CheckRetry and Backoff are
+// set: it wraps them, so their decisions are what it reports.
+func (t *tryLog) wire(rc *retryablehttp.Client) {
+	if t == nil {
 		return
 	}
-	clean := make([]any, len(kv))
-	for i, v := range kv {
-		clean[i] = redact(v)
+	rc.RequestLogHook = func(_ retryablehttp.Logger, _ *http.Request, i int) {
+		t.attempt, t.start = i+1, time.Now()
+		t.resp, t.err = nil, nil
 	}
-	l.l.Log(ctx, level, "asset-go: "+msg, clean...)
+	check := rc.CheckRetry
+	rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		// Called again for the same try with the response handler's error;
+		// the later call holds the error that counts.
+		t.resp, t.err = resp, err
+		return check(ctx, resp, err)
+	}
+	backoff := rc.Backoff
+	rc.Backoff = func(min, max time.Duration, i int, resp *http.Response) time.Duration {
+		wait := backoff(min, max, i, resp)
+		t.log(slog.LevelWarn, "try failed, retrying", t.resp, t.err, slog.Duration("retry_in", wait))
+		return wait
+	}
 }
 
-func redact(v any) any {
-	switch v := v.(type) {
-	case *url.URL:
-		u := *v
-		u.RawQuery, u.User, u.Fragment = "", nil, ""
-		return u.String()
-	case string:
-		return RedactQuery(v)
-	case error:
-		return RedactQuery(v.Error())
-	case fmt.Stringer:
-		return RedactQuery(v.String())
+// finish logs how the call ended: Send's response and error.
+func (t *tryLog) finish(resp *http.Response, err error) {
+	if t == nil {
+		return
 	}
-	return v
+	if resp == nil {
+		resp = t.resp // the error handler dropped the last response
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		t.log(slog.LevelInfo, "request cancelled", resp, err)
+	case err != nil:
+		t.log(slog.LevelError, "request failed", resp, err)
+	case failed(resp.StatusCode):
+		t.log(slog.LevelError, "request failed", resp, nil)
+	case resp.StatusCode >= 400:
+		t.log(slog.LevelInfo, "request refused", resp, nil)
+	case t.attempt > 1:
+		t.log(slog.LevelInfo, "request done after retries", resp, nil)
+	default:
+		t.log(slog.LevelDebug, "request done", resp, nil)
+	}
 }
+
+// failed reports whether a final status is the service failing rather than
+// refusing the request: what retries were there to cure.
+func failed(status int) bool {
+	return status >= 500 || status == http.StatusTooManyRequests || status == http.StatusRequestTimeout
+}
+
+func (t *tryLog) log(level slog.Level, msg string, resp *http.Response, err error, extra ...slog.Attr) {
+	ctx := context.Background()
+	if !t.l.Enabled(ctx, level) {
+		return
+	}
+	status, requestID := 0, ""
+	if resp != nil {
+		status, requestID = resp.StatusCode, t.requestID(resp.Header.Get("X-Request-Id"))
+	}
+	var took time.Duration
+	if !t.start.IsZero() {
+		took = time.Since(t.start)
+	}
+	attrs := append([]slog.Attr{
+		slog.String("method", t.r.Method),
+		slog.String("route", t.route),
+		slog.Int("status", status),
+		slog.Int("attempt", t.attempt),
+		slog.String("request_id", requestID),
+		slog.Duration("duration", took),
+	}, extra...)
+	if err != nil {
+		// url.Error quotes the whole URL, query included.
+		attrs = append(attrs, slog.String("error", RedactQuery(err.Error())))
+	}
+	t.l.LogAttrs(ctx, level, "asset-go: "+msg, attrs...)
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// requestID returns id unless it could be something the request carried:
+// a server or proxy that echoes the request into x-request-id would
+// otherwise put a token or a client secret in the log.
+func (t *tryLog) requestID(id string) string {
+	if id == "" {
+		return ""
+	}
+	if !idPattern.MatchString(id) || bytes.Contains(t.r.Body, []byte(id)) {
+		return redactedID
+	}
+	for _, values := range t.r.Header {
+		for _, v := range values {
+			if strings.Contains(v, id) {
+				return redactedID
+			}
+		}
+	}
+	return id
+}
+
+// redactedID stands in for a request id that was not logged.
+const redactedID = "[not an id]"
 
 var queryPattern = regexp.MustCompile(`\?[^\s"']*`)
 

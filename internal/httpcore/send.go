@@ -128,9 +128,8 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 			return nil, err
 		},
 	}
-	if s.Logger != nil {
-		rc.Logger = leveledLogger{s.Logger}
-	}
+	tries := newTryLog(s.Logger, r)
+	tries.wire(rc)
 	var body any
 	if r.Body != nil {
 		body = r.Body
@@ -163,6 +162,7 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 		})
 	}
 	resp, err := rc.Do(req)
+	tries.finish(resp, err)
 	return resp, out, err
 }
 
