@@ -204,10 +204,12 @@ type InputError struct {
 	Field string
 	// Reason says what is wrong with it.
 	Reason string
+
+	client string // who refused the input, when not package asset
 }
 
 // Error reads like "asset: invalid businessID: is empty".
-func (e *InputError) Error() string { return "asset: invalid " + e.Field + ": " + e.Reason }
+func (e *InputError) Error() string { return prefix(e.client) + "invalid " + e.Field + ": " + e.Reason }
 
 // Is matches ErrValidation.
 func (e *InputError) Is(target error) bool { return target == ErrValidation }
@@ -266,12 +268,14 @@ type NetworkError struct {
 	// Err is the cause; context.Canceled and context.DeadlineExceeded are
 	// matched through it.
 	Err error
+
+	client string // who made the call, when not package asset
 }
 
 // Error names the call and the cause, and says when the change may have
 // been applied.
 func (e *NetworkError) Error() string {
-	msg := fmt.Sprintf("asset: %s %s: %v", e.Method, e.Path, e.Err)
+	msg := fmt.Sprintf("%s%s %s: %v", prefix(e.client), e.Method, e.Path, e.Err)
 	if e.MayHaveApplied {
 		msg += " (outcome unknown: the change may have been applied; check before retrying)"
 	}

@@ -49,12 +49,12 @@ type Client struct {
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	u, err := httpcore.CheckBaseURL(baseURL)
 	if err != nil {
-		return nil, &asset.InputError{Field: "baseURL", Reason: err.Error()}
+		return nil, own(&asset.InputError{Field: "baseURL", Reason: err.Error()})
 	}
 	// The documented address is "{base}/api/v1/Invoice/Create"; a base that
 	// already ends in the API prefix would only ever earn 404s.
 	if strings.HasSuffix(strings.ToLower(u.Path), "/api/v1") || strings.Contains(strings.ToLower(u.Path), "/api/v1/") {
-		return nil, &asset.InputError{Field: "baseURL", Reason: "give the deployment's address without /api/v1: the client adds the paths itself"}
+		return nil, own(&asset.InputError{Field: "baseURL", Reason: "give the deployment's address without /api/v1: the client adds the paths itself"})
 	}
 	s := settings{policy: httpcore.DefaultPolicy}
 	for _, opt := range opts {
@@ -62,7 +62,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 			continue
 		}
 		if err := opt.apply(&s); err != nil {
-			return nil, err
+			return nil, own(err)
 		}
 	}
 	hc := s.httpClient
@@ -117,13 +117,13 @@ func (c *Client) post(ctx context.Context, path string, body []byte) (*reply, er
 	hr.Header.Set("Content-Type", "application/json")
 	resp, outcome, err := c.sender.Send(ctx, c.policy, hr)
 	if err != nil {
-		return nil, &asset.NetworkError{
+		return nil, own(&asset.NetworkError{
 			Method:         hr.Method,
 			Path:           path,
 			Attempts:       outcome.Attempts,
 			MayHaveApplied: outcome.MaybeApplied,
 			Err:            err,
-		}
+		})
 	}
 	limit := int64(maxErrorBody)
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {

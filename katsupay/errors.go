@@ -11,8 +11,17 @@ import (
 	"time"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/internal/clientname"
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
+
+// own makes the asset errors in err (*asset.InputError,
+// *asset.NetworkError) read "katsupay: ...": the caller called this
+// client, not package asset.
+func own(err error) error {
+	clientname.Set(err, "katsupay")
+	return err
+}
 
 // Error is a refusal from Katsu Pay: an error status (400, 404, 500 are the
 // documented ones), or a reply whose envelope says "succeeded": false
@@ -216,7 +225,8 @@ func (e *replyError) Error() string {
 		msg += fmt.Sprintf(" (body starts %.120q)", e.body)
 	}
 	if e.err != nil {
-		msg += ": " + e.err.Error()
+		// The cause may be asset.Decimal's, which names package asset.
+		msg += ": " + strings.TrimPrefix(e.err.Error(), "asset: ")
 	}
 	return msg + " (outcome unknown: the server reported success, so the invoice was most likely created; check before retrying)"
 }

@@ -30,10 +30,10 @@ type InvoiceService struct {
 // produces this case, so that the check can be tested.
 func (s *InvoiceService) Create(ctx context.Context, inv CreateInvoice) (*CreatedInvoice, error) {
 	if ctx == nil {
-		return nil, &asset.InputError{Field: "ctx", Reason: "is nil; pass context.Background() or the request's context"}
+		return nil, own(&asset.InputError{Field: "ctx", Reason: "is nil; pass context.Background() or the request's context"})
 	}
 	if err := inv.validate(); err != nil {
-		return nil, err
+		return nil, own(err)
 	}
 	body, err := json.Marshal(inv)
 	if err != nil {
