@@ -64,6 +64,14 @@ type ErrorDetail struct {
 	Message string
 	// Type is pydantic's error code, e.g. "missing".
 	Type string
+	// Ctx is the entry's "ctx" as sent, the values the message speaks of,
+	// e.g. {"decimal_places": 2}; nil when absent. Decode it with
+	// json.Unmarshal into what the Type leads you to expect.
+	Ctx json.RawMessage
+	// Input is the entry's "input" as sent (pydantic v2): the value that
+	// was refused, e.g. "1.005", or the object a required field is
+	// missing from; nil when absent.
+	Input json.RawMessage
 }
 
 // Error reads like "asset: POST /v0/business/biz_1/invoice: 422 Unprocessable
@@ -158,13 +166,15 @@ func (e *APIError) parseErrorBody(body []byte) {
 	if json.Unmarshal(body, &shape) == nil {
 		if len(shape.Detail) > 0 {
 			var items []struct {
-				Loc  []json.RawMessage `json:"loc"`
-				Msg  string            `json:"msg"`
-				Type string            `json:"type"`
+				Loc   []json.RawMessage `json:"loc"`
+				Msg   string            `json:"msg"`
+				Type  string            `json:"type"`
+				Ctx   json.RawMessage   `json:"ctx"`
+				Input json.RawMessage   `json:"input"`
 			}
 			if json.Unmarshal(shape.Detail, &items) == nil {
 				for _, it := range items {
-					d := ErrorDetail{Message: it.Msg, Type: it.Type}
+					d := ErrorDetail{Message: it.Msg, Type: it.Type, Ctx: it.Ctx, Input: it.Input}
 					for _, l := range it.Loc {
 						d.Location = append(d.Location, rawString(l))
 					}
@@ -344,6 +354,8 @@ func (e *APIError) redact(secrets []string) {
 			d := &e.Details[i]
 			d.Message = strings.ReplaceAll(d.Message, s, redacted)
 			d.Type = strings.ReplaceAll(d.Type, s, redacted)
+			d.Ctx = redactBytes(d.Ctx, s)
+			d.Input = redactBytes(d.Input, s)
 			for j := range d.Location {
 				d.Location[j] = strings.ReplaceAll(d.Location[j], s, redacted)
 			}

@@ -3,6 +3,7 @@ package asset
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -70,9 +71,24 @@ func TestErrorBodies(t *testing.T) {
 			wantMessage: "field required",
 			wantDetails: []ErrorDetail{
 				{Location: []string{"body", "0", "number"}, Message: "field required", Type: "value_error.missing"},
-				{Location: []string{"body", "1", "lines", "2", "unit_price"}, Message: "ensure this value is greater than or equal to 0", Type: "value_error.number.not_ge"},
+				{Location: []string{"body", "1", "lines", "2", "unit_price"}, Message: "ensure this value is greater than or equal to 0", Type: "value_error.number.not_ge", Ctx: json.RawMessage(`{"limit_value": 0}`)},
 			},
 			wantInText: []string{"422 Unprocessable Entity", "body.0.number: field required", "body.1.lines.2.unit_price: ensure"},
+		},
+		{
+			name:   "pydantic v2 entries with input, ctx and url",
+			status: 422,
+			body: `{"detail": [
+				{"type": "decimal_max_places", "loc": ["body", 0, "lines", 0, "amount"], "msg": "Decimal input should have no more than 2 decimal places", "input": "1.005", "ctx": {"decimal_places": 2}, "url": "https://errors.pydantic.dev/2.5/v/decimal_max_places"},
+				{"type": "missing", "loc": ["body", 0, "number"], "msg": "Field required", "input": {"customer_id": "cus_1"}, "url": "https://errors.pydantic.dev/2.5/v/missing"}
+			]}`,
+			wantMessage: "Decimal input should have no more than 2 decimal places",
+			wantDetails: []ErrorDetail{
+				{Location: []string{"body", "0", "lines", "0", "amount"}, Message: "Decimal input should have no more than 2 decimal places", Type: "decimal_max_places",
+					Ctx: json.RawMessage(`{"decimal_places": 2}`), Input: json.RawMessage(`"1.005"`)},
+				{Location: []string{"body", "0", "number"}, Message: "Field required", Type: "missing", Input: json.RawMessage(`{"customer_id": "cus_1"}`)},
+			},
+			wantInText: []string{"body.0.lines.0.amount: Decimal input should have no more than 2 decimal places"},
 		},
 		{
 			name:        "fastapi detail without loc",
@@ -483,4 +499,19 @@ func FuzzErrorBody(f *testing.F) {
 			require.Equal(t, direct.Details[0].Message, direct.Message)
 		}
 	})
+}
+
+// A server may quote the request's credentials into a detail's input or
+// ctx: they are redacted there like everywhere else in the error.
+func TestErrorDetailInputAndCtxAreRedacted(t *testing.T) {
+	c := newGockClient(t, WithMaxRetries(0))
+	getCall.mock().Reply(422).BodyString(`{"detail": [{"loc": ["header", "authorization"], "msg": "bad", "type": "x",
+		"input": "Bearer ` + testToken + `", "ctx": {"got": "` + testToken + `"}}]}`)
+	err := getCall.call(context.Background(), c)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.Len(t, apiErr.Details, 1)
+	d := apiErr.Details[0]
+	assert.JSONEq(t, `"Bearer [redacted]"`, string(d.Input))
+	assert.JSONEq(t, `{"got": "[redacted]"}`, string(d.Ctx))
 }
