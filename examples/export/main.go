@@ -11,7 +11,9 @@
 // Without ASSET_TOKEN it starts an embedded assettest server holding 250
 // sample invoices, and says so on the first line of stderr. To export a real
 // business, set ASSET_TOKEN and ASSET_BUSINESS_ID (and optionally
-// ASSET_BASE_URL, default the sandbox, and ASSET_USER_ID).
+// ASSET_BASE_URL, default the sandbox, ASSET_USER_ID, and
+// ASSET_ATTEMPT_TIMEOUT, how long one try may take, default 10s). A try
+// that failed and will be retried is said on stderr as it happens.
 //
 // Flags:
 //
@@ -36,16 +38,15 @@ import (
 	"time"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/examples/internal/cli"
 	"github.com/assetkit/asset-go/examples/internal/exampleenv"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "export:", err)
-		os.Exit(1)
-	}
+	code := cli.Exit("export", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // run is main without the process, so that a test can give it an
@@ -56,11 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	format := fs.String("format", "csv", "output format: csv or jsonl")
 	pageSize := fs.Int("page-size", 100, "invoices per request, 1 to 100")
 	from := fs.String("from", "", "page token to continue a failed export from")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if *pageSize < 1 || *pageSize > 100 {
 		return fmt.Errorf("-page-size %d: use 1 to 100", *pageSize)
@@ -78,8 +76,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("-format %q: use csv or jsonl", *format)
 	}
 
-	// stdout is the data: everything said to the user goes to stderr.
-	env, err := exampleenv.Open(getenv, stderr)
+	// stdout is the data: everything said to the user goes to stderr,
+	// the SDK's warnings (a try failed, the next is coming) included.
+	env, err := exampleenv.Open(getenv, stderr, stderr)
 	if err != nil {
 		return err
 	}

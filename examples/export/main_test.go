@@ -7,8 +7,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"net"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/assettest"
+	"github.com/assetkit/asset-go/examples/internal/cli"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -183,6 +186,75 @@ func TestFailedExportCanContinue(t *testing.T) {
 	rows = readCSV(t, append(first.Bytes(), rest.Bytes()...))
 	require.Len(t, rows, 6, "no second header: the parts join into one file")
 	assert.Equal(t, "R-5", rows[5][1])
+}
+
+func TestCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		once string // said exactly once on stderr
+	}{
+		{[]string{"-h"}, 0, "Usage of export:"},
+		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
+		{[]string{"extra"}, 2, `unexpected arguments ["extra"]`},
+		{[]string{"-format", "xml"}, 1, `export: -format "xml": use csv or jsonl`},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), tc.args, env(nil), &stdout, &stderr)
+		assert.Equal(t, tc.code, cli.Exit("export", err, &stderr), "%q", tc.args)
+		assert.Equal(t, 1, strings.Count(stderr.String(), tc.once), "%q: %s", tc.args, stderr.String())
+		assert.Empty(t, stdout.String(), "%q: nothing exported", tc.args)
+	}
+}
+
+// A server that accepts and never answers: each page try ends at the
+// attempt timeout and stderr says that the next one is coming.
+func TestASilentServerIsNotSilent(t *testing.T) {
+	vars := map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": silentServer(t), "ASSET_ATTEMPT_TIMEOUT": "50ms"}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var stderr bytes.Buffer
+	err := run(ctx, nil, env(vars), &bytes.Buffer{}, &stderr)
+	require.Error(t, err)
+	require.NoError(t, ctx.Err(), "the attempt timeout ended the tries, not the test's deadline")
+	lines := strings.Split(stderr.String(), "\n")
+	require.GreaterOrEqual(t, len(lines), 3, stderr.String())
+	assert.Equal(t, "Using the Asset API at "+vars["ASSET_BASE_URL"]+" (business biz_1)", lines[0])
+	assert.Contains(t, lines[1], `level=WARN msg="asset-go: try failed, retrying" method=GET route=/v0/business/biz_1/invoice status=0 attempt=1`)
+	assert.Contains(t, stderr.String(), `level=ERROR msg="asset-go: request failed"`)
+	assert.Contains(t, err.Error(), "run the export again")
+}
+
+// silentServer accepts connections and never answers, until the test ends.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return "http://" + l.Addr().String()
 }
 
 func TestRefusesBadFlags(t *testing.T) {

@@ -15,11 +15,15 @@
 // the receiving account and a product in KATSUPAY_COUNTERPARTY_ID,
 // KATSUPAY_ACCOUNT_ID and KATSUPAY_PRODUCT_ID (sample ids otherwise).
 // KATSUPAY_CURRENCY sets the currency code (default 2, the docs' example).
+//
+// It takes no arguments. A try that failed and will be retried is said on
+// stderr as it happens, and the whole call is bounded by 30 seconds.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,23 +32,31 @@ import (
 	"time"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/examples/internal/cli"
 	"github.com/assetkit/asset-go/katsupay"
 	"github.com/assetkit/asset-go/katsupay/katsupaytest"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Stdout, os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "katsupay:", err)
-		os.Exit(1)
-	}
+	code := cli.Exit("katsupay", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-// run is main without the process: the test gives it its own environment.
-func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
+// run is main without the process: the test gives it its own arguments and
+// environment and reads what it prints.
+func run(ctx context.Context, args []string, getenv func(string) string, out, stderr io.Writer) error {
+	fs := flag.NewFlagSet("katsupay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: katsupay\n\nCreates one Katsu Pay invoice; see the package documentation for the environment it reads.")
+	}
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
 	base := getenv("KATSUPAY_BASE_URL")
-	var opts []katsupay.Option
+	opts := []katsupay.Option{katsupay.WithLogger(cli.Logger(stderr))}
 	if base == "" {
 		srv := katsupaytest.NewServer()
 		defer srv.Close()

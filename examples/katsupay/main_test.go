@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/examples/internal/cli"
 	"github.com/assetkit/asset-go/katsupay/katsupaytest"
 )
 
@@ -19,7 +22,7 @@ func env(vars map[string]string) func(string) string {
 
 func TestRunsOnTheEmbeddedFake(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, env(nil)))
+	require.NoError(t, run(context.Background(), nil, env(nil), &out, io.Discard))
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, lines, 2, out.String())
 	assert.True(t, strings.HasPrefix(lines[0], "KATSUPAY_BASE_URL is not set: running on the embedded katsupaytest fake at http://127.0.0.1:"), lines[0])
@@ -30,14 +33,14 @@ func TestRunsOnTheDeploymentGiven(t *testing.T) {
 	srv := katsupaytest.NewServer(katsupaytest.WithToken("tok-live"), katsupaytest.WithServiceKey("key-live", "code-live"))
 	defer srv.Close()
 	var out bytes.Buffer
-	err := run(context.Background(), &out, env(map[string]string{
+	err := run(context.Background(), nil, env(map[string]string{
 		"KATSUPAY_BASE_URL":        srv.URL,
 		"KATSUPAY_TOKEN":           "tok-live",
 		"KATSUPAY_API_KEY":         "key-live",
 		"KATSUPAY_API_CODE":        "code-live",
 		"KATSUPAY_COUNTERPARTY_ID": "0f8fad5b-d9cb-469f-a165-70867728950e",
 		"KATSUPAY_CURRENCY":        "566",
-	}))
+	}), &out, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, "Using the Katsu Pay deployment at "+srv.URL+"\n"+
 		"Created invoice 00000000-0000-4000-8000-000000000001 for 1049.97\n", out.String())
@@ -58,22 +61,22 @@ func TestExplainsFailures(t *testing.T) {
 	}
 
 	srv.FailNext(katsupaytest.Fault{Status: 500})
-	err := run(context.Background(), &bytes.Buffer{}, env(vars))
+	err := run(context.Background(), nil, env(vars), &bytes.Buffer{}, io.Discard)
 	assert.ErrorIs(t, err, asset.ErrOutcomeUnknown)
 	assert.Contains(t, err.Error(), "check Katsu Pay before running this again")
 
 	srv.FailNext(katsupaytest.Fault{Status: 400, Errors: []string{"Counterparty not found"}})
-	err = run(context.Background(), &bytes.Buffer{}, env(vars))
+	err = run(context.Background(), nil, env(vars), &bytes.Buffer{}, io.Discard)
 	assert.ErrorIs(t, err, asset.ErrValidation)
 	assert.Contains(t, err.Error(), "KATSUPAY_COUNTERPARTY_ID")
 
 	vars["KATSUPAY_TOKEN"] = "wrong"
-	err = run(context.Background(), &bytes.Buffer{}, env(vars))
+	err = run(context.Background(), nil, env(vars), &bytes.Buffer{}, io.Discard)
 	assert.ErrorIs(t, err, asset.ErrUnauthorized)
 	assert.Contains(t, err.Error(), "KATSUPAY_TOKEN")
 
 	// No credentials is a valid client; this deployment wants them.
-	err = run(context.Background(), &bytes.Buffer{}, env(map[string]string{"KATSUPAY_BASE_URL": srv.URL}))
+	err = run(context.Background(), nil, env(map[string]string{"KATSUPAY_BASE_URL": srv.URL}), &bytes.Buffer{}, io.Discard)
 	assert.ErrorIs(t, err, asset.ErrUnauthorized)
 	assert.NotErrorIs(t, err, asset.ErrValidation)
 	assert.Contains(t, err.Error(), "This deployment wants credentials")
@@ -84,7 +87,48 @@ func TestRunsWithoutCredentialsOnADeploymentThatWantsNone(t *testing.T) {
 	srv := katsupaytest.NewServer(katsupaytest.WithToken(""), katsupaytest.WithServiceKey("", ""))
 	defer srv.Close()
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, env(map[string]string{"KATSUPAY_BASE_URL": srv.URL})))
+	require.NoError(t, run(context.Background(), nil, env(map[string]string{"KATSUPAY_BASE_URL": srv.URL}), &out, io.Discard))
 	assert.Contains(t, out.String(), "Created invoice 00000000-0000-4000-8000-000000000001")
 	assert.Len(t, srv.Invoices(), 1)
+}
+
+func TestCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		once string // said exactly once on stderr
+	}{
+		{[]string{"-h"}, 0, "usage: katsupay"},
+		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
+		{[]string{"extra"}, 2, `unexpected arguments ["extra"]`},
+		{[]string{"--", "extra"}, 2, `unexpected arguments ["extra"]`},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), tc.args, env(nil), &stdout, &stderr)
+		assert.Equal(t, tc.code, cli.Exit("katsupay", err, &stderr), "%q", tc.args)
+		assert.Equal(t, 1, strings.Count(stderr.String(), tc.once), "%q: %s", tc.args, stderr.String())
+		assert.Empty(t, stdout.String(), "%q: nothing ran", tc.args)
+	}
+}
+
+// The client's errors already name katsupay: the program does not say it
+// twice, and a retried try is said on stderr as it happens.
+func TestSaysOnStderrOnceWhatFailed(t *testing.T) {
+	srv := katsupaytest.NewServer()
+	defer srv.Close()
+	vars := map[string]string{
+		"KATSUPAY_BASE_URL": srv.URL,
+		"KATSUPAY_TOKEN":    katsupaytest.Token,
+		"KATSUPAY_API_KEY":  katsupaytest.APIKey,
+		"KATSUPAY_API_CODE": katsupaytest.APICode,
+	}
+	srv.FailNext(katsupaytest.Fault{Status: 429}, katsupaytest.Fault{Status: 400, Errors: []string{"Counterparty not found"}})
+	var stderr bytes.Buffer
+	err := run(context.Background(), nil, env(vars), io.Discard, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, stderr.String(), `level=WARN msg="asset-go: try failed, retrying" method=POST route=/api/v1/Invoice/Create status=429 attempt=1`)
+	assert.Equal(t, 1, cli.Exit("katsupay", err, &stderr))
+	assert.Contains(t, stderr.String(), "\nkatsupay: POST /api/v1/Invoice/Create: 400 Bad Request")
+	assert.NotContains(t, stderr.String(), "katsupay: katsupay:")
+	assert.False(t, errors.Is(err, asset.ErrOutcomeUnknown))
 }

@@ -19,9 +19,14 @@
 //	                       tagging step is skipped
 //	ASSET_TRANSACTION_ID   optional, money received (at least 570.00) to pay
 //	                       with; without it the payment steps are skipped
+//	ASSET_ATTEMPT_TIMEOUT  optional, how long one try may take (default 10s)
+//
+// A try that failed and will be retried, and a call that failed, are said
+// on stderr as they happen.
 //
 // On the real API it creates five invoices whose numbers start with
-// QS-<unix time>- so that it can be run more than once, voids one and pays
+// QS-<unix time>-<random>- so that it can be run more than once, even twice
+// in the same second, voids one and pays
 // another. It walks only the first 3 pages of the business's invoices, so
 // that a large business costs neither the minute the tour may take nor
 // much of the rate limit, and says so when it stops early.
@@ -29,6 +34,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,16 +45,15 @@ import (
 	"time"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/examples/internal/cli"
 	"github.com/assetkit/asset-go/examples/internal/exampleenv"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
-	}
+	code := cli.Exit("quickstart", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // run is main without the process, so that a test can give it an
@@ -59,15 +64,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: quickstart\n\nA tour of the asset SDK; see the package documentation for the environment it reads.")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
 
-	env, err := exampleenv.Open(getenv, stdout)
+	// The SDK's warnings (a try failed, the next is coming) go to stderr.
+	env, err := exampleenv.Open(getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -80,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// those of earlier runs.
 	prefix := "QS-"
 	if !env.Embedded() {
-		prefix = fmt.Sprintf("QS-%d-", time.Now().Unix())
+		prefix = runPrefix(time.Now())
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 
@@ -114,7 +116,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		},
 	})
 	if err != nil {
-		return fail("create", err)
+		return fmt.Errorf("create: %w\n%s", err, explainCreate(err))
 	}
 	fmt.Fprintf(stdout, "Created %d invoices:\n", len(created))
 	byNumber := map[string]asset.Invoice{}
@@ -229,7 +231,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		{Number: first.Number, Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("570.00")}}},
 		{Number: prefix + "1005", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("80.00")}}},
 	})
-	fmt.Fprintf(stdout, "Creating %s again with %s: created %s; %s\n", first.Number, prefix+"1005", numbers(more), explain(err))
+	fmt.Fprintf(stdout, "Creating %s again with %s: created %s; %s\n", first.Number, prefix+"1005", numbers(more), explainCreate(err))
 	return nil
 }
 
@@ -271,6 +273,25 @@ func explain(err error) string {
 			apiErr.StatusCode, apiErr.Message, apiErr.RequestID)
 	}
 	return "no answer from the API: check the network and ASSET_BASE_URL"
+}
+
+// explainCreate is explain for a Create. Its outcome-unknown case differs:
+// numbers are unique per business, so sending the same batch again cannot
+// create an invoice twice; one the lost attempt created comes back as a
+// failure saying it already exists.
+func explainCreate(err error) string {
+	if errors.Is(err, asset.ErrOutcomeUnknown) {
+		return "the outcome is unknown and some invoices may have been created: send the same batch again; the numbers are unique per business, so one already created is refused as existing, not created twice"
+	}
+	return explain(err)
+}
+
+// runPrefix starts this run's invoice numbers: the time, and a random part
+// so that two runs in the same second do not collide.
+func runPrefix(now time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:]) // crypto/rand's Read never fails
+	return fmt.Sprintf("QS-%d-%x-", now.Unix(), b)
 }
 
 // fail ends the tour at a step that should have worked, saying what to do.

@@ -4,15 +4,19 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/assettest"
+	"github.com/assetkit/asset-go/examples/internal/cli"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -95,10 +99,11 @@ func TestRunsOnTheAPIGiven(t *testing.T) {
 			lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
 			assert.Equal(t, "Using the Asset API at "+srv.URL+" (business biz_live)", lines[0])
 
-			// Numbers carry the run's time, so that a second run does not collide.
+			// Numbers carry the run's time and a random part, so that a
+			// second run does not collide.
 			invs := srv.Invoices(biz)
 			require.Len(t, invs, 7)
-			prefix := regexp.MustCompile(`^QS-\d{10}-`).FindString(invs[2].Number)
+			prefix := regexp.MustCompile(`^QS-\d{10}-[0-9a-f]{6}-`).FindString(invs[2].Number)
 			require.NotEmpty(t, prefix, invs[2].Number)
 			out := strings.ReplaceAll(stdout.String(), prefix, "QS-*-")
 			assert.Contains(t, out, "\nWalked every invoice, 100 per page: 6 invoices, 2767.84 to be paid\n", "the open invoices only")
@@ -158,10 +163,77 @@ func TestNeedsABusinessWithAToken(t *testing.T) {
 	assert.Contains(t, err.Error(), "ASSET_BUSINESS_ID is not set")
 }
 
-func TestRefusesArguments(t *testing.T) {
+func TestCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		once string // said exactly once on stderr
+	}{
+		{[]string{"-h"}, 0, "usage: quickstart"},
+		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
+		{[]string{"extra"}, 2, `unexpected arguments ["extra"]`},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), tc.args, env(nil), &stdout, &stderr)
+		assert.Equal(t, tc.code, cli.Exit("quickstart", err, &stderr), "%q", tc.args)
+		assert.Equal(t, 1, strings.Count(stderr.String(), tc.once), "%q: %s", tc.args, stderr.String())
+		assert.Contains(t, stderr.String(), "usage: quickstart", "%q", tc.args)
+		assert.Empty(t, stdout.String(), "%q: nothing ran", tc.args)
+	}
+}
+
+// Two runs in the same second on a real business must not collide.
+func TestRunPrefixIsUniquePerRun(t *testing.T) {
+	now := time.Unix(1700000000, 0)
+	a, b := runPrefix(now), runPrefix(now)
+	assert.NotEqual(t, a, b)
+	assert.Regexp(t, `^QS-1700000000-[0-9a-f]{6}-$`, a)
+}
+
+// A server that accepts and never answers: the create's try ends at the
+// attempt timeout, says so on stderr, and the advice is the create's.
+func TestASilentServer(t *testing.T) {
+	vars := map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": silentServer(t), "ASSET_ATTEMPT_TIMEOUT": "100ms"}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	var stderr bytes.Buffer
-	assert.Error(t, run(context.Background(), []string{"extra"}, env(nil), &bytes.Buffer{}, &stderr))
-	assert.Contains(t, stderr.String(), "usage: quickstart")
+	err := run(ctx, nil, env(vars), &bytes.Buffer{}, &stderr)
+	require.Error(t, err)
+	require.NoError(t, ctx.Err(), "the attempt timeout ended the call, not the test's deadline")
+	assert.Contains(t, stderr.String(), `level=ERROR msg="asset-go: request failed" method=POST route=/v0/business/biz_1/invoice status=0 attempt=1`)
+	assert.Contains(t, err.Error(), "create: ")
+}
+
+// silentServer accepts connections and never answers, until the test ends.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return "http://" + l.Addr().String()
 }
 
 func TestExplainsFailures(t *testing.T) {
@@ -185,6 +257,14 @@ func TestExplainsFailures(t *testing.T) {
 		assert.Contains(t, err.Error(), "pay in part: ")
 		assert.Contains(t, err.Error(), "look at its payments before trying again")
 		assert.Equal(t, 1, srv.Applied(assettest.RouteApplyPayment), "applied once, not retried")
+	})
+	t.Run("a create whose answer is lost", func(t *testing.T) {
+		srv.DropNext(assettest.RouteCreateInvoices, 1, assettest.DropAfterApply)
+		err := run(context.Background(), nil, env(realAPI(srv, biz)), &bytes.Buffer{}, &bytes.Buffer{})
+		require.ErrorIs(t, err, asset.ErrOutcomeUnknown)
+		assert.Contains(t, err.Error(), "create: ")
+		assert.Contains(t, err.Error(), "send the same batch again")
+		assert.NotContains(t, err.Error(), "payments")
 	})
 }
 

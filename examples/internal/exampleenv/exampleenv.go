@@ -8,16 +8,29 @@
 //	ASSET_BUSINESS_ID  the business to work on (biz_...), required with ASSET_TOKEN
 //	ASSET_BASE_URL     the API's address, default asset.SandboxURL
 //	ASSET_USER_ID      optional: sent as x-user-id, for the API's audit log
+//	ASSET_ATTEMPT_TIMEOUT  optional: how long one try may take, e.g. "30s"
+//	                   (default 10s, shorter than the SDK's minute, so that
+//	                   a server that never answers is noticed soon)
+//
+// The client logs the SDK's warnings and errors to the log writer Open is
+// given (stderr): each try that failed and will be retried, and each call
+// that failed, so that a slow or failing API is never silent.
 package exampleenv
 
 import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/assettest"
+	"github.com/assetkit/asset-go/examples/internal/cli"
 )
+
+// AttemptTimeout bounds each try unless ASSET_ATTEMPT_TIMEOUT says
+// otherwise. A page of 100 invoices comes back well within it.
+const AttemptTimeout = 10 * time.Second
 
 // DefaultBusinessID is the business an example works on when running on
 // the embedded server without ASSET_BUSINESS_ID: any biz_ id is a business
@@ -40,11 +53,19 @@ type Env struct {
 }
 
 // Open reads the environment through getenv and returns where to run,
-// having written one line to w saying which API that is. Close the Env
-// when done.
-func Open(getenv func(string) string, w io.Writer) (*Env, error) {
+// having written one line to w saying which API that is. The client logs
+// retries and failures to log. Close the Env when done.
+func Open(getenv func(string) string, w, log io.Writer) (*Env, error) {
 	biz := getenv("ASSET_BUSINESS_ID")
-	var opts []asset.Option
+	timeout := AttemptTimeout
+	if v := getenv("ASSET_ATTEMPT_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("ASSET_ATTEMPT_TIMEOUT %q: give a positive duration such as 30s", v)
+		}
+		timeout = d
+	}
+	opts := []asset.Option{asset.WithLogger(cli.Logger(log)), asset.WithAttemptTimeout(timeout)}
 	if uid := getenv("ASSET_USER_ID"); uid != "" {
 		opts = append(opts, asset.WithUserID(uid))
 	}

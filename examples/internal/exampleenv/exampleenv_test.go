@@ -3,7 +3,12 @@ package exampleenv
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,7 +22,7 @@ func env(vars map[string]string) func(string) string {
 
 func TestEmbeddedWithoutAToken(t *testing.T) {
 	var out bytes.Buffer
-	e, err := Open(env(map[string]string{"ASSET_BUSINESS_ID": "biz_mine"}), &out)
+	e, err := Open(env(map[string]string{"ASSET_BUSINESS_ID": "biz_mine"}), &out, io.Discard)
 	require.NoError(t, err)
 	defer e.Close()
 	require.True(t, e.Embedded())
@@ -34,7 +39,7 @@ func TestEmbeddedWithoutAToken(t *testing.T) {
 
 func TestTheSandboxByDefault(t *testing.T) {
 	var out bytes.Buffer
-	e, err := Open(env(map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1"}), &out)
+	e, err := Open(env(map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1"}), &out, io.Discard)
 	require.NoError(t, err)
 	defer e.Close()
 	assert.False(t, e.Embedded())
@@ -48,7 +53,7 @@ func TestRefusedEnvironments(t *testing.T) {
 		"not a url":   {"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": "::"},
 	} {
 		var out bytes.Buffer
-		_, err := Open(env(vars), &out)
+		_, err := Open(env(vars), &out, io.Discard)
 		assert.Error(t, err, name)
 		assert.Empty(t, out.String(), name)
 	}
@@ -57,7 +62,7 @@ func TestRefusedEnvironments(t *testing.T) {
 // The embedded server holds the API's rules: what a real business would
 // need set up first, an example must set up on it too.
 func TestEmbeddedNeedsTheSetupARealBusinessHas(t *testing.T) {
-	e, err := Open(env(nil), &bytes.Buffer{})
+	e, err := Open(env(nil), &bytes.Buffer{}, io.Discard)
 	require.NoError(t, err)
 	defer e.Close()
 	ctx := context.Background()
@@ -80,4 +85,66 @@ func TestEmbeddedNeedsTheSetupARealBusinessHas(t *testing.T) {
 	inv, err := e.Client.Payments.Apply(ctx, e.BusinessID, pay)
 	require.NoError(t, err)
 	assert.Equal(t, asset.InvoiceStatusPaid, inv.Status)
+}
+
+// silentServer accepts connections and never answers, until the test ends.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return "http://" + l.Addr().String()
+}
+
+// A server that never answers is not a silent wait: each try ends at the
+// attempt timeout and says on the log that the next one is coming.
+func TestASilentServerIsNotSilent(t *testing.T) {
+	var log bytes.Buffer
+	e, err := Open(env(map[string]string{
+		"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": silentServer(t),
+		"ASSET_ATTEMPT_TIMEOUT": "100ms",
+	}), &bytes.Buffer{}, &log)
+	require.NoError(t, err)
+	defer e.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = e.Client.Invoices.List(ctx, e.BusinessID, nil, asset.WithMaxRetries(1), asset.WithRetryWait(time.Millisecond, time.Millisecond))
+	require.Error(t, err)
+	require.NoError(t, ctx.Err(), "the attempt timeout ended the tries, not the test's deadline")
+
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	require.Len(t, lines, 2, log.String())
+	assert.Contains(t, lines[0], `level=WARN msg="asset-go: try failed, retrying" method=GET route=/v0/business/biz_1/invoice status=0 attempt=1`)
+	assert.Contains(t, lines[1], `level=ERROR msg="asset-go: request failed" method=GET route=/v0/business/biz_1/invoice status=0 attempt=2`)
+	assert.NotContains(t, log.String(), "tok")
+}
+
+func TestRefusesABadAttemptTimeout(t *testing.T) {
+	for _, v := range []string{"10", "-1s", "0s", "soon"} {
+		_, err := Open(env(map[string]string{"ASSET_ATTEMPT_TIMEOUT": v}), &bytes.Buffer{}, io.Discard)
+		assert.ErrorContains(t, err, "ASSET_ATTEMPT_TIMEOUT", v)
+	}
 }

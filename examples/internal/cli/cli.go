@@ -1,0 +1,73 @@
+// Package cli is what the example programs share as commands: flag
+// parsing that refuses stray arguments, exit codes, and the SDK's logger on
+// stderr, so that a slow or failing API is never silent.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// usageError is a command line refused; the flag set has already said why
+// and printed the usage.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// Parse parses args with fs, which must use flag.ContinueOnError, and
+// refuses arguments left over: the examples take none. "-h" returns
+// flag.ErrHelp, having printed the usage.
+func Parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err} // the flag set printed it, and the usage
+	}
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("unexpected arguments %q", fs.Args())
+		fmt.Fprintln(fs.Output(), err)
+		fs.Usage()
+		return usageError{err}
+	}
+	return nil
+}
+
+// Exit is the exit code for run's error, having said on stderr what went
+// wrong, once: 0 for success and for -h, 2 for a command line refused
+// (already reported by Parse), 1 for anything else, printed after the
+// command's name unless the error already starts with it.
+func Exit(name string, err error, stderr io.Writer) int {
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		return 2
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, name+": ") {
+		msg = name + ": " + msg
+	}
+	fmt.Fprintln(stderr, msg)
+	return 1
+}
+
+// Logger logs the SDK's warnings and errors to w, one line each: a try
+// that failed and will be retried, and a call that failed.
+func Logger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 {
+				return slog.Attr{} // the user is watching it happen
+			}
+			return a
+		},
+	}))
+}
