@@ -95,3 +95,41 @@ func TestEveryErrorReadsKatsupay(t *testing.T) {
 		})
 	}
 }
+
+// A deployment that accepts connections and never answers: each try ends
+// at the attempt timeout rather than holding the call until its context
+// ends.
+func TestWithAttemptTimeoutBoundsEachTry(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	accepted := make(chan net.Conn, 8)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c
+		}
+	}()
+	defer func() {
+		_ = l.Close()
+		for c := range accepted {
+			_ = c.Close()
+		}
+	}()
+	c, err := katsupay.NewClient("http://"+l.Addr().String(), katsupay.WithAttemptTimeout(50*time.Millisecond))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = c.Invoices.Create(ctx, validInvoice())
+	var nerr *asset.NetworkError
+	require.ErrorAs(t, err, &nerr)
+	assert.NoError(t, ctx.Err(), "the try's timeout ended the call, not the context")
+	assert.Equal(t, 1, nerr.Attempts, "a create that may have arrived is not sent again")
+	assert.ErrorIs(t, err, asset.ErrOutcomeUnknown)
+
+	_, err = katsupay.NewClient(testBase, katsupay.WithAttemptTimeout(-time.Second))
+	assert.ErrorIs(t, err, asset.ErrValidation)
+}

@@ -111,3 +111,19 @@ func WithLogger(l *slog.Logger) Option {
 		return nil
 	}}
 }
+
+// WithAttemptTimeout bounds each try, from sending the request to the end
+// of the reply (default one minute), so that a deployment that accepts
+// connections and never answers cannot hold a call until its context ends.
+// A create that timed out may have arrived, so it is not sent again: its
+// error matches asset.ErrOutcomeUnknown. Zero leaves only the HTTP
+// client's own Timeout.
+func WithAttemptTimeout(d time.Duration) Option {
+	return Option{func(s *settings) error {
+		if d < 0 {
+			return &asset.InputError{Field: "WithAttemptTimeout", Reason: "negative duration"}
+		}
+		s.policy.AttemptTimeout = d
+		return nil
+	}}
+}

@@ -56,7 +56,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out, st
 		return err
 	}
 	base := getenv("KATSUPAY_BASE_URL")
-	opts := []katsupay.Option{katsupay.WithLogger(cli.Logger(stderr))}
+	// Shorter tries than the client's minute: a deployment that never
+	// answers is reported within the call's 30 seconds.
+	opts := []katsupay.Option{katsupay.WithLogger(cli.Logger(stderr)), katsupay.WithAttemptTimeout(10 * time.Second)}
 	if base == "" {
 		srv := katsupaytest.NewServer()
 		defer srv.Close()
