@@ -42,14 +42,15 @@ var DefaultPolicy = Policy{
 }
 
 // retryable reports whether an attempt that ended with resp or err may be
-// tried again. idempotent says whether repeating the request is harmless.
-func (p Policy) retryable(idempotent bool, resp *http.Response, err error) bool {
+// tried again. idempotent says whether repeating the request is harmless,
+// sent whether a failed attempt may have reached the server.
+func (p Policy) retryable(idempotent bool, resp *http.Response, err error, sent bool) bool {
 	safe := idempotent || p.RetryNonIdempotent
 	if err != nil {
 		if permanent(err) {
 			return false
 		}
-		return safe || !MaybeSent(err)
+		return safe || !sent
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
@@ -135,16 +136,15 @@ func nonNegative(d time.Duration) time.Duration {
 }
 
 // MaybeSent reports whether a transport error may have happened after the
-// request reached the server. Only failures to connect at all (DNS, dial,
-// a TLS handshake that did not complete) prove that nothing was sent.
+// request reached the server, judging by the error alone: it is the
+// fallback for transports that report nothing through net/http/httptrace.
+// Only errors that can come from connecting alone (DNS, dial, a certificate
+// that does not verify) prove that nothing was sent. A TLS record or alert
+// error does not: it also comes from a middlebox answering in plain text
+// after the request went through.
 func MaybeSent(err error) bool {
 	if permanent(err) {
 		return false // the handshake failed before any request byte
-	}
-	var alert tls.AlertError
-	var recordErr tls.RecordHeaderError
-	if errors.As(err, &alert) || errors.As(err, &recordErr) {
-		return false
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {

@@ -57,10 +57,10 @@ func TestPolicyRetryableStatuses(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
 			p := DefaultPolicy
-			assert.Equal(t, tc.idempotent, p.retryable(true, statusResponse(tc.status), nil), "idempotent")
-			assert.Equal(t, tc.unsafe, p.retryable(false, statusResponse(tc.status), nil), "not idempotent")
+			assert.Equal(t, tc.idempotent, p.retryable(true, statusResponse(tc.status), nil, false), "idempotent")
+			assert.Equal(t, tc.unsafe, p.retryable(false, statusResponse(tc.status), nil, false), "not idempotent")
 			p.RetryNonIdempotent = true
-			assert.Equal(t, tc.idempotent, p.retryable(false, statusResponse(tc.status), nil),
+			assert.Equal(t, tc.idempotent, p.retryable(false, statusResponse(tc.status), nil, false),
 				"with RetryNonIdempotent a non-idempotent request follows the idempotent rules")
 		})
 	}
@@ -87,10 +87,10 @@ func TestPolicyRetryableErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := DefaultPolicy
-			assert.Equal(t, tc.idempotent, p.retryable(true, nil, tc.err), "idempotent")
-			assert.Equal(t, tc.unsafe, p.retryable(false, nil, tc.err), "not idempotent")
+			assert.Equal(t, tc.idempotent, p.retryable(true, nil, tc.err, MaybeSent(tc.err)), "idempotent")
+			assert.Equal(t, tc.unsafe, p.retryable(false, nil, tc.err, MaybeSent(tc.err)), "not idempotent")
 			p.RetryNonIdempotent = true
-			assert.Equal(t, tc.idempotent, p.retryable(false, nil, tc.err), "with RetryNonIdempotent")
+			assert.Equal(t, tc.idempotent, p.retryable(false, nil, tc.err, MaybeSent(tc.err)), "with RetryNonIdempotent")
 		})
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -45,9 +47,12 @@ type Outcome struct {
 	// Attempts is how many times the request was put on the wire.
 	Attempts int
 	// MaybeApplied is true when some attempt may have been processed by the
-	// server: its connection broke after the request could have been sent,
-	// or it was answered with a 5xx. Attempts that never connected, and
-	// answers such as 429 that refuse the request, do not count.
+	// server: the transport wrote the request before its connection broke,
+	// or it was answered with a 5xx. Attempts that never wrote the request
+	// (no connection, a proxy that is down), and answers such as 429 that
+	// refuse the request, do not count. A transport that reports nothing of
+	// what it did (see wire) is assumed to have written the request unless
+	// its error proves otherwise.
 	MaybeApplied bool
 	// Truncated is true when a body read into Request.Into was longer than
 	// Request.Limit.
@@ -68,8 +73,11 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 	// the same attempt again (with the handler's error, if any); recheck
 	// keeps that from counting as another attempt.
 	var recheck bool
+	hc := keepIdle(s.HTTP, p.AttemptTimeout)
+	w := &wire{}
+	hc.Transport = tracer{hc.Transport, w}
 	rc := &retryablehttp.Client{
-		HTTPClient:   keepIdle(s.HTTP, p.AttemptTimeout),
+		HTTPClient:   hc,
 		RetryWaitMin: p.WaitMin,
 		RetryWaitMax: p.WaitMax,
 		RetryMax:     p.MaxRetries,
@@ -82,7 +90,8 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 					s.Pacer.Done(resp)
 				}
 			}
-			if err != nil && MaybeSent(err) || resp != nil && resp.StatusCode >= 500 {
+			sent := err != nil && w.maybeSent(err)
+			if sent || resp != nil && resp.StatusCode >= 500 {
 				out.MaybeApplied = true
 			}
 			if ctxErr := ctx.Err(); ctxErr != nil {
@@ -98,7 +107,7 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 			// Counting here rather than relying on RetryMax lets an exhausted
 			// retry hand back the last response itself instead of an error
 			// string, and keeps retryablehttp from closing idle connections.
-			if out.Attempts > p.MaxRetries || !p.retryable(r.Idempotent, resp, err) {
+			if out.Attempts > p.MaxRetries || !p.retryable(r.Idempotent, resp, err, sent) {
 				return false, nil
 			}
 			wait, ok := p.wait(out.Attempts-1, resp, time.Now())
@@ -134,9 +143,22 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 	if r.Body != nil {
 		body = r.Body
 	}
+	if !r.Idempotent && body == nil {
+		// HTTP/2 sends a request without a body again on its own after a
+		// reset stream or a GOAWAY; an empty body keeps it from doing so
+		// (over HTTP/1.1 it goes as an empty chunked body).
+		body = []byte{}
+	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
 		return nil, out, err
+	}
+	if !r.Idempotent {
+		// Without GetBody, net/http (HTTP/1.1 and HTTP/2) cannot rewind the
+		// body, so it never puts a change on the wire twice by itself, not
+		// even for a request carrying an Idempotency-Key: only the policy
+		// above decides a resend, and retryablehttp rewinds the body for it.
+		req.GetBody = nil
 	}
 	if s.Pacer != nil {
 		rc.PrepareRetry = func(req *http.Request) error { return s.Pacer.Wait(req.Context(), p.RetryAfterMax) }
@@ -183,6 +205,63 @@ func keepIdle(hc *http.Client, attemptTimeout time.Duration) *http.Client {
 		timeout = attemptTimeout
 	}
 	return &http.Client{Transport: poolKeeper{hc}, CheckRedirect: refuseRedirect, Jar: hc.Jar, Timeout: timeout}
+}
+
+// wire is what the transport reported, through net/http/httptrace, of the
+// last try: whether it reported anything at all, and whether it wrote the
+// request's headers on a connection to the server. Go's own transports
+// report both; gock's, or a user's RoundTripper, may report nothing, and
+// then the error's type is all there is to go on (MaybeSent).
+type wire struct {
+	traced, connected, wrote atomic.Bool
+}
+
+// maybeSent reports whether the try that failed with err may have reached
+// the server.
+func (w *wire) maybeSent(err error) bool {
+	if w.traced.Load() {
+		return w.wrote.Load()
+	}
+	return MaybeSent(err)
+}
+
+func (w *wire) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GetConn: func(string) { w.traced.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) {
+			w.traced.Store(true)
+			w.connected.Store(true)
+		},
+		// Headers written before a connection was handed over are a
+		// proxy's CONNECT, not the request. Headers are reported once in
+		// the buffer, before they are flushed: counting them errs on the
+		// side of "may have been sent".
+		WroteHeaders: func() {
+			w.traced.Store(true)
+			if w.connected.Load() {
+				w.wrote.Store(true)
+			}
+		},
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			w.traced.Store(true)
+			if w.connected.Load() {
+				w.wrote.Store(true)
+			}
+		},
+	}
+}
+
+// tracer records into w what the transport reports of each try.
+type tracer struct {
+	next http.RoundTripper
+	w    *wire
+}
+
+func (t tracer) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.w.traced.Store(false)
+	t.w.connected.Store(false)
+	t.w.wrote.Store(false)
+	return t.next.RoundTrip(r.WithContext(httptrace.WithClientTrace(r.Context(), t.w.trace())))
 }
 
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

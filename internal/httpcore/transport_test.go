@@ -1,0 +1,183 @@
+package httpcore
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/assetkit/asset-go/internal/wiretest"
+)
+
+// sdkTransport is the SDK's default transport, trusting roots, with HTTP/2
+// negotiated as it is against the real API.
+func sdkTransport(t *testing.T, roots *x509.CertPool) *http.Transport {
+	t.Helper()
+	tr := NewHTTPClient().Transport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+	tr.ForceAttemptHTTP2 = true
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
+// sendChange sends one change through the SDK's default transport.
+func sendChange(t *testing.T, tr http.RoundTripper, r *Request) (Outcome, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, out, err := (&Sender{HTTP: &http.Client{Transport: tr}}).Send(ctx, fastPolicy, r)
+	if resp != nil {
+		Discard(resp.Body)
+	}
+	return out, err
+}
+
+// A change the server read and applied, and whose answer was lost, reaches
+// the server once: neither net/http (HTTP/1.1 or HTTP/2) nor the retry loop
+// sends it again, and the outcome says it may have been applied.
+func TestSendChangeNeverReplayedBelowTheSDK(t *testing.T) {
+	changes := []struct {
+		name   string
+		method string
+		body   []byte
+	}{
+		{"POST", http.MethodPost, []byte(`{"payment_amount": "10.00"}`)},
+		{"PATCH", http.MethodPatch, []byte(`{"description": "fee"}`)},
+		{"POST without a body", http.MethodPost, nil},
+	}
+	faults := []struct {
+		name   string
+		fault  wiretest.Fault
+		header http.Header
+	}{
+		{"HTTP/2 stream reset with PROTOCOL_ERROR", wiretest.H2Reset, nil},
+		{"HTTP/2 GOAWAY with last stream 0", wiretest.H2GoAway, nil},
+		{"TLS answered in plain text", wiretest.TLSGarbage, nil},
+		{"HTTP/1.1 kept-alive connection dropped, Idempotency-Key", wiretest.DropKeptAlive, http.Header{"Idempotency-Key": {"k1"}}},
+		{"HTTP/1.1 kept-alive connection dropped, X-Idempotency-Key", wiretest.DropKeptAlive, http.Header{"X-Idempotency-Key": {"k1"}}},
+	}
+	for _, f := range faults {
+		for _, c := range changes {
+			t.Run(f.name+"/"+c.name, func(t *testing.T) {
+				srv := wiretest.Start(t, f.fault, []byte(`{"data": {}}`))
+				tr := sdkTransport(t, srv.Roots)
+				if f.fault == wiretest.DropKeptAlive {
+					// A first change leaves a kept-alive connection that the
+					// next one is sent on.
+					_, err := sendChange(t, tr, &Request{Method: c.method, URL: srv.URL + "/first", Body: c.body})
+					require.NoError(t, err)
+				}
+				before := srv.Applied()
+				out, err := sendChange(t, tr, &Request{Method: c.method, URL: srv.URL + "/pay", Header: f.header, Body: c.body})
+				require.Error(t, err)
+				assert.Equal(t, 1, srv.Applied()-before, "times the server applied the change")
+				assert.Equal(t, 1, out.Attempts, "attempts")
+				assert.True(t, out.MaybeApplied, "MaybeApplied: %v", err)
+			})
+		}
+	}
+}
+
+// Reads are safe to send again: the same faults are retried, by net/http
+// or by the retry loop, and the call succeeds.
+func TestSendReadRecoversFromTransportFaults(t *testing.T) {
+	for _, fault := range []wiretest.Fault{wiretest.H2Reset, wiretest.H2GoAway, wiretest.TLSGarbage} {
+		srv := wiretest.Start(t, fault, []byte(`{"data": {}}`))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		resp, _, err := (&Sender{HTTP: &http.Client{Transport: sdkTransport(t, srv.Roots)}}).Send(ctx, fastPolicy,
+			&Request{Method: http.MethodGet, URL: srv.URL + "/invoice", Idempotent: true})
+		cancel()
+		require.NoError(t, err, "fault %d", fault)
+		Discard(resp.Body)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Equal(t, 2, srv.Requests(), "fault %d: requests", fault)
+	}
+}
+
+// A proxy that is down sends nothing on: a change is retried like a refused
+// connection and reported as surely not applied.
+func TestSendDeadProxyIsNothingSent(t *testing.T) {
+	tr := sdkTransport(t, nil)
+	proxy, err := url.Parse(wiretest.DeadProxy(t))
+	require.NoError(t, err)
+	tr.Proxy = http.ProxyURL(proxy)
+	out, err := sendChange(t, tr, &Request{Method: http.MethodPost, URL: "https://api.example.invalid/pay", Body: []byte(`{}`)})
+	require.Error(t, err)
+	assert.Equal(t, fastPolicy.MaxRetries+1, out.Attempts, "attempts: %v", err)
+	assert.False(t, out.MaybeApplied, "MaybeApplied: %v", err)
+}
+
+// roundTripFunc is a transport that emits no trace events, as gock's or a
+// user's own.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A transport that says nothing of what it did is assumed to have sent the
+// request, unless its error proves otherwise.
+func TestSendUntracedTransportIsConservative(t *testing.T) {
+	cases := []struct {
+		name     string
+		err      error
+		attempts int
+		maybe    bool
+	}{
+		{"TLS record error", tls.RecordHeaderError{Msg: "not TLS"}, 1, true},
+		{"unknown error", errors.New("boom"), 1, true},
+		{"dial refused", dialError(), fastPolicy.MaxRetries + 1, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, tc.err })
+			out, err := sendChange(t, tr, &Request{Method: http.MethodPost, URL: "https://api.example/pay", Body: []byte(`{}`)})
+			require.Error(t, err)
+			assert.Equal(t, tc.attempts, out.Attempts)
+			assert.Equal(t, tc.maybe, out.MaybeApplied)
+		})
+	}
+}
+
+// A change leaves the SDK with no way for net/http to rewind it, and with a
+// body even when empty: net/http and HTTP/2 resend a request whose body is
+// nil or can be fetched again.
+func TestSendChangeCannotBeRewound(t *testing.T) {
+	for _, body := range [][]byte{nil, {}, []byte(`{}`)} {
+		var seen *http.Request
+		tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			seen = r
+			return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+		})
+		_, err := sendChange(t, tr, &Request{Method: http.MethodPost, URL: "https://api.example/pay", Body: body})
+		require.NoError(t, err)
+		require.NotNil(t, seen)
+		assert.Nil(t, seen.GetBody, "GetBody of %q", body)
+		assert.False(t, seen.Body == nil || seen.Body == http.NoBody, "Body of %q is nil or NoBody", body)
+	}
+}
+
+// NewHTTPClient uses a default transport that was replaced (gock, tracing
+// agents) as it is, instead of panicking on its type.
+func TestNewHTTPClientWithReplacedDefaultTransport(t *testing.T) {
+	orig := http.DefaultTransport
+	t.Cleanup(func() { http.DefaultTransport = orig })
+	var calls int
+	http.DefaultTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls++
+		return &http.Response{StatusCode: 204, Body: http.NoBody, Request: r}, nil
+	})
+	var hc *http.Client
+	require.NotPanics(t, func() { hc = NewHTTPClient() })
+	resp, _, err := (&Sender{HTTP: hc}).Send(context.Background(), fastPolicy,
+		&Request{Method: http.MethodGet, URL: "https://api.example/x", Idempotent: true})
+	require.NoError(t, err)
+	Discard(resp.Body)
+	assert.Equal(t, 204, resp.StatusCode)
+	assert.Equal(t, 1, calls)
+}
