@@ -84,7 +84,7 @@ func WithBaseURL(baseURL string) Option {
 // WithToken authenticates with a bearer access token.
 func WithToken(token string) Option {
 	return Option{func(s *settings) error {
-		if token == "" || strings.ContainsAny(token, " \t") || httpcore.CheckHeaderValue(token) != nil {
+		if token == "" || strings.ContainsAny(token, " \t") || httpcore.CheckASCIIHeaderValue(token) != nil {
 			return &InputError{Field: "WithToken", Reason: "the token is empty or holds spaces or control characters"}
 		}
 		s.auth, s.credentials = staticToken("Bearer "+token), nil
@@ -126,10 +126,11 @@ func WithClientCredentials(creds ClientCredentials) Option {
 }
 
 // WithUserID sends x-user-id, the external id of the person acting, which the
-// API records for audit. Given to a call, it overrides the client's.
+// API records for audit. Given to a call, it overrides the client's. It must
+// be printable ASCII: the API reads header values as latin-1.
 func WithUserID(userID string) Option {
 	return Option{func(s *settings) error {
-		if err := httpcore.CheckHeaderValue(userID); err != nil {
+		if err := httpcore.CheckASCIIHeaderValue(userID); err != nil {
 			return &InputError{Field: "WithUserID", Reason: err.Error()}
 		}
 		s.userID = userID
@@ -138,20 +139,29 @@ func WithUserID(userID string) Option {
 }
 
 // WithHeader adds a header to every request (or to one call's). It cannot
-// set Authorization (use WithToken) or the headers the SDK computes.
+// set Authorization (use WithToken) or the headers the SDK computes. The
+// name must be an HTTP token and the value printable ASCII. Idempotency-Key
+// and X-Idempotency-Key are refused: the API has no idempotency key, and
+// net/http would take one as leave to send a change twice.
 func WithHeader(key, value string) Option {
 	return Option{func(s *settings) error {
 		canon := http.CanonicalHeaderKey(key)
 		switch {
-		case key == "" || strings.ContainsAny(key, " \t\r\n:"):
-			return &InputError{Field: "WithHeader", Reason: fmt.Sprintf("%q is not a header name", key)}
+		case httpcore.CheckHeaderName(key) != nil:
+			return &InputError{Field: "WithHeader", Reason: fmt.Sprintf("%q is not a header name: it %v", key, httpcore.CheckHeaderName(key))}
+		case canon == "Idempotency-Key" || canon == "X-Idempotency-Key":
+			// net/http would take the header as leave to send a change
+			// again after a broken connection, and the API has no
+			// idempotency key to make that safe.
+			return &InputError{Field: "WithHeader", Reason: canon + " is refused: the API has no idempotency key, so it would not " +
+				"keep a change from being applied twice; a change whose outcome is unknown says so with ErrOutcomeUnknown"}
 		case canon == "X-User-Id":
 			return &InputError{Field: "WithHeader", Reason: "use WithUserID for x-user-id"}
 		case canon == "Authorization" || canon == "Content-Type" || canon == "Content-Length" || canon == "Host" ||
 			canon == "Accept" || canon == "User-Agent":
 			return &InputError{Field: "WithHeader", Reason: canon + " is set by the SDK"}
 		}
-		if err := httpcore.CheckHeaderValue(value); err != nil {
+		if err := httpcore.CheckASCIIHeaderValue(value); err != nil {
 			return &InputError{Field: "WithHeader", Reason: err.Error()}
 		}
 		h := s.header.Clone()

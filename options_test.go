@@ -58,6 +58,18 @@ func TestOptionsRefuseInvalidValues(t *testing.T) {
 		{"header name with colon", WithHeader("X-A:", "x"), "WithHeader"},
 		{"header name with space", WithHeader("X A", "x"), "WithHeader"},
 		{"header value with newline", WithHeader("X-A", "x\r\nAuthorization: Bearer y"), "WithHeader"},
+		{"header name with nul", WithHeader("X-Trace\x00", "x"), "WithHeader"},
+		{"header name with a non-token character", WithHeader("X-Trace(1)", "x"), "WithHeader"},
+		{"header name with a slash", WithHeader("X/Trace", "x"), "WithHeader"},
+		{"header name not ascii", WithHeader("X-Tracé", "x"), "WithHeader"},
+		{"header value with nul", WithHeader("X-A", "x\x00y"), "WithHeader"},
+		{"header value not ascii", WithHeader("X-A", "José"), "WithHeader"},
+		{"header value with a latin-1 byte", WithHeader("X-A", "Jos\xe9"), "WithHeader"},
+		{"header idempotency key", WithHeader("Idempotency-Key", "k1"), "WithHeader"},
+		{"header x-idempotency-key", WithHeader("x-idempotency-key", "k1"), "WithHeader"},
+		{"user id not ascii", WithUserID("usr_José"), "WithUserID"},
+		{"user id with nul", WithUserID("usr_\x00"), "WithUserID"},
+		{"user id with del", WithUserID("usr_\x7f"), "WithUserID"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -33,6 +33,8 @@ func TestNewClientRefusesBadSettings(t *testing.T) {
 		{"service key without code", testBase, "WithServiceKey", []katsupay.Option{katsupay.WithServiceKey("k", "")}},
 		{"service code without key", testBase, "WithServiceKey", []katsupay.Option{katsupay.WithServiceKey("", "c")}},
 		{"service key with spaces", testBase, "WithServiceKey", []katsupay.Option{katsupay.WithServiceKey(" k", "c")}},
+		{"service key outside ASCII", testBase, "WithServiceKey", []katsupay.Option{katsupay.WithServiceKey("clé", "c")}},
+		{"token outside ASCII", testBase, "WithToken", []katsupay.Option{katsupay.WithToken("tok_é")}},
 		{"nil HTTP client", testBase, "WithHTTPClient", []katsupay.Option{tok, katsupay.WithHTTPClient(nil)}},
 		{"negative retries", testBase, "WithMaxRetries", []katsupay.Option{tok, katsupay.WithMaxRetries(-1)}},
 		{"retry wait backwards", testBase, "WithRetryWait", []katsupay.Option{tok, katsupay.WithRetryWait(time.Second, time.Millisecond)}},

@@ -32,7 +32,7 @@ func WithToken(token string) Option {
 		if strings.HasPrefix(strings.ToLower(token), "bearer ") {
 			return &asset.InputError{Field: "WithToken", Reason: `give the token without the "Bearer " prefix: the client adds it`}
 		}
-		if token == "" || strings.ContainsAny(token, " \t") || httpcore.CheckHeaderValue(token) != nil {
+		if token == "" || strings.ContainsAny(token, " \t") || httpcore.CheckASCIIHeaderValue(token) != nil {
 			return &asset.InputError{Field: "WithToken", Reason: "the token is empty or holds spaces or control characters"}
 		}
 		s.token = token
@@ -49,7 +49,7 @@ func WithServiceKey(apiKey, apiCode string) Option {
 			if v.value == "" {
 				return &asset.InputError{Field: "WithServiceKey", Reason: v.name + " is empty; both the key and the code are required"}
 			}
-			if err := httpcore.CheckHeaderValue(v.value); err != nil {
+			if err := httpcore.CheckASCIIHeaderValue(v.value); err != nil {
 				return &asset.InputError{Field: "WithServiceKey", Reason: v.name + " " + err.Error()}
 			}
 		}

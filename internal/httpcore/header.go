@@ -20,3 +20,41 @@ func CheckHeaderValue(v string) error {
 	}
 	return nil
 }
+
+// CheckASCIIHeaderValue is CheckHeaderValue for a value that must also
+// arrive as it was given: the API's server reads header values as latin-1,
+// so "usr_José" (UTF-8) would arrive as "usr_JosÃ©".
+func CheckASCIIHeaderValue(v string) error {
+	if err := CheckHeaderValue(v); err != nil {
+		return err
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] >= 0x80 {
+			return errors.New("holds characters outside ASCII, which the API would read as latin-1 and garble")
+		}
+	}
+	return nil
+}
+
+// CheckHeaderName refuses a name that is not an HTTP token (RFC 9110,
+// section 5.6.2): net/http would refuse it only at send time, as a
+// transport failure.
+func CheckHeaderName(name string) error {
+	if name == "" {
+		return errors.New("is empty")
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenChar(name[i]) {
+			return errors.New("holds a character not allowed in a header name (letters, digits and !#$%&'*+-.^_`|~ are)")
+		}
+	}
+	return nil
+}
+
+func isTokenChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
