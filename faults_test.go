@@ -3,6 +3,7 @@ package asset_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -21,6 +23,8 @@ import (
 
 	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/assettest"
+	"github.com/assetkit/asset-go/internal/httpcore"
+	"github.com/assetkit/asset-go/internal/wiretest"
 )
 
 // The fault matrix runs every call against every fault twice. On assettest
@@ -157,6 +161,7 @@ const (
 	faultNet
 	faultAPI
 	faultDecode
+	faultInput // refused before sending
 )
 
 // faultOutcome is what a call must end with.
@@ -901,6 +906,10 @@ func faultCheck(t *testing.T, call faultCall, want faultOutcome, res faultResult
 			assert.Len(t, apiErr.Body, faultMaxBody, "a huge error body is kept in part")
 		}
 		assert.Less(t, len(err.Error()), 1024, "the message stays short: %.200s", err)
+	case faultInput:
+		var inErr *asset.InputError
+		require.ErrorAs(t, err, &inErr)
+		assert.ErrorIs(t, err, asset.ErrValidation)
 	case faultDecode:
 		require.ErrorAs(t, err, &decErr)
 		assert.ErrorIs(t, err, asset.ErrInvalidReply)
@@ -908,5 +917,104 @@ func faultCheck(t *testing.T, call faultCall, want faultOutcome, res faultResult
 		assert.LessOrEqual(t, len(decErr.Body), faultMaxBody)
 		assert.Contains(t, decErr.ContentType, want.contentType)
 		assert.False(t, errors.As(err, &apiErr) || errors.As(err, &netErr))
+	}
+}
+
+// faultWireCase is a fault below HTTP, on a loopback server that speaks TLS
+// and HTTP/2 as the API does, reached through the SDK's default transport.
+// The fault hits every change, and the first request of a read.
+type faultWireCase struct {
+	name      string
+	fault     wiretest.Fault
+	proxyDown bool // nothing listens: requests go through a proxy that is down
+	opts      []asset.Option
+
+	read, write faultOutcome
+}
+
+func faultWireCases() []faultWireCase {
+	const t = faultTries
+	return []faultWireCase{
+		{
+			name: "HTTP/2 stream reset after the change was applied", fault: wiretest.H2Reset,
+			read: faultOkAfter(2, 0), write: faultNetErr(1, 1, true, 1),
+		},
+		{
+			name: "HTTP/2 GOAWAY with last stream 0 after the change was applied", fault: wiretest.H2GoAway,
+			read: faultOkAfter(2, 0), write: faultNetErr(1, 1, true, 1),
+		},
+		{
+			name: "TLS answered in plain text after the change was applied", fault: wiretest.TLSGarbage,
+			read: faultOkAfter(2, 0), write: faultNetErr(1, 1, true, 1),
+		},
+		{
+			// net/http would send a change with this header again on a
+			// kept-alive connection that died after the write.
+			name: "Idempotency-Key header", fault: wiretest.DropKeptAlive,
+			opts: []asset.Option{asset.WithHeader("Idempotency-Key", "key-1")},
+			read: faultOutcome{kind: faultInput}, write: faultOutcome{kind: faultInput},
+		},
+		{
+			name: "HTTPS proxy down", proxyDown: true,
+			read: faultNetErr(0, t, false, 0), write: faultNetErr(0, t, false, 0),
+		},
+	}
+}
+
+// faultWire runs call against a wiretest server with fc's fault.
+func faultWire(t *testing.T, fc faultWireCase, call faultCall, logOpt asset.Option) faultResult {
+	t.Helper()
+	const inv = "inv_RawFault0000000000000001"
+	tr := httpcore.NewHTTPClient().Transport.(*http.Transport).Clone()
+	tr.ForceAttemptHTTP2 = true
+	t.Cleanup(tr.CloseIdleConnections)
+	base, srv := "https://api.sandbox.invalid", (*wiretest.Server)(nil)
+	if fc.proxyDown {
+		proxy, err := url.Parse(wiretest.DeadProxy(t))
+		require.NoError(t, err)
+		tr.Proxy = http.ProxyURL(proxy)
+	} else {
+		srv = wiretest.Start(t, fc.fault, call.envelope(faultInvoiceJSON(inv, call.number(), "")))
+		base = srv.URL
+		tr.TLSClientConfig = &tls.Config{RootCAs: srv.Roots}
+	}
+	opts := append([]asset.Option{
+		asset.WithBaseURL(base), asset.WithHTTPClient(&http.Client{Transport: tr}), asset.WithToken(leakToken),
+		asset.WithRetryWait(time.Millisecond, 5*time.Millisecond), logOpt,
+	}, fc.opts...)
+	client, err := asset.NewClient(opts...)
+	if err != nil {
+		return faultResult{err: err, state: -1}
+	}
+	res := call.call(context.Background(), client, inv, "txn_RawFault0000000000000001")
+	res.state = -1
+	if srv != nil {
+		res.requests, res.applied = srv.Requests(), srv.Applied()
+	}
+	return res
+}
+
+// TestFaultMatrixTransport runs every call against the faults below HTTP:
+// a change the server applied is never sent again, by net/http or by the
+// SDK, and is reported as maybe applied; a change that never left is
+// retried and reported as not applied.
+func TestFaultMatrixTransport(t *testing.T) {
+	for _, fc := range faultWireCases() {
+		t.Run(fc.name, func(t *testing.T) {
+			for _, call := range faultCalls {
+				t.Run(call.name, func(t *testing.T) {
+					want := fc.read
+					if call.write {
+						want = fc.write
+					}
+					log, logOpt := leakLogger()
+					res := faultWire(t, fc, call, logOpt)
+					faultCheck(t, call, want, res, 1, 0, 0)
+					if want.kind != faultInput {
+						leakCheck(t, res, log, leakToken)
+					}
+				})
+			}
+		})
 	}
 }
