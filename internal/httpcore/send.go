@@ -3,8 +3,10 @@ package httpcore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
@@ -217,12 +219,20 @@ type wire struct {
 }
 
 // maybeSent reports whether the try that failed with err may have reached
-// the server.
+// the server: its headers were written on a connection to the server, or
+// the try was abandoned (a timeout, a cancellation) once it had one, when
+// HTTP/2 may still write them after the round trip returned.
 func (w *wire) maybeSent(err error) bool {
 	if w.traced.Load() {
-		return w.wrote.Load()
+		return w.wrote.Load() || w.connected.Load() && abandoned(err)
 	}
 	return MaybeSent(err)
+}
+
+func abandoned(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &ne) && ne.Timeout()
 }
 
 func (w *wire) trace() *httptrace.ClientTrace {

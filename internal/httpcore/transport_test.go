@@ -181,3 +181,33 @@ func TestNewHTTPClientWithReplacedDefaultTransport(t *testing.T) {
 	assert.Equal(t, 204, resp.StatusCode)
 	assert.Equal(t, 1, calls)
 }
+
+// What the transport reported decides, and the error's type only when it
+// reported nothing.
+func TestWireMaybeSent(t *testing.T) {
+	timeout := &url.Error{Op: "Post", URL: "https://api.example/x", Err: context.DeadlineExceeded}
+	cases := []struct {
+		name                     string
+		traced, connected, wrote bool
+		err                      error
+		want                     bool
+	}{
+		{"no connection", true, false, false, errors.New("proxyconnect tcp: refused"), false},
+		{"no connection, timed out", true, false, false, timeout, false},
+		{"connected, headers written", true, true, true, tls.RecordHeaderError{}, true},
+		{"connected, nothing written", true, true, false, errors.New("broken"), false},
+		{"connected, abandoned before writing was reported", true, true, false, timeout, true},
+		{"connected, cancelled", true, true, false, context.Canceled, true},
+		{"nothing reported, dial error", false, false, false, dialError(), false},
+		{"nothing reported, TLS record error", false, false, false, tls.RecordHeaderError{}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &wire{}
+			w.traced.Store(tc.traced)
+			w.connected.Store(tc.connected)
+			w.wrote.Store(tc.wrote)
+			assert.Equal(t, tc.want, w.maybeSent(tc.err))
+		})
+	}
+}
