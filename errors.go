@@ -240,6 +240,11 @@ type BatchFailure struct {
 	Index int
 	// Message is the server's reason.
 	Message string
+	// Err, when not nil, is the error that kept the invoice from being
+	// created when the server did not refuse it alone: the batch's
+	// *APIError, an error matching ErrOutcomeUnknown, or the context's
+	// error for an invoice CreateMany never sent. Match it with errors.Is.
+	Err error
 }
 
 // Error names the first invoice that was not created and why, and how many
@@ -254,6 +259,18 @@ func (e *BatchError) Error() string {
 	}
 	return fmt.Sprintf("asset: %d invoices were not created, the first %q: %s",
 		len(e.Failures), e.Failures[0].Number, e.Failures[0].Message)
+}
+
+// Is reports whether any failure's Err matches target: errors.Is(err,
+// ErrOutcomeUnknown) is true when some invoice may have been created after
+// all, and errors.Is(err, context.Canceled) when some were never sent.
+func (e *BatchError) Is(target error) bool {
+	for _, f := range e.Failures {
+		if f.Err != nil && errors.Is(f.Err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 // Numbers lists the numbers of the invoices that were not created.

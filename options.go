@@ -36,6 +36,8 @@ type settings struct {
 	maxBody      int64
 	pacer        *httpcore.Pacer
 	prefetch     int // pages All fetches ahead of the loop
+	concurrency  int // batches CreateMany sends at once; 0: defaultConcurrency
+	progress     func(Progress)
 }
 
 // defaultMaxBody bounds a success response; a full page of 100 invoices is

@@ -15,6 +15,12 @@ func validateBatch(invoices []InvoiceCreate) error {
 	case len(invoices) > maxBatch:
 		return &InputError{Field: "invoices", Reason: fmt.Sprintf("has %d invoices; the API takes at most %d per call", len(invoices), maxBatch)}
 	}
+	return validateInvoices(invoices)
+}
+
+// validateInvoices checks each invoice, and that no number is used twice:
+// the API would refuse the second.
+func validateInvoices(invoices []InvoiceCreate) error {
 	seen := make(map[string]int, len(invoices))
 	for i, inv := range invoices {
 		field := fmt.Sprintf("invoices[%d]", i)
