@@ -105,7 +105,7 @@ func TestCreateManyChecksTheWholeInputFirst(t *testing.T) {
 		{"no number", context.Background(), bulkBiz,
 			withInput(250, func(in []asset.InvoiceCreate) { in[199].Number = "" }), nil, "invoices[199].number"},
 		{"no business", context.Background(), "", bulkInput("V", 3), nil, "businessID"},
-		{"a nil context", nil, bulkBiz, bulkInput("V", 3), nil, "ctx"}, //nolint:staticcheck // the nil context is the test
+		{"a nil context", nil, bulkBiz, bulkInput("V", 3), nil, "ctx"},
 		{"zero goroutines", context.Background(), bulkBiz, bulkInput("V", 3), []asset.Option{asset.WithConcurrency(0)}, "WithConcurrency"},
 		{"a nil progress function", context.Background(), bulkBiz, bulkInput("V", 3), []asset.Option{asset.WithProgress(nil)}, "WithProgress"},
 		{"one response for many requests", context.Background(), bulkBiz, bulkInput("V", 3), []asset.Option{asset.WithResponseInto(&resp)}, "WithResponseInto"},
