@@ -228,3 +228,199 @@ func TestImportTwiceCreatesNothingTwice(t *testing.T) {
 		})
 	}
 }
+
+// writeInvoices writes a CSV file of n invoices of rows lines each, and
+// returns its path.
+func writeInvoices(t testing.TB, n, rows int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("number,customer_external_id,due_date,line_description,amount\n")
+	for i := range n {
+		for r := range rows {
+			fmt.Fprintf(&b, "T-%06d,erp-%d,2026-12-31,Line %d,%d.50\n", i, i%13, r, 10+r)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "invoices.csv")
+	require.NoError(t, os.WriteFile(file, []byte(b.String()), 0o600))
+	return file
+}
+
+// A batch whose answer is lost after it was applied: the first run says
+// its rows may exist, the second that they do, and nothing is created
+// twice.
+func TestImportSettlesALostAnswer(t *testing.T) {
+	const biz = "biz_lost"
+	srv := assettest.NewServer()
+	defer srv.Close()
+	srv.DropNext(assettest.RouteCreateInvoices, 1, assettest.DropAfterApply)
+	file := writeInvoices(t, 250, 1)
+	out := strings.TrimSuffix(file, ".csv") + ".result.csv"
+
+	stdout, _, err := runImport(t, realAPI(srv, biz), "-file", file, "-concurrency", "1")
+	require.ErrorIs(t, err, errAttention)
+	assert.Contains(t, stdout, ": 250 invoices, 250 rows: 150 created, 0 exist, 100 unknown, 0 failed, 0 invalid\n")
+	first := readResults(t, out)
+	require.Len(t, first, 250)
+	for line := 2; line <= 251; line++ {
+		r := first[line]
+		if line <= 101 {
+			assert.Equal(t, "unknown", r.result, "line %d: the first batch's answer was lost", line)
+			assert.Equal(t, "maybe", r.exists)
+			assert.Contains(t, r.detail, "running the import again settles it")
+		} else {
+			assert.Equal(t, "created", r.result, "line %d", line)
+		}
+	}
+	require.Len(t, srv.Invoices(biz), 250, "the lost batch was applied")
+
+	_, _, err = runImport(t, realAPI(srv, biz), "-file", file, "-concurrency", "1")
+	require.NoError(t, err, "every row created or existing")
+	second := readResults(t, out)
+	for line := 2; line <= 251; line++ {
+		assert.Equal(t, "exists", second[line].result, "line %d", line)
+	}
+	assert.Len(t, srv.Invoices(biz), 250, "nothing created twice")
+}
+
+// The file is read and sent a chunk at a time, a chunk ending only between
+// two invoices.
+func TestImportReadsInChunks(t *testing.T) {
+	const biz = "biz_chunks"
+	srv := assettest.NewServer()
+	defer srv.Close()
+	file := writeInvoices(t, 95, 2) // rows 2-191, invoice k on rows 2k+2 and 2k+3
+
+	_, stderr, err := runImport(t, realAPI(srv, biz), "-file", file, "-chunk", "21")
+	require.NoError(t, err)
+	progress := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	// 22 rows (11 invoices) reach 21: 8 full chunks and one of 7 invoices.
+	require.Len(t, progress, 9, stderr)
+	for i, p := range progress {
+		first, last := 2+22*i, min(23+22*i, 191)
+		assert.True(t, strings.HasPrefix(p, fmt.Sprintf("lines %d-%d done, ", first, last)), "chunk %d: %s", i, p)
+	}
+	assert.Contains(t, progress[8], "100% of the file; so far 190 rows: 190 created")
+	assert.Equal(t, 9, srv.Requests(assettest.RouteCreateInvoices), "one CreateMany, of one batch, per chunk")
+	assert.Len(t, srv.Invoices(biz), 95)
+	assert.Len(t, readResults(t, strings.TrimSuffix(file, ".csv")+".result.csv"), 190)
+}
+
+// Interrupted, the run reports every row it read, says where it stopped,
+// and a second run finishes the file without creating anything twice.
+func TestImportInterruptedAndRunAgain(t *testing.T) {
+	const biz = "biz_interrupted"
+	srv := assettest.NewServer(assettest.WithLatency(100 * time.Millisecond))
+	defer srv.Close()
+	file := writeInvoices(t, 500, 1)
+	out := strings.TrimSuffix(file, ".csv") + ".result.csv"
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go func() {
+		// While the second batch waits on the server's latency, most
+		// likely: the first created, the second unknown, the third not
+		// sent. The assertions hold whenever it comes.
+		for srv.Requests(assettest.RouteCreateInvoices) < 2 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	var stdout, stderr bytes.Buffer
+	err := run(ctx, []string{"-file", file, "-chunk", "300", "-concurrency", "1"}, env(realAPI(srv, biz)), &stdout, &stderr)
+	require.ErrorIs(t, err, context.Canceled)
+	m := regexp.MustCompile(`interrupted after line (\d+)`).FindStringSubmatch(err.Error())
+	require.NotNil(t, m, err.Error())
+	stopped, _ := strconv.Atoi(m[1])
+	first := readResults(t, out)
+	require.Len(t, first, stopped-1, "every row up to where it stopped")
+	on := map[string]bool{}
+	for _, inv := range srv.Invoices(biz) {
+		on[inv.Number] = true
+	}
+	t.Logf("stopped after line %d: %s", stopped, stdout.String())
+	for line, r := range first {
+		switch r.result {
+		case "created":
+			assert.True(t, on[r.number], "line %d", line)
+		case "not_sent":
+			assert.False(t, on[r.number], "line %d", line)
+			assert.Equal(t, "no", r.exists)
+		case "unknown":
+			assert.Equal(t, "maybe", r.exists)
+		default:
+			t.Errorf("line %d: %+v", line, r)
+		}
+	}
+
+	_, _, err = runImport(t, realAPI(srv, biz), "-file", file)
+	require.NoError(t, err)
+	second := readResults(t, out)
+	require.Len(t, second, 500)
+	for line, r := range second {
+		want := "created"
+		if first[line].result == "created" {
+			want = "exists"
+		}
+		if first[line].result != "unknown" { // an unknown row is either
+			assert.Equal(t, want, r.result, "line %d", line)
+		}
+	}
+	assert.Len(t, srv.Invoices(biz), 500, "every invoice, once")
+}
+
+func TestImportRefusesBadUsage(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+		return p
+	}
+	srv := assettest.NewServer()
+	defer srv.Close()
+	api := realAPI(srv, "biz_usage")
+	tests := []struct {
+		name string
+		vars map[string]string
+		args []string
+		err  string
+	}{
+		{"no file for the real API", api, nil, "-file is required"},
+		{"an unknown format", api, []string{"-file", write("x.txt", "")}, "give a .csv or a .jsonl file"},
+		{"no such file", api, []string{"-file", filepath.Join(dir, "none.csv")}, "no such file"},
+		{"no number column", api, []string{"-file", write("a.csv", "customer_id,amount\n")}, "line 1: the header has no number column"},
+		{"an unknown column", api, []string{"-file", write("b.csv", "number,colour\n")}, `line 1: unknown column "colour"`},
+		{"an empty CSV", api, []string{"-file", write("c.csv", "")}, "reading the CSV header: EOF"},
+		{"no rows per chunk", api, []string{"-chunk", "0"}, "-chunk must be at least 1"},
+		{"an argument", nil, []string{"x"}, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runImport(t, tt.vars, tt.args...)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.err)
+			assert.NotErrorIs(t, err, errAttention)
+		})
+	}
+	assert.Zero(t, srv.Requests(assettest.RouteCreateInvoices))
+}
+
+// A broken quote stops the reading at its line; what came before is
+// imported and reported, but for the invoice just before, which may have
+// gone on in the unreadable row.
+func TestImportStopsAtABrokenQuote(t *testing.T) {
+	const biz = "biz_quote"
+	srv := assettest.NewServer()
+	defer srv.Close()
+	file := filepath.Join(t.TempDir(), "q.csv")
+	require.NoError(t, os.WriteFile(file, []byte("number,amount\nQ-1,1.00\nQ-2,2.00\nQ-\"3,3.00\nQ-4,4.00\n"), 0o600))
+	_, _, err := runImport(t, realAPI(srv, biz), "-file", file)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "line 4")
+	assert.Contains(t, err.Error(), "the rows before were imported")
+	results := readResults(t, strings.TrimSuffix(file, ".csv")+".result.csv")
+	assert.Equal(t, "created", results[2].result)
+	assert.Equal(t, "invalid", results[3].result)
+	assert.Contains(t, results[3].detail, "the next row could not be read")
+	assert.Len(t, results, 2)
+	assert.Len(t, srv.Invoices(biz), 1)
+}

@@ -50,6 +50,7 @@ type csvReader struct {
 	pending []string // a row read ahead: the first of the next invoice
 	line    int      // pending's line
 	eof     bool
+	err     error // what stopped the reading ahead, for the next call
 }
 
 func newCSVReader(in io.Reader) (*csvReader, error) {
@@ -90,23 +91,26 @@ func (c *csvReader) field(row []string, name string) string {
 
 // read returns the next row and its line, or nil at the end.
 func (c *csvReader) read() ([]string, int, error) {
+	if c.err != nil {
+		return nil, 0, c.err
+	}
 	if c.pending != nil || c.eof {
 		row, line := c.pending, c.line
 		c.pending = nil
 		return row, line, nil
 	}
 	row, err := c.r.Read()
-	line, _ := c.r.FieldPos(0)
 	switch {
 	case errors.Is(err, io.EOF):
 		c.eof = true
 		return nil, 0, nil
-	case errors.Is(err, csv.ErrFieldCount):
-		return row, line, nil // reported as a bad row by next
-	case err != nil:
+	case err != nil && !errors.Is(err, csv.ErrFieldCount):
 		// A broken quote leaves no way to tell where the next row starts.
 		return nil, 0, err
 	}
+	// A row with the wrong number of fields comes with ErrFieldCount: it
+	// is reported as a bad row by next.
+	line, _ := c.r.FieldPos(0)
 	return row, line, nil
 }
 
@@ -130,7 +134,14 @@ func (c *csvReader) next() (entry, error) {
 		}
 		row, line, err = c.read()
 		if err != nil {
-			return entry{}, err
+			// The unreadable row may have been one of this invoice's: an
+			// invoice missing a line must not be created. Report the rows
+			// read, and the error on the next call.
+			c.err = err
+			if e.bad == "" {
+				e.bad = "not sent: the next row could not be read, and the invoice may go on there"
+			}
+			return e, nil
 		}
 		if row == nil || number == "" || c.field(row, "number") != number {
 			c.pending, c.line = row, line
