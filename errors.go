@@ -224,8 +224,8 @@ func (e *InputError) Error() string { return prefix(e.client) + "invalid " + e.F
 // Is matches ErrValidation.
 func (e *InputError) Is(target error) bool { return target == ErrValidation }
 
-// BatchError reports the invoices of a Create batch that were not created.
-// Create returns it together with the invoices that were.
+// BatchError reports the invoices of a Create or CreateMany call that were
+// not created. Both return it together with the invoices that were.
 type BatchError struct {
 	// Failures has one entry per invoice that was not created.
 	Failures []BatchFailure
@@ -235,10 +235,10 @@ type BatchError struct {
 type BatchFailure struct {
 	// Number is the invoice number as sent.
 	Number string
-	// Index is the invoice's position in the slice given to Create, or -1
-	// when the server named a number that was not in it.
+	// Index is the invoice's position in the slice given to Create or
+	// CreateMany, or -1 when the server named a number that was not in it.
 	Index int
-	// Message is the server's reason.
+	// Message is the server's reason, or says what became of the invoice.
 	Message string
 	// Err, when not nil, is the error that kept the invoice from being
 	// created when the server did not refuse it alone: the batch's

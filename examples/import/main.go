@@ -8,8 +8,9 @@
 // Without ASSET_TOKEN it starts an embedded assettest server, an in-memory
 // Asset API, and, without -file, imports a generated file of sample
 // invoices. To use the real API, set ASSET_TOKEN and ASSET_BUSINESS_ID
-// (and optionally ASSET_BASE_URL, ASSET_USER_ID), as for the other
-// examples.
+// (and optionally ASSET_BASE_URL, ASSET_USER_ID and ASSET_ATTEMPT_TIMEOUT),
+// as for the other examples. A try that failed and will be retried, and a
+// request that failed, are said on stderr as they happen.
 //
 // # The CSV format
 //
@@ -58,8 +59,8 @@
 //
 // Progress goes to stderr: a bar when stderr is a terminal, a line per
 // chunk otherwise. The exit status is 0 when every row was created or
-// existed, 2 when some need attention (see the result file), and 1 when
-// the import could not run to the end.
+// already existed, 1 when some need attention (see the result file) or the
+// import could not run to the end, and 2 when the command line is refused.
 package main
 
 import (
@@ -75,6 +76,7 @@ import (
 	"strings"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/examples/internal/cli"
 	"github.com/assetkit/asset-go/examples/internal/exampleenv"
 )
 
@@ -83,14 +85,9 @@ var errAttention = errors.New("some rows need attention: see the result file")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "import:", err)
-		if errors.Is(err, errAttention) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
+	code := cli.Exit("import", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // config is what the flags say.
@@ -105,7 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.file, "file", "", "the invoices to import: a .csv or .jsonl file (see the formats below)")
+	fs.StringVar(&c.file, "file", "", "the invoices to import: a .csv or .jsonl file (see the formats above)")
 	fs.StringVar(&c.out, "out", "", "the result file (default: the input's name with .result.csv)")
 	fs.IntVar(&c.chunk, "chunk", 1000, "rows read and sent at a time")
 	fs.IntVar(&c.concurrency, "concurrency", 4, "batches of 100 invoices sent at once")
@@ -114,13 +111,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return c, err
 	}
 	switch {
-	case fs.NArg() > 0:
-		fs.Usage()
-		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case c.chunk < 1:
 		return c, errors.New("-chunk must be at least 1")
 	case c.concurrency < 1:
@@ -149,8 +143,8 @@ Result file columns: line,number,result,invoice_id,exists,detail
   result: created, exists, unknown, failed, invalid or not_sent
 
 Without ASSET_TOKEN it runs on an embedded test server, by default on a
-generated file. Exit status: 0 all created or existing, 2 some rows need
-attention, 1 the import could not finish.
+generated file. Exit status: 0 all created or existing, 1 some rows need
+attention or the import could not finish, 2 the command line is refused.
 
 `
 
@@ -164,7 +158,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.file == "" && getenv("ASSET_TOKEN") != "" {
 		return errors.New("-file is required: name the invoices to import (run with -h for the formats)")
 	}
-	env, err := exampleenv.Open(getenv, stdout)
+	// The SDK's warnings (a try failed, the next is coming) go to stderr.
+	env, err := exampleenv.Open(getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/assetkit/asset-go/assettest"
+	"github.com/assetkit/asset-go/examples/internal/cli"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -391,7 +392,6 @@ func TestImportRefusesBadUsage(t *testing.T) {
 		{"an unknown column", api, []string{"-file", write("b.csv", "number,colour\n")}, `line 1: unknown column "colour"`},
 		{"an empty CSV", api, []string{"-file", write("c.csv", "")}, "reading the CSV header: EOF"},
 		{"no rows per chunk", api, []string{"-chunk", "0"}, "-chunk must be at least 1"},
-		{"an argument", nil, []string{"x"}, "unexpected arguments"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -402,6 +402,25 @@ func TestImportRefusesBadUsage(t *testing.T) {
 		})
 	}
 	assert.Zero(t, srv.Requests(assettest.RouteCreateInvoices))
+}
+
+func TestCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		once string // said exactly once on stderr
+	}{
+		{[]string{"-h"}, 0, "usage: import -file"},
+		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
+		{[]string{"extra"}, 2, `unexpected arguments ["extra"]`},
+		{[]string{"-concurrency", "0"}, 1, "import: -concurrency must be at least 1"},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), tc.args, env(nil), &stdout, &stderr)
+		assert.Equal(t, tc.code, cli.Exit("import", err, &stderr), "%q", tc.args)
+		assert.Equal(t, 1, strings.Count(stderr.String(), tc.once), "%q: %s", tc.args, stderr.String())
+		assert.Empty(t, stdout.String(), "%q: nothing imported", tc.args)
+	}
 }
 
 // A broken quote stops the reading at its line; what came before is

@@ -39,7 +39,29 @@ func (imp *importer) send(ctx context.Context, chunk []entry) error {
 		which = append(which, i)
 	}
 
-	startDone, endDone := imp.doneBefore, imp.fileDone()
+	endDone := imp.fileDone()
+	if err := imp.create(ctx, invoices, which, outcomes, endDone); err != nil {
+		return err
+	}
+
+	for i, e := range chunk {
+		if err := imp.results.write(e, outcomes[i]); err != nil {
+			return err
+		}
+	}
+	if err := imp.results.flush(); err != nil {
+		return err
+	}
+	imp.doneBefore = endDone
+	imp.progress.chunk(chunk[0].lines[0], lastLine(chunk), endDone, &imp.results.tally)
+	return nil
+}
+
+// create sends a chunk's invoices and fills in their outcomes; which maps
+// each invoice to its entry. endDone is the share of the file read once the
+// chunk is done, for the progress shown.
+func (imp *importer) create(ctx context.Context, invoices []asset.InvoiceCreate, which []int, outcomes []outcome, endDone float64) error {
+	startDone := imp.doneBefore
 	opts := []asset.Option{
 		asset.WithConcurrency(imp.cfg.concurrency),
 		asset.WithProgress(func(p asset.Progress) {
@@ -79,20 +101,8 @@ func (imp *importer) send(ctx context.Context, chunk []entry) error {
 				}
 			}
 		}
-		break
+		return nil
 	}
-
-	for i, e := range chunk {
-		if err := imp.results.write(e, outcomes[i]); err != nil {
-			return err
-		}
-	}
-	if err := imp.results.flush(); err != nil {
-		return err
-	}
-	imp.doneBefore = endDone
-	imp.progress.chunk(chunk[0].lines[0], lastLine(chunk), endDone, &imp.results.tally)
-	return nil
 }
 
 func lastLine(chunk []entry) int {
