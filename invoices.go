@@ -11,21 +11,6 @@ import (
 // InvoiceService is the invoice part of the API, at client.Invoices.
 type InvoiceService struct{ client *Client }
 
-// dataEnvelope is the wire shape of a single-object response.
-type dataEnvelope[T any] struct {
-	Data T `json:"data"`
-}
-
-// batchEnvelope is the wire shape of a batch create response: some invoices
-// may be created while others fail.
-type batchEnvelope struct {
-	Data   []Invoice `json:"data"`
-	Errors []struct {
-		Error         string `json:"error"`
-		InvoiceNumber string `json:"invoice_number"`
-	} `json:"errors"`
-}
-
 // maxBatch is the API's limit on invoices per create call.
 const maxBatch = 100
 
@@ -45,7 +30,7 @@ func (s *InvoiceService) Create(ctx context.Context, businessID string, invoices
 	if err := validateBatch(invoices); err != nil {
 		return nil, err
 	}
-	var env batchEnvelope
+	var env batchEnvelope[Invoice]
 	if err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: invoices}, &env, opts); err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"time"
 	"unicode/utf8"
 )
@@ -14,13 +13,12 @@ import (
 // read from "metadata" or the older "metadata_", and times from RFC 3339 or
 // the naive form pydantic writes for dates without a zone.
 //
-// Decoding takes one of two roads. The fast decoder (models_decode.go)
-// reads the usual response in a single pass. Anything it does not handle
-// exactly goes through encoding/json and the wire types below, which stand
-// for the models without methods of their own: encoding/json scans the bytes
-// of every value that has an UnmarshalJSON again before decoding it, so
-// shadowing each model in its own method scanned a page's lines up to six
-// times, where the wire types need one scan and one decode.
+// encoding/json decodes into the wire types below, which stand for the
+// models without methods of their own, and each wire type's into method is
+// the one place where it becomes a model. The wire types nest wire types,
+// not models: encoding/json scans the bytes of every value that has an
+// UnmarshalJSON again before decoding it, so an invoice is scanned once
+// for itself and not once more for each line and payment.
 
 // invoiceWire is an Invoice as it travels: the same fields and names, with
 // times that accept the naive form and both metadata keys.
@@ -74,126 +72,9 @@ type paymentWire struct {
 	IsWriteOff           bool     `json:"is_write_off"`
 }
 
-// shapeChecker is a response envelope that can tell a body that decoded
-// from one that is the documented response: a proxy's 200 "{}" decodes
-// without error into an empty page or a zero invoice, which a caller would
-// take for real data.
-type shapeChecker interface{ checkShape(body []byte) error }
-
-func (e *listEnvelope[T]) checkShape(body []byte) error {
-	if e.Data != nil {
-		return nil
-	}
-	// A null or missing list is an empty page when the body is a list
-	// response at all, that is, has "data" or "pagination" (its tokens may
-	// be null); the rare case pays for a second look at the body.
-	var keys map[string]json.RawMessage
-	if json.Unmarshal(body, &keys) == nil {
-		if _, ok := keys["data"]; ok {
-			return nil
-		}
-		if _, ok := keys["pagination"]; ok {
-			return nil
-		}
-	}
-	return errors.New(`the response has neither a "data" list nor pagination`)
-}
-
-func (e *dataEnvelope[T]) checkShape([]byte) error {
-	if inv, ok := any(&e.Data).(*Invoice); ok && inv.ID == "" {
-		return errors.New(`the response's "data" holds no invoice id`)
-	}
-	return nil
-}
-
-// bodyDecoder is a response envelope that carries invoices and decodes
-// itself without going through the models' UnmarshalJSON methods.
-type bodyDecoder interface{ decodeBody(b []byte) error }
-
-// decodeBody decodes a success response into out. The fast decoder only
-// fills a value that starts empty, as every response envelope does.
-func decodeBody(b []byte, out any) error {
-	if d, ok := out.(bodyDecoder); ok {
-		return d.decodeBody(b)
-	}
-	return json.Unmarshal(b, out)
-}
-
-func (e *listEnvelope[T]) decodeBody(b []byte) error {
-	data, ok := any(&e.Data).(*[]Invoice)
-	if !ok {
-		return json.Unmarshal(b, e)
-	}
-	if *data == nil && e.Pagination.NextPageToken == nil && e.Pagination.PreviousPageToken == nil {
-		var fast listEnvelope[Invoice]
-		if decodeFast(b, func(d *fastDecoder) { d.list(&fast) }) {
-			*data, e.Pagination = fast.Data, fast.Pagination
-			return nil
-		}
-	}
-	var w listEnvelope[invoiceWire]
-	w.Data = toWire(*data, invoiceToWire)
-	w.Pagination = e.Pagination
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*data = fromWire[invoiceWire, Invoice](w.Data)
-	e.Pagination = w.Pagination
-	return nil
-}
-
-func (e *dataEnvelope[T]) decodeBody(b []byte) error {
-	data, ok := any(&e.Data).(*Invoice)
-	if !ok {
-		return json.Unmarshal(b, e)
-	}
-	if reflect.ValueOf(data).Elem().IsZero() {
-		var fast dataEnvelope[Invoice]
-		if decodeFast(b, func(d *fastDecoder) { d.data(&fast) }) {
-			*data = fast.Data
-			return nil
-		}
-	}
-	w := dataEnvelope[invoiceWire]{Data: invoiceToWire(data)}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	w.Data.into(data)
-	return nil
-}
-
-func (e *batchEnvelope) decodeBody(b []byte) error {
-	if e.Data == nil && e.Errors == nil {
-		var fast batchEnvelope
-		if decodeFast(b, func(d *fastDecoder) { d.batch(&fast) }) {
-			*e = fast
-			return nil
-		}
-	}
-	w := struct {
-		Data   []invoiceWire `json:"data"`
-		Errors []struct {
-			Error         string `json:"error"`
-			InvoiceNumber string `json:"invoice_number"`
-		} `json:"errors"`
-	}{Data: toWire(e.Data, invoiceToWire), Errors: e.Errors}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	e.Data, e.Errors = fromWire[invoiceWire, Invoice](w.Data), w.Errors
-	return nil
-}
-
 // UnmarshalJSON decodes either documented version of an invoice. Like
 // encoding/json's own decoding, fields absent from b keep their value.
 func (inv *Invoice) UnmarshalJSON(b []byte) error {
-	if reflect.ValueOf(inv).Elem().IsZero() {
-		var fast Invoice
-		if decodeFast(b, func(d *fastDecoder) { d.invoice(&fast) }) {
-			*inv = fast
-			return nil
-		}
-	}
 	w := invoiceToWire(inv)
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
@@ -202,15 +83,21 @@ func (inv *Invoice) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+func (*Invoice) codec() envelopeCodec[Invoice] {
+	return wireCodec[Invoice, invoiceWire, *invoiceWire]{}
+}
+
+// checkDecoded tells an invoice the API sent, which always has an id, from
+// the zero value an empty object decodes to.
+func (inv *Invoice) checkDecoded() error {
+	if inv.ID == "" {
+		return errors.New("holds no invoice id")
+	}
+	return nil
+}
+
 // UnmarshalJSON decodes either documented version of a line.
 func (l *InvoiceLine) UnmarshalJSON(b []byte) error {
-	if reflect.ValueOf(l).Elem().IsZero() {
-		var fast InvoiceLine
-		if decodeFast(b, func(d *fastDecoder) { d.line(&fast) }) {
-			*l = fast
-			return nil
-		}
-	}
 	w := lineToWire(l)
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
@@ -221,13 +108,6 @@ func (l *InvoiceLine) UnmarshalJSON(b []byte) error {
 
 // UnmarshalJSON decodes a payment, whatever its "invoice" back reference holds.
 func (p *InvoicePayment) UnmarshalJSON(b []byte) error {
-	if *p == (InvoicePayment{}) {
-		var fast InvoicePayment
-		if decodeFast(b, func(d *fastDecoder) { d.payment(&fast) }) {
-			*p = fast
-			return nil
-		}
-	}
 	w := paymentToWire(p)
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err

@@ -22,26 +22,6 @@ func (p *Page[T]) HasNext() bool { return p.NextPageToken != "" }
 // HasPrevious reports whether a page comes before this one.
 func (p *Page[T]) HasPrevious() bool { return p.PreviousPageToken != "" }
 
-// listEnvelope is the wire shape of a list response.
-type listEnvelope[T any] struct {
-	Data       []T `json:"data"`
-	Pagination struct {
-		NextPageToken     *string `json:"next_page_token"`
-		PreviousPageToken *string `json:"previous_page_token"`
-	} `json:"pagination"`
-}
-
-func (e *listEnvelope[T]) page() *Page[T] {
-	p := &Page[T]{Data: e.Data}
-	if t := e.Pagination.NextPageToken; t != nil {
-		p.NextPageToken = *t
-	}
-	if t := e.Pagination.PreviousPageToken; t != nil {
-		p.PreviousPageToken = *t
-	}
-	return p
-}
-
 // pageFetcher loads the page a token names ("" for the first page).
 type pageFetcher[T any] func(ctx context.Context, token string) (*Page[T], error)
 

@@ -144,39 +144,3 @@ func (p *InvoicePaymentCreate) validate() error {
 	}
 	return checkPositive("payment.PaymentAmount", p.PaymentAmount, false)
 }
-
-// batchFailures turns the errors of a batch response into a *BatchError,
-// and accounts for every invoice sent: one the server neither created nor
-// refused is reported too, rather than silently dropped.
-func batchFailures(sent []InvoiceCreate, env *batchEnvelope) error {
-	index := make(map[string]int, len(sent))
-	for i, inv := range sent {
-		index[inv.Number] = i
-	}
-	accounted := make(map[string]bool, len(sent))
-	var failures []BatchFailure
-	for _, e := range env.Errors {
-		i, ok := index[e.InvoiceNumber]
-		if !ok {
-			i = -1
-		}
-		failures = append(failures, BatchFailure{Number: e.InvoiceNumber, Index: i, Message: e.Error})
-		accounted[e.InvoiceNumber] = true
-	}
-	for _, inv := range env.Data {
-		accounted[inv.Number] = true
-	}
-	for i, inv := range sent {
-		if !accounted[inv.Number] {
-			failures = append(failures, BatchFailure{
-				Number:  inv.Number,
-				Index:   i,
-				Message: "missing from the response, neither created nor refused: look it up by number before creating it again",
-			})
-		}
-	}
-	if len(failures) == 0 {
-		return nil
-	}
-	return &BatchError{Failures: failures}
-}

@@ -1,0 +1,239 @@
+package asset
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// The API wraps every answer in an envelope: {"data": T} for one object,
+// {"data": [T], "pagination": {...}} for a list, and {"data": [T],
+// "errors": [...]} for a batch create. Each envelope decodes with
+// encoding/json (the models convert themselves from their wire form, see
+// models_json.go) and then checks that the body had the documented shape.
+
+// dataEnvelope is the wire shape of a single-object response.
+type dataEnvelope[T any] struct {
+	Data T `json:"data"`
+}
+
+// listEnvelope is the wire shape of a list response.
+type listEnvelope[T any] struct {
+	Data       []T `json:"data"`
+	Pagination struct {
+		NextPageToken     *string `json:"next_page_token"`
+		PreviousPageToken *string `json:"previous_page_token"`
+	} `json:"pagination"`
+}
+
+func (e *listEnvelope[T]) page() *Page[T] {
+	p := &Page[T]{Data: e.Data}
+	if t := e.Pagination.NextPageToken; t != nil {
+		p.NextPageToken = *t
+	}
+	if t := e.Pagination.PreviousPageToken; t != nil {
+		p.PreviousPageToken = *t
+	}
+	return p
+}
+
+// batchEnvelope is the wire shape of a batch create response: some items
+// may be created while others are refused.
+type batchEnvelope[T any] struct {
+	Data   []T            `json:"data"`
+	Errors []batchRefusal `json:"errors"`
+}
+
+// batchRefusal is one refused item of a batch. Invoice batches name it by
+// invoice_number, credit memo batches by number.
+type batchRefusal struct {
+	Error         string `json:"error"`
+	InvoiceNumber string `json:"invoice_number"`
+	Number        string `json:"number"`
+}
+
+func (r *batchRefusal) number() string {
+	if r.InvoiceNumber != "" {
+		return r.InvoiceNumber
+	}
+	return r.Number
+}
+
+// decodeBody decodes a success response into out.
+func decodeBody(b []byte, out any) error {
+	if e, ok := out.(envelope); ok {
+		return e.decode(b)
+	}
+	return json.Unmarshal(b, out)
+}
+
+// envelope is a response envelope that decodes its models through their
+// wire form when they have one.
+type envelope interface{ decode(b []byte) error }
+
+// wireModel is a model that decodes through a wire type: encoding/json
+// decodes a whole envelope of wire values in one pass, where going through
+// each model's UnmarshalJSON would scan every model's bytes twice more.
+type wireModel[M any] interface{ codec() envelopeCodec[M] }
+
+// envelopeCodec decodes each envelope of M.
+type envelopeCodec[M any] interface {
+	data(b []byte, e *dataEnvelope[M]) error
+	list(b []byte, e *listEnvelope[M]) error
+	batch(b []byte, e *batchEnvelope[M]) error
+}
+
+// wireCodec decodes envelopes of M through the wire type W, whose into
+// method is the one place a W becomes an M.
+type wireCodec[M, W any, PW interface {
+	*W
+	into(*M)
+}] struct{}
+
+func (wireCodec[M, W, PW]) data(b []byte, e *dataEnvelope[M]) error {
+	var w dataEnvelope[W]
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	PW(&w.Data).into(&e.Data)
+	return nil
+}
+
+func (wireCodec[M, W, PW]) list(b []byte, e *listEnvelope[M]) error {
+	var w listEnvelope[W]
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	e.Data, e.Pagination = fromWire[W, M, PW](w.Data), w.Pagination
+	return nil
+}
+
+func (wireCodec[M, W, PW]) batch(b []byte, e *batchEnvelope[M]) error {
+	var w batchEnvelope[W]
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	e.Data, e.Errors = fromWire[W, M, PW](w.Data), w.Errors
+	return nil
+}
+
+// codecOf is T's codec, or nil when T decodes with encoding/json alone.
+func codecOf[T any]() envelopeCodec[T] {
+	if m, ok := any(new(T)).(wireModel[T]); ok {
+		return m.codec()
+	}
+	return nil
+}
+
+func (e *dataEnvelope[T]) decode(b []byte) error {
+	if c := codecOf[T](); c != nil {
+		return c.data(b, e)
+	}
+	return json.Unmarshal(b, e)
+}
+
+func (e *listEnvelope[T]) decode(b []byte) error {
+	if c := codecOf[T](); c != nil {
+		return c.list(b, e)
+	}
+	return json.Unmarshal(b, e)
+}
+
+func (e *batchEnvelope[T]) decode(b []byte) error {
+	if c := codecOf[T](); c != nil {
+		return c.batch(b, e)
+	}
+	return json.Unmarshal(b, e)
+}
+
+// shapeChecker is a response envelope that can tell a body that decoded
+// from one that is the documented response: a proxy's 200 "{}" decodes
+// without error into an empty page or a zero model, which a caller would
+// take for real data.
+type shapeChecker interface{ checkShape(body []byte) error }
+
+// responseModel is a model that can tell a value the API sent from the
+// zero value an empty or foreign object decodes to.
+type responseModel interface{ checkDecoded() error }
+
+// checkModel checks v when its type knows how; other types pass.
+func checkModel(v any) error {
+	if m, ok := v.(responseModel); ok {
+		return m.checkDecoded()
+	}
+	return nil
+}
+
+func (e *listEnvelope[T]) checkShape(body []byte) error {
+	if e.Data != nil {
+		return nil
+	}
+	// A null or missing list is an empty page when the body is a list
+	// response at all, that is, has "data" or "pagination" (its tokens may
+	// be null); the rare case pays for a second look at the body.
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(body, &keys) == nil {
+		if _, ok := keys["data"]; ok {
+			return nil
+		}
+		if _, ok := keys["pagination"]; ok {
+			return nil
+		}
+	}
+	return errors.New(`the response has neither a "data" list nor pagination`)
+}
+
+func (e *dataEnvelope[T]) checkShape([]byte) error {
+	if err := checkModel(&e.Data); err != nil {
+		return fmt.Errorf(`the response's "data" %w`, err)
+	}
+	return nil
+}
+
+func (e *batchEnvelope[T]) checkShape([]byte) error {
+	if e.Data == nil && e.Errors == nil {
+		return errors.New(`the response has neither a "data" list nor "errors"`)
+	}
+	for i := range e.Data {
+		if err := checkModel(&e.Data[i]); err != nil {
+			return fmt.Errorf(`the response's "data"[%d] %w`, i, err)
+		}
+	}
+	return nil
+}
+
+// batchFailures turns the errors of a batch response into a *BatchError,
+// and accounts for every invoice sent: one the server neither created nor
+// refused is reported too, rather than silently dropped.
+func batchFailures(sent []InvoiceCreate, env *batchEnvelope[Invoice]) error {
+	index := make(map[string]int, len(sent))
+	for i, inv := range sent {
+		index[inv.Number] = i
+	}
+	accounted := make(map[string]bool, len(sent))
+	var failures []BatchFailure
+	for _, e := range env.Errors {
+		i, ok := index[e.number()]
+		if !ok {
+			i = -1
+		}
+		failures = append(failures, BatchFailure{Number: e.number(), Index: i, Message: e.Error})
+		accounted[e.number()] = true
+	}
+	for _, inv := range env.Data {
+		accounted[inv.Number] = true
+	}
+	for i, inv := range sent {
+		if !accounted[inv.Number] {
+			failures = append(failures, BatchFailure{
+				Number:  inv.Number,
+				Index:   i,
+				Message: "missing from the response, neither created nor refused: look it up by number before creating it again",
+			})
+		}
+	}
+	if len(failures) == 0 {
+		return nil
+	}
+	return &BatchError{Failures: failures}
+}
