@@ -202,38 +202,66 @@ func (e *batchEnvelope[T]) checkShape([]byte) error {
 	return nil
 }
 
-// batchFailures turns the errors of a batch response into a *BatchError,
-// and accounts for every invoice sent: one the server neither created nor
-// refused is reported too, rather than silently dropped.
-func batchFailures(sent []InvoiceCreate, env *batchEnvelope[Invoice]) error {
+// batchFailures turns the refusals of a batch response into a *BatchError
+// and accounts for every item sent. Items are matched by number first; a
+// server may normalise a number, and a mock may answer with the documented
+// example, so the items left unmatched are matched by count: they are
+// reported only when the response holds fewer entries under other numbers
+// than there are such items, and then each of them, since which ones the
+// server dropped cannot be told. A refusal under a number that was not sent
+// is reported with Index -1. numberOf is a created item's number.
+func batchFailures[T any](sent []string, env *batchEnvelope[T], numberOf func(*T) string) error {
 	index := make(map[string]int, len(sent))
-	for i, inv := range sent {
-		index[inv.Number] = i
+	for i, n := range sent {
+		index[n] = i
 	}
-	accounted := make(map[string]bool, len(sent))
-	var failures []BatchFailure
-	for _, e := range env.Errors {
-		i, ok := index[e.number()]
-		if !ok {
-			i = -1
+	matched := make([]bool, len(sent))
+	others := 0 // entries under a number that was not sent
+	match := func(n string) bool {
+		i, ok := index[n]
+		if ok {
+			matched[i] = true
+		} else {
+			others++
 		}
-		failures = append(failures, BatchFailure{Number: e.number(), Index: i, Message: e.Error})
-		accounted[e.number()] = true
+		return ok
 	}
-	for _, inv := range env.Data {
-		accounted[inv.Number] = true
+	var failures []BatchFailure
+	for _, r := range env.Errors {
+		i := -1
+		if match(r.number()) {
+			i = index[r.number()]
+		}
+		failures = append(failures, BatchFailure{Number: r.number(), Index: i, Message: r.Error})
 	}
-	for i, inv := range sent {
-		if !accounted[inv.Number] {
-			failures = append(failures, BatchFailure{
-				Number:  inv.Number,
-				Index:   i,
-				Message: "missing from the response, neither created nor refused: look it up by number before creating it again",
-			})
+	for i := range env.Data {
+		match(numberOf(&env.Data[i]))
+	}
+	var unmatched []int
+	for i, ok := range matched {
+		if !ok {
+			unmatched = append(unmatched, i)
+		}
+	}
+	if len(unmatched) > others {
+		msg := "missing from the response, neither created nor refused: look it up by number before creating it again"
+		if others > 0 {
+			msg = fmt.Sprintf("not in the response under its number, and the response holds %d %s under other numbers for %d such invoices: "+
+				"it may not have been created; look it up by number before creating it again", others, plural(others, "entry", "entries"), len(unmatched))
+		}
+		for _, i := range unmatched {
+			failures = append(failures, BatchFailure{Number: sent[i], Index: i, Message: msg})
 		}
 	}
 	if len(failures) == 0 {
 		return nil
 	}
 	return &BatchError{Failures: failures}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -318,3 +318,65 @@ func readFuzzSeed(t *testing.T, path string) string {
 	require.NoError(t, err, "%s: the seed's value is not a quoted string", path)
 	return s
 }
+
+func TestBatchFailures(t *testing.T) {
+	const missing = "missing from the response, neither created nor refused: look it up by number before creating it again"
+	created := func(numbers ...string) []Invoice {
+		out := make([]Invoice, len(numbers))
+		for i, n := range numbers {
+			out[i] = Invoice{ID: "inv_" + n, Number: n}
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		sent    []string
+		data    []Invoice
+		refused []batchRefusal
+		want    []BatchFailure
+	}{
+		{name: "all created", sent: []string{"A", "B"}, data: created("B", "A")},
+		{
+			name: "one refused", sent: []string{"A", "B"}, data: created("A"),
+			refused: []batchRefusal{{Error: "dup", InvoiceNumber: "B"}},
+			want:    []BatchFailure{{Number: "B", Index: 1, Message: "dup"}},
+		},
+		{
+			name: "credit memo refusals name the number", sent: []string{"CM-1"}, data: []Invoice{},
+			refused: []batchRefusal{{Error: "dup", Number: "CM-1"}},
+			want:    []BatchFailure{{Number: "CM-1", Index: 0, Message: "dup"}},
+		},
+		{name: "one created under another number", sent: []string{"inv-001"}, data: created("INV-001")},
+		{name: "all created under other numbers", sent: []string{"a", "b"}, data: created("<string>", "<string>")},
+		{
+			name: "a refusal under another number accounts for one", sent: []string{"A", "B"}, data: created("A"),
+			refused: []batchRefusal{{Error: "Customer not found", InvoiceNumber: "b"}},
+			want:    []BatchFailure{{Number: "b", Index: -1, Message: "Customer not found"}},
+		},
+		{
+			name: "nothing accounts for one", sent: []string{"A", "B", "C"}, data: created("A"),
+			refused: []batchRefusal{{Error: "dup", InvoiceNumber: "B"}},
+			want:    []BatchFailure{{Number: "B", Index: 1, Message: "dup"}, {Number: "C", Index: 2, Message: missing}},
+		},
+		{
+			name: "fewer entries than unmatched invoices", sent: []string{"A", "B", "C"}, data: created("A", "x"),
+			want: []BatchFailure{
+				{Number: "B", Index: 1, Message: "not in the response under its number, and the response holds 1 entry under other numbers for 2 such invoices: it may not have been created; look it up by number before creating it again"},
+				{Number: "C", Index: 2, Message: "not in the response under its number, and the response holds 1 entry under other numbers for 2 such invoices: it may not have been created; look it up by number before creating it again"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := batchEnvelope[Invoice]{Data: tt.data, Errors: tt.refused}
+			err := batchFailures(tt.sent, &env, func(inv *Invoice) string { return inv.Number })
+			if tt.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			var be *BatchError
+			require.ErrorAs(t, err, &be)
+			assert.Equal(t, tt.want, be.Failures)
+		})
+	}
+}

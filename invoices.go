@@ -14,10 +14,15 @@ type InvoiceService struct{ client *Client }
 // maxBatch is the API's limit on invoices per create call.
 const maxBatch = 100
 
-// Create creates 1 to 100 invoices in one request. When the server refuses
-// some of them, it returns those it created together with a *BatchError
-// naming each one it did not, so nothing is lost: create the failed ones
-// again after fixing them. Create is never retried after it may have
+// Create creates 1 to 100 invoices in one request
+// (POST /v0/business/{business_id}/invoice). When the server refuses some
+// of them, it returns those it created together with a *BatchError naming
+// each one it did not, so nothing is lost: create the failed ones again
+// after fixing them. An invoice the response names neither as created nor
+// as refused is in the *BatchError too, unless the response holds as many
+// entries under other numbers (a server may normalise numbers) as there
+// are such invoices. A success answer that is not a batch response is a
+// *DecodeError matching ErrOutcomeUnknown. Create is never retried after it may have
 // reached the server (see ErrOutcomeUnknown). Because invoice numbers are
 // unique within a business, a batch whose outcome is unknown can be sent
 // again as it was: invoices the lost attempt created come back as
@@ -30,11 +35,15 @@ func (s *InvoiceService) Create(ctx context.Context, businessID string, invoices
 	if err := validateBatch(invoices); err != nil {
 		return nil, err
 	}
+	numbers := make([]string, len(invoices))
+	for i := range invoices {
+		numbers[i] = invoices[i].Number
+	}
 	var env batchEnvelope[Invoice]
 	if err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: invoices}, &env, opts); err != nil {
 		return nil, err
 	}
-	return env.Data, batchFailures(invoices, &env)
+	return env.Data, batchFailures(numbers, &env, func(inv *Invoice) string { return inv.Number })
 }
 
 // Get fetches one invoice.
