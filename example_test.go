@@ -279,7 +279,7 @@ func ExampleInvoiceService_Update() {
 	// Lines: add one, remove one; the total follows.
 	inv, err := client.Invoices.Update(ctx, "biz_example", invs[0].ID, asset.InvoiceUpdate{
 		LineChanges: &asset.InvoiceLineChanges{
-			CreateLines: []asset.InvoiceLineCreate{{Description: "Hosting", UnitPrice: asset.MustDecimal("12.50"), Quantity: asset.MustDecimal("12")}},
+			CreateLines: []asset.InvoiceUpdateLine{{Description: "Hosting", Amount: asset.MustDecimal("150.00")}},
 		},
 	})
 	if err != nil {

@@ -133,7 +133,7 @@ var faultCalls = []faultCall{
 		run: func(ctx context.Context, c *asset.Client, inv, _ string) ([]asset.Invoice, error) {
 			// Adding a line is not idempotent: applied twice, the total shows it.
 			return faultOne(c.Invoices.Update(ctx, faultBiz, inv, asset.InvoiceUpdate{
-				LineChanges: &asset.InvoiceLineChanges{CreateLines: []asset.InvoiceLineCreate{{Description: "fee", Amount: asset.MustDecimal("10")}}},
+				LineChanges: &asset.InvoiceLineChanges{CreateLines: []asset.InvoiceUpdateLine{{Description: "fee", Amount: asset.MustDecimal("10")}}},
 			}))
 		},
 	},

@@ -547,7 +547,7 @@ func TestUpdateBody(t *testing.T) {
 			update: InvoiceUpdate{
 				Status: InvoiceStatusVoided,
 				LineChanges: &InvoiceLineChanges{
-					CreateLines: []InvoiceLineCreate{{
+					CreateLines: []InvoiceUpdateLine{{
 						Description: "Re-priced materials",
 						LedgerID:    "ldg_WQMDNUHpBThYSNh4AprDBo",
 						Amount:      MustDecimal("520.56"),

@@ -113,8 +113,7 @@ type InvoiceCreate struct {
 	Tags               map[string]string   `json:"tags,omitempty"`
 }
 
-// InvoiceLineCreate is one line of a new invoice, or a line added by an
-// update. Give either Amount, or UnitPrice and Quantity with optional
+// InvoiceLineCreate is one line of a new invoice. Give either Amount, or UnitPrice and Quantity with optional
 // discount and tax; the server computes the line's amount from them.
 type InvoiceLineCreate struct {
 	Description    string         `json:"description,omitempty"`
@@ -151,9 +150,20 @@ func TagRemove() *string { return nil }
 
 // InvoiceLineChanges adds and deletes lines of an invoice.
 type InvoiceLineChanges struct {
-	CreateLines []InvoiceLineCreate `json:"create_lines,omitempty"`
+	CreateLines []InvoiceUpdateLine `json:"create_lines,omitempty"`
 	DeleteLines []string            `json:"delete_lines,omitempty"`
 	Metadata    map[string]any      `json:"metadata,omitempty"`
+}
+
+// InvoiceUpdateLine is a line added by an update. Unlike a new invoice's
+// line it has no price, quantity, discount or tax: the API documents only
+// these four fields for it, and would drop any other without an error.
+type InvoiceUpdateLine struct {
+	Description string `json:"description,omitempty"`
+	LedgerID    string `json:"ledger_id,omitempty"`
+	// Amount is the line's amount; it is required.
+	Amount   Decimal        `json:"amount,omitzero"`
+	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // InvoiceWriteOff writes off part or all of an invoice's balance.

@@ -110,8 +110,10 @@ func (u *InvoiceUpdate) validate() error {
 		return &InputError{Field: "update", Reason: "changes nothing: set Status, LineChanges or Tags"}
 	}
 	if lc := u.LineChanges; lc != nil {
-		if err := validateLines("update.LineChanges.CreateLines", lc.CreateLines); err != nil {
-			return err
+		for i, l := range lc.CreateLines {
+			if err := l.validate(fmt.Sprintf("update.LineChanges.CreateLines[%d]", i)); err != nil {
+				return err
+			}
 		}
 		for i, id := range lc.DeleteLines {
 			if err := checkID(fmt.Sprintf("update.LineChanges.DeleteLines[%d]", i), id); err != nil {
@@ -125,6 +127,16 @@ func (u *InvoiceUpdate) validate() error {
 		}
 	}
 	return nil
+}
+
+func (l *InvoiceUpdateLine) validate(field string) error {
+	if utf8.RuneCountInString(l.Description) > 512 {
+		return &InputError{Field: field + ".description", Reason: "is longer than 512 characters"}
+	}
+	if !l.Amount.IsSet() {
+		return &InputError{Field: field + ".amount", Reason: "is required: a line added by an update has an amount, not a price and quantity"}
+	}
+	return checkPositive(field+".amount", l.Amount, true)
 }
 
 func (lc *InvoiceLineChanges) empty() bool {

@@ -302,7 +302,7 @@ func TestUpdate(t *testing.T) {
 	t.Run("line changes recompute the total", func(t *testing.T) {
 		id, lineID := setup(t)
 		rep := patch(id, map[string]any{"line_changes": map[string]any{
-			"create_lines": []any{map[string]any{"amount": json.Number("0.20"), "description": "fee"}, map[string]any{"unit_price": 2, "quantity": 3}},
+			"create_lines": []any{map[string]any{"amount": json.Number("0.20"), "description": "fee"}, map[string]any{"amount": 6}},
 			"delete_lines": []any{lineID},
 			"metadata":     map[string]any{},
 		}}).requireStatus(t, 200)

@@ -310,6 +310,9 @@ func (v *validator) lineCreate(val any, loc []any) lineInput {
 	if !ok {
 		return lineInput{}
 	}
+	if len(loc) >= 2 && loc[len(loc)-2] == "create_lines" {
+		return v.lineUpdate(obj, loc)
+	}
 	before := len(v.errs)
 	l := lineInput{
 		description:    v.str(obj, "description", loc, false, 512),
@@ -332,6 +335,22 @@ func (v *validator) lineCreate(val any, loc []any) lineInput {
 		v.fail(loc, "value_error", "Value error, a line needs an amount, or a unit_price and a quantity")
 	case l.total().Sign() < 0:
 		v.fail(loc, "value_error", "Value error, discount_amount exceeds unit_price × quantity + tax_amount")
+	}
+	return l
+}
+
+// lineUpdate reads a line added by a PATCH (line_changes.create_lines),
+// whose documented shape is description, amount, ledger_id and metadata,
+// amount required; pydantic drops any other field without a word.
+func (v *validator) lineUpdate(obj map[string]any, loc []any) lineInput {
+	l := lineInput{
+		description: v.str(obj, "description", loc, false, 512),
+		ledgerID:    v.str(obj, "ledger_id", loc, false, 255),
+		amount:      v.decimal(obj, "amount", loc, atLeastZero, cents),
+		metadata:    v.metadata(obj, loc),
+	}
+	if val, present := v.lookup(obj, "amount", loc, true); present && val == nil {
+		v.fail(at(loc, "amount"), "decimal_type", "Decimal input should be an integer, float, string or Decimal object")
 	}
 	return l
 }
