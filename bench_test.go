@@ -201,6 +201,21 @@ func BenchmarkList(b *testing.B) {
 			}
 		}
 	})
+	// A hand-written client that keeps money in float64: what the SDK's
+	// exact decimals and its two model versions cost, end to end.
+	b.Run("naive", func(b *testing.B) {
+		hc := perfHTTPClient()
+		defer hc.CloseIdleConnections()
+		url := srv.URL + "/v0/business/" + perfBiz + "/invoice?page_size=" + strconv.Itoa(perfPageSize)
+		b.SetBytes(int64(len(page.bytes("next"))))
+		b.ReportAllocs()
+		for b.Loop() {
+			var env naiveEnvelope
+			if err := rawGet(ctx, hc, url, &env); err != nil || len(env.Data) != perfPageSize {
+				b.Fatal(err)
+			}
+		}
+	})
 	// The same hand-written client decoding as the SDK does, which leaves
 	// the pipeline's own cost: retries, headers, buffers, error mapping.
 	b.Run("raw_samedecoder", func(b *testing.B) {

@@ -144,8 +144,11 @@ func pageToken(p *InvoiceListParams) string {
 	return p.PageToken
 }
 
-// Update changes an invoice's status, lines or tags; only what is set in
-// update is sent. Void an invoice with Status: InvoiceStatusVoided. Update is
+// Update changes an invoice's status, lines or tags
+// (PATCH /v0/business/{business_id}/invoice/{invoice_id}); only what is set
+// in update is sent. Void an invoice with Status: InvoiceStatusVoided. A
+// line added by an update has an amount, not a price and quantity: one
+// without an amount is an *InputError before anything is sent. Update is
 // never retried after it may have reached the server.
 func (s *InvoiceService) Update(ctx context.Context, businessID, invoiceID string, update InvoiceUpdate, opts ...Option) (*Invoice, error) {
 	path, err := invoicePath(businessID, invoiceID, "")

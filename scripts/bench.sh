@@ -2,9 +2,10 @@
 # Runs the side-by-side benchmarks (bench_test.go), summarises them with
 # benchstat, and checks each performance budget:
 #
-#   List and Create against a hand-written net/http client: at most 1.10x
-#   the time and 1.3x the allocations; a page decoded with Decimal against
-#   float64 fields: at most 1.5x; walking 40 pages with prefetch against a
+#   List and Create against a hand-written net/http + encoding/json client
+#   into the same models: at most 1.10x the time and 1.3x the allocations;
+#   List against a hand-written client into float64 fields, and a page
+#   decoded with Decimal against float64 fields: at most 1.5x; walking 40 pages with prefetch against a
 #   sequential List loop: at least 1.6x faster.
 #
 # Each ratio pairs the two sides of one round (they run back to back, so
@@ -105,6 +106,7 @@ END {
 	check("List 100 invoices, time (sdk / raw)", "BenchmarkList/sdk", "BenchmarkList/raw", "ns", "<=", 1.10)
 	check("List 100 invoices, allocs (sdk / raw)", "BenchmarkList/sdk", "BenchmarkList/raw", "al", "<=", 1.3)
 	check("  pipeline alone (raw with the same decoder)", "BenchmarkList/sdk", "BenchmarkList/raw_samedecoder", "ns", "", 0)
+	check("List 100 invoices, time (sdk / naive float64)", "BenchmarkList/sdk", "BenchmarkList/naive", "ns", "<=", 1.5)
 	check("Create 10 invoices, time (sdk / raw)", "BenchmarkCreate/sdk", "BenchmarkCreate/raw", "ns", "<=", 1.10)
 	check("Create 10 invoices, allocs (sdk / raw)", "BenchmarkCreate/sdk", "BenchmarkCreate/raw", "al", "<=", 1.3)
 	check("Decode a page, time (decimal / float64)", "BenchmarkDecodePage/decimal", "BenchmarkDecodePage/float64", "ns", "<=", 1.5)
