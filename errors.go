@@ -22,8 +22,13 @@ var (
 	ErrRateLimited  = errors.New("asset: rate limited")        // 429 after the allowed retries
 	ErrServer       = errors.New("asset: server error")        // 5xx after the allowed retries
 	ErrNoMorePages  = errors.New("asset: no more pages")       // a Pager has no page in that direction
-	ErrPageLoop     = errors.New("asset: repeated page token") // the server sent a page token twice in one walk
 	ErrInvalidReply = errors.New("asset: unreadable response") // a success status with a body that does not decode
+
+	// ErrPageLoop ends a walk by All that would not end by itself: the
+	// server sent a page token twice in one walk, 1,000 empty pages in a
+	// row each naming a next one, or more than 100,000 pages. A Pager has
+	// no such bounds, and can go on from the last page's token.
+	ErrPageLoop = errors.New("asset: page walk does not end")
 
 	// ErrOutcomeUnknown marks a failed call that changes state (create,
 	// update, write off, apply payment) which may nonetheless have been

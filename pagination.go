@@ -3,6 +3,7 @@ package asset
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"iter"
 )
 
@@ -79,8 +80,9 @@ func (p *Pager[T]) load(ctx context.Context, token string) (*Page[T], error) {
 
 // walk yields every item from the page at start onward. It stops at the
 // first page without a next token (an empty page with one goes on), yields
-// an error once and stops, and fails with ErrPageLoop if a token repeats,
-// which would otherwise loop for ever. With ahead > 0 it fetches up to that
+// an error once and stops, and fails with ErrPageLoop if a token repeats
+// or the walk passes its bounds (maxEmptyRun, maxWalkPages), which would
+// otherwise loop for ever. With ahead > 0 it fetches up to that
 // many pages ahead of the loop (see prefetch).
 //
 // Once ctx is done no new page is handed to the loop, even one fetched
@@ -119,13 +121,28 @@ func walk[T any](ctx context.Context, start string, fetch pageFetcher[T], ahead 
 	}
 }
 
+// Bounds on a walk by All, beyond which it fails with ErrPageLoop. A server
+// that keeps sending fresh next tokens would otherwise be walked for ever,
+// and a loop whose pages are empty never runs its body, so the caller could
+// not even break out.
+const (
+	// maxEmptyRun is how many empty pages in a row a walk accepts.
+	maxEmptyRun = 1000
+	// maxWalkPages is how many pages one walk fetches at most.
+	maxWalkPages = 100_000
+)
+
 // walkPages yields the pages of a walk in order, then an error if one ends
 // it. It fetches a page only when the previous one has been taken.
+//
+// Tokens are remembered by a 64-bit hash, not their text, so a walk holds
+// at most maxWalkPages hashes however long the server's tokens are.
 func walkPages[T any](ctx context.Context, start string, fetch pageFetcher[T]) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
-		seen := map[string]bool{start: true}
+		seed := maphash.MakeSeed()
+		seen := map[uint64]bool{maphash.String(seed, start): true}
 		token := start
-		for {
+		for pages, empty := 1, 0; ; pages++ {
 			page, err := fetch(ctx, token)
 			if err != nil {
 				yield(nil, err)
@@ -134,12 +151,25 @@ func walkPages[T any](ctx context.Context, start string, fetch pageFetcher[T]) i
 			if !yield(page, nil) || !page.HasNext() {
 				return
 			}
+			if empty++; len(page.Data) > 0 {
+				empty = 0
+			}
 			token = page.NextPageToken
-			if seen[token] {
-				yield(nil, fmt.Errorf("%w: the server sent a page token it had sent before in this walk", ErrPageLoop))
+			h := maphash.String(seed, token)
+			var why string
+			switch {
+			case seen[h]:
+				why = "the server sent a page token it had sent before in this walk"
+			case empty >= maxEmptyRun:
+				why = fmt.Sprintf("the server sent %d empty pages in a row, each naming a next one", empty)
+			case pages >= maxWalkPages:
+				why = fmt.Sprintf("the walk reached %d pages; use a Pager to go further", pages)
+			}
+			if why != "" {
+				yield(nil, fmt.Errorf("%w: %s", ErrPageLoop, why))
 				return
 			}
-			seen[token] = true
+			seen[h] = true
 		}
 	}
 }
