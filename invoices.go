@@ -4,8 +4,6 @@ import (
 	"context"
 	"iter"
 	"net/http"
-
-	"github.com/google/go-querystring/query"
 )
 
 // InvoiceService is the invoice part of the API, at client.Invoices.
@@ -57,11 +55,7 @@ func (s *InvoiceService) Get(ctx context.Context, businessID, invoiceID string, 
 
 // List fetches one page of invoices. params may be nil.
 func (s *InvoiceService) List(ctx context.Context, businessID string, params *InvoiceListParams, opts ...Option) (*Page[Invoice], error) {
-	fetch, err := s.pageFetcher(businessID, params, opts)
-	if err != nil {
-		return nil, err
-	}
-	return fetch(ctx, pageToken(params))
+	return s.list(businessID, params, opts).page(ctx)
 }
 
 // All iterates over every invoice matching params. While the loop handles
@@ -77,72 +71,22 @@ func (s *InvoiceService) List(ctx context.Context, businessID string, params *In
 //		fmt.Println(inv.Number, inv.Balance())
 //	}
 func (s *InvoiceService) All(ctx context.Context, businessID string, params *InvoiceListParams, opts ...Option) iter.Seq2[Invoice, error] {
-	fetch, err := s.pageFetcher(businessID, params, opts)
-	if err != nil {
-		return failed[Invoice](err)
-	}
-	cs, err := s.client.callSettings(opts)
-	if err != nil {
-		return failed[Invoice](err)
-	}
-	return walk(ctx, pageToken(params), fetch, cs.prefetch)
+	return s.list(businessID, params, opts).all(ctx)
 }
 
 // Pager returns a pager over the invoices matching params, starting at
 // params.PageToken (the first page when empty). Bad input is reported by
 // the pager's first Next or Previous.
 func (s *InvoiceService) Pager(businessID string, params *InvoiceListParams, opts ...Option) *Pager[Invoice] {
-	fetch, err := s.pageFetcher(businessID, params, opts)
-	if err != nil {
-		fetch = func(context.Context, string) (*Page[Invoice], error) { return nil, err }
-	}
-	return &Pager[Invoice]{fetch: fetch, start: pageToken(params)}
+	return s.list(businessID, params, opts).pager()
 }
 
-// pageFetcher checks the arguments once and returns a function that loads
-// the page a token names. The params are copied and encoded here, so later
-// changes by the caller do not affect a walk in progress.
-func (s *InvoiceService) pageFetcher(businessID string, params *InvoiceListParams, opts []Option) (pageFetcher[Invoice], error) {
+func (s *InvoiceService) list(businessID string, params *InvoiceListParams, opts []Option) lister[Invoice] {
 	path, err := pathf("/v0/business/%s/invoice", idArg{"businessID", businessID})
-	if err != nil {
-		return nil, err
-	}
-	var p InvoiceListParams
-	if params != nil {
-		p = *params
-	}
-	if err := p.validate(); err != nil {
-		return nil, err
-	}
-	p.PageToken = ""
-	base, err := query.Values(p)
-	if err != nil {
-		return nil, &InputError{Field: "params", Reason: err.Error()}
-	}
-	opts = append([]Option(nil), opts...)
-	return func(ctx context.Context, token string) (*Page[Invoice], error) {
-		q := base
-		if token != "" {
-			q = make(map[string][]string, len(base)+1)
-			for k, v := range base {
-				q[k] = v
-			}
-			q.Set("page_token", token)
-		}
-		var env listEnvelope[Invoice]
-		if err := s.client.do(ctx, request{method: http.MethodGet, path: path, query: q}, &env, opts); err != nil {
-			return nil, err
-		}
-		return env.page(), nil
-	}, nil
+	return list[Invoice](s.client, path, err, params, opts)
 }
 
-func pageToken(p *InvoiceListParams) string {
-	if p == nil {
-		return ""
-	}
-	return p.PageToken
-}
+func (p *InvoiceListParams) pageToken() string { return p.PageToken }
 
 // Update changes an invoice's status, lines or tags
 // (PATCH /v0/business/{business_id}/invoice/{invoice_id}); only what is set

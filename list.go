@@ -1,0 +1,97 @@
+package asset
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"net/url"
+
+	"github.com/google/go-querystring/query"
+)
+
+// listParams is what a resource's list parameters give the lister: they
+// check themselves, encode to a query with go-querystring (their page token
+// under page_token), and name the page a walk starts at.
+type listParams interface {
+	validate() error
+	pageToken() string
+}
+
+// lister lists one resource: every List, All and Pager is a line on it.
+// It holds the checked, encoded params, so later changes by the caller do
+// not affect a walk in progress; err is bad input, reported by each use.
+type lister[T any] struct {
+	client *Client
+	path   string
+	query  url.Values // without page_token
+	start  string
+	opts   []Option
+	err    error
+}
+
+// list checks path's error and params (nil means none) once and returns the
+// lister of the items of type T at path.
+func list[T any, P any, PP interface {
+	*P
+	listParams
+}](c *Client, path string, pathErr error, params PP, opts []Option) lister[T] {
+	l := lister[T]{client: c, path: path, err: pathErr, opts: append([]Option(nil), opts...)}
+	if l.err != nil {
+		return l
+	}
+	var p P
+	if params != nil {
+		p = *params
+	}
+	if l.err = PP(&p).validate(); l.err != nil {
+		return l
+	}
+	q, err := query.Values(p)
+	if err != nil {
+		l.err = &InputError{Field: "params", Reason: err.Error()}
+		return l
+	}
+	q.Del("page_token")
+	l.query, l.start = q, PP(&p).pageToken()
+	return l
+}
+
+// fetch loads the page token names ("" for the first page).
+func (l lister[T]) fetch(ctx context.Context, token string) (*Page[T], error) {
+	if l.err != nil {
+		return nil, l.err
+	}
+	q := l.query
+	if token != "" {
+		q = make(url.Values, len(l.query)+1)
+		for k, v := range l.query {
+			q[k] = v
+		}
+		q.Set("page_token", token)
+	}
+	var env listEnvelope[T]
+	if err := l.client.do(ctx, request{method: http.MethodGet, path: l.path, query: q}, &env, l.opts); err != nil {
+		return nil, err
+	}
+	return env.page(), nil
+}
+
+// page loads the page the params start at.
+func (l lister[T]) page(ctx context.Context) (*Page[T], error) { return l.fetch(ctx, l.start) }
+
+// all walks every item from the page the params start at, prefetching as
+// the call's options say.
+func (l lister[T]) all(ctx context.Context) iter.Seq2[T, error] {
+	if l.err != nil {
+		return failed[T](l.err)
+	}
+	cs, err := l.client.callSettings(l.opts)
+	if err != nil {
+		return failed[T](err)
+	}
+	return walk(ctx, l.start, l.fetch, cs.prefetch)
+}
+
+// pager is a Pager starting at the page the params name; bad input is
+// reported by its first move.
+func (l lister[T]) pager() *Pager[T] { return &Pager[T]{fetch: l.fetch, start: l.start} }
