@@ -21,7 +21,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -160,11 +162,22 @@ func TestConnectionsSurviveEveryOutcome(t *testing.T) {
 	// A proxy's error page, longer than what retryablehttp drains before a
 	// retry and than what an APIError keeps.
 	bigError := bytes.Repeat([]byte("<p>gateway trouble</p>"), 100<<10/22)
-	var attempts atomic.Int64
+	var attempts, tokenRequests atomic.Int64
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		attempts.Add(1)
+		_ = r.ParseForm() // reads a token request's form to its end
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/v0/auth/token" {
+			tokenRequests.Add(1)
+			if r.PostForm.Get("client_id") == "cli_refused" {
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = w.Write(bigError)
+				return
+			}
+			_, _ = io.WriteString(w, `{"access_token": "tok_issued", "token_type": "bearer", "expires_in": 3600}`)
+			return
+		}
 		switch r.Header.Get("X-Case") {
 		case "list":
 			list.write(w, "next")
@@ -193,6 +206,16 @@ func TestConnectionsSurviveEveryOutcome(t *testing.T) {
 			_, _ = io.WriteString(w, `{"error":"Rate limit exceeded: 300 per 1 minute"}`)
 		case "garbage":
 			_, _ = io.WriteString(w, `{"data": {"id": `)
+		case "create201garbage":
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write(bigError)
+		case "redirect":
+			w.Header().Set("Location", "https://elsewhere.example/v0/business")
+			w.WriteHeader(http.StatusFound)
+			_, _ = w.Write(bigError)
+		case "get401":
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write(bigError)
 		default:
 			w.WriteHeader(http.StatusTeapot)
 		}
@@ -208,7 +231,17 @@ func TestConnectionsSurviveEveryOutcome(t *testing.T) {
 	hc := perfHTTPClient()
 	defer hc.CloseIdleConnections()
 	c := newPerfClient(t, srv.URL, WithHTTPClient(hc), WithRetryWait(0, 0))
-	ctx := context.Background()
+	// Clients whose token requests are refused, or whose tokens the API
+	// refuses, so that a token is fetched on every call.
+	credsClient := func(id string) *Client {
+		cc, err := NewClient(WithBaseURL(srv.URL), WithHTTPClient(hc), WithRetryWait(0, 0),
+			WithClientCredentials(ClientCredentials{ClientID: id, ClientSecret: "sec_perf"}))
+		require.NoError(t, err)
+		return cc
+	}
+	refused, accepted := credsClient("cli_refused"), credsClient("cli_accepted")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	one := perfCreates(1) // the invoice perfCreatedBody(1) answers with
 	var resp Response
 
@@ -261,23 +294,46 @@ func TestConnectionsSurviveEveryOutcome(t *testing.T) {
 			_, err := c.Invoices.Get(ctx, perfBiz, "inv_1", WithHeader("X-Case", "teapot"), WithMaxRetries(0))
 			return err
 		}, nil},
+		{"a redirect", func() error {
+			_, err := c.Invoices.Get(ctx, perfBiz, "inv_1", WithHeader("X-Case", "redirect"))
+			return err
+		}, nil},
+		{"a change whose answer does not decode", func() error {
+			_, err := c.Invoices.Create(ctx, perfBiz, one, WithHeader("X-Case", "create201garbage"))
+			return err
+		}, ErrInvalidReply},
+		{"a token request refused", func() error {
+			_, err := refused.Invoices.Get(ctx, perfBiz, "inv_1", WithHeader("X-Case", "teapot"))
+			return err
+		}, ErrUnauthorized},
+		{"a token the API refuses, renewed and refused again", func() error {
+			_, err := accepted.Invoices.Get(ctx, perfBiz, "inv_1", WithHeader("X-Case", "get401"))
+			return err
+		}, ErrUnauthorized},
 	}
 	const total = 1000
 	for i := range total {
 		tc := calls[i%len(calls)]
 		err := tc.call()
-		switch {
-		case tc.name == "an unexpected status":
+		switch tc.name {
+		case "an unexpected status", "a redirect":
 			var apiErr *APIError
-			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTeapot {
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTeapot && apiErr.StatusCode != http.StatusFound {
 				t.Fatalf("call %d (%s): %v", i, tc.name, err)
 			}
+			continue
+		}
+		switch {
 		case tc.want == nil && err != nil, tc.want != nil && !errors.Is(err, tc.want):
 			t.Fatalf("call %d (%s): got %v, want %v", i, tc.name, err, tc.want)
 		}
 	}
-	if got := conns.Load(); got > 2 {
-		t.Errorf("%d calls (%d requests) opened %d connections, want at most 2", total, attempts.Load(), got)
+	// Two calls in each round of the table need a token each.
+	if got, least := tokenRequests.Load(), int64(2*(total/len(calls))); got < least {
+		t.Errorf("%d token requests, want at least %d", got, least)
+	}
+	if got := conns.Load(); got != 1 {
+		t.Errorf("%d calls (%d requests) opened %d connections, want 1", total, attempts.Load(), got)
 	}
 	t.Logf("%d calls, %d requests, %d connections", total, attempts.Load(), conns.Load())
 }
