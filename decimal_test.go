@@ -323,3 +323,41 @@ func TestDecimalFloat64(t *testing.T) {
 	assert.Equal(t, 0.1, f)
 	assert.False(t, exact)
 }
+
+// Amounts of up to 18 digits decode without allocating; 19 digits, one
+// past what an int64 always holds, still decode exactly.
+func TestDecimalDigitsBoundary(t *testing.T) {
+	tests := []struct {
+		in, want string
+		digits   int
+	}{
+		{`999999999999999999`, "999999999999999999", 18},
+		{`-9999999999999999.99`, "-9999999999999999.99", 18},
+		{`"+0.00000000000000001"`, "0.00000000000000001", 18},
+		{`"123456789012345678"`, "123456789012345678", 18},
+		{`9999999999999999999`, "9999999999999999999", 19},
+		{`-99999999999999999.99`, "-99999999999999999.99", 19},
+		{`"9223372036854775808"`, "9223372036854775808", 19}, // 2^63
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			var d Decimal
+			require.NoError(t, d.UnmarshalJSON([]byte(tt.in)))
+			assert.Equal(t, tt.want, d.String())
+			want, err := decimal.NewFromString(tt.want)
+			require.NoError(t, err)
+			assert.True(t, d.Decimal().Equal(want), "%s decoded as %s", tt.in, d.Decimal())
+			if tt.digits > 18 {
+				return
+			}
+			b := []byte(tt.in)
+			allocs := testing.AllocsPerRun(100, func() {
+				var d Decimal
+				if err := d.UnmarshalJSON(b); err != nil {
+					panic(err)
+				}
+			})
+			assert.Zero(t, allocs, "allocations decoding %d digits", tt.digits)
+		})
+	}
+}
