@@ -278,7 +278,7 @@ func TestPrefetchErrorOnce(t *testing.T) {
 				return true
 			}})
 			defer srv.Close()
-			ids, errs := pfWalk(pfClient(t, srv).Invoices.All(context.Background(), perfBiz, nil, w.opts...))
+			ids, errs := walkAll(pfClient(t, srv).Invoices.All(context.Background(), perfBiz, nil, w.opts...))
 			if len(ids) != 9 || len(errs) != 1 || !errors.Is(errs[0], ErrNotFound) {
 				t.Fatalf("walked %d invoices and %v, want 9 and one ErrNotFound", len(ids), errs)
 			}
@@ -294,7 +294,7 @@ func TestPrefetchErrorOnce(t *testing.T) {
 				return "t" + strconv.Itoa(n+1)
 			}})
 			defer srv.Close()
-			ids, errs := pfWalk(pfClient(t, srv).Invoices.All(context.Background(), perfBiz, nil, w.opts...))
+			ids, errs := walkAll(pfClient(t, srv).Invoices.All(context.Background(), perfBiz, nil, w.opts...))
 			if len(ids) != 12 || len(errs) != 1 || !errors.Is(errs[0], ErrPageLoop) {
 				t.Fatalf("walked %d invoices and %v, want 12 and one ErrPageLoop", len(ids), errs)
 			}
@@ -303,18 +303,6 @@ func TestPrefetchErrorOnce(t *testing.T) {
 			}
 		})
 	}
-}
-
-// pfWalk runs a walk to its end without breaking, even after an error.
-func pfWalk(seq func(func(Invoice, error) bool)) (ids []string, errs []error) {
-	for inv, err := range seq {
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		ids = append(ids, inv.ID)
-	}
-	return ids, errs
 }
 
 func TestPrefetchCallerCancels(t *testing.T) {
@@ -370,7 +358,7 @@ func TestWithPrefetchRange(t *testing.T) {
 	defer srv.Close()
 	c := pfClient(t, srv)
 	for _, n := range []int{-1, 11} {
-		ids, errs := pfWalk(c.Invoices.All(context.Background(), perfBiz, nil, WithPrefetch(n)))
+		ids, errs := walkAll(c.Invoices.All(context.Background(), perfBiz, nil, WithPrefetch(n)))
 		var inputErr *InputError
 		if len(ids) != 0 || len(errs) != 1 || !errors.As(errs[0], &inputErr) || !errors.Is(errs[0], ErrValidation) {
 			t.Errorf("WithPrefetch(%d): walked %v and %v, want one *InputError", n, ids, errs)
