@@ -14,8 +14,8 @@ import (
 type idArg struct{ field, value string }
 
 // pathf fills the %s verbs of format with checked, escaped ids. An id that
-// could change which resource is addressed (empty, "..", a slash) is refused
-// before anything is sent.
+// could change which resource is addressed (empty, ".", "..", a slash) is
+// refused before anything is sent.
 func pathf(format string, ids ...idArg) (string, error) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
@@ -36,6 +36,10 @@ func checkID(field, id string) error {
 		reason = "is longer than 255 characters"
 	case strings.ContainsAny(id, "/\\?#%"):
 		reason = fmt.Sprintf("%q holds a character ids never have (/ \\ ? # %%)", id)
+	case id == ".":
+		// A lone dot is a path segment of its own: servers and proxies
+		// resolve ".../invoice/." to the collection.
+		reason = `"." is not an id`
 	case strings.Contains(id, ".."):
 		reason = fmt.Sprintf("%q holds \"..\"", id)
 	case strings.ContainsFunc(id, unicode.IsSpace) || httpcore.CheckHeaderValue(id) != nil:
