@@ -205,7 +205,10 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 		buf.Reset() // it may hold part of an earlier try's cut success body
 		_, _ = httpcore.ReadBody(buf, resp.Body, maxErrorBody)
 		apiErr := newAPIError(resp, hr, path, buf.Bytes())
-		apiErr.mayHaveApplied = !hr.Idempotent && outcome.MaybeApplied
+		// A redirect answers a request the server has read: a change may
+		// have been applied before it pointed elsewhere (303 after a POST).
+		redirected := resp.StatusCode < 400
+		apiErr.mayHaveApplied = !hr.Idempotent && (outcome.MaybeApplied || redirected)
 		apiErr.redact(requestSecrets(hr))
 		return resp, apiErr
 	}

@@ -33,7 +33,7 @@ var (
 	// ErrOutcomeUnknown marks a failed call that changes state (create,
 	// update, write off, apply payment) which may nonetheless have been
 	// applied: the connection broke after the request was sent, or the server
-	// answered 5xx. The API has no idempotency key, so the SDK does not retry
+	// answered 5xx or a redirect. The API has no idempotency key, so the SDK does not retry
 	// it; look the invoice up (Get, or List by number) before trying again.
 	ErrOutcomeUnknown = errors.New("asset: outcome unknown, the change may have been applied")
 )
@@ -125,7 +125,7 @@ func (e *APIError) Error() string {
 }
 
 // Is matches the sentinel for the status, and ErrOutcomeUnknown for a 5xx
-// answer to a call that changes state.
+// or 3xx answer to a call that changes state.
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrOutcomeUnknown:

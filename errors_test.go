@@ -285,6 +285,34 @@ func TestRedirectNotFollowed(t *testing.T) {
 	}
 }
 
+// A redirect answers a request the server has read: for a change, the
+// server may have applied it before pointing elsewhere (303 See Other is
+// the usual answer to a processed POST).
+func TestRedirectAfterChangeIsOutcomeUnknown(t *testing.T) {
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		for _, ac := range append([]apiCall{getCall}, mutatingCalls...) {
+			t.Run(strconv.Itoa(status)+" "+ac.name, func(t *testing.T) {
+				srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+					w.Header().Set("Location", "/v0/elsewhere")
+					w.WriteHeader(status)
+				})
+				err := ac.call(context.Background(), srv.client(t))
+				require.Error(t, err)
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				if ac.method == http.MethodGet {
+					assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+					assert.False(t, apiErr.Temporary())
+					return
+				}
+				assert.ErrorIs(t, err, ErrOutcomeUnknown)
+				assert.False(t, apiErr.Temporary(), "a change that may have been applied is not to be repeated")
+				assert.Contains(t, err.Error(), "may have been applied")
+			})
+		}
+	}
+}
+
 func TestDecodeErrors(t *testing.T) {
 	cases := []struct {
 		name        string

@@ -29,7 +29,7 @@ func own(err error) error {
 // its status: asset.ErrValidation (400, 422, and succeeded false on a 2xx),
 // asset.ErrUnauthorized, asset.ErrForbidden, asset.ErrNotFound,
 // asset.ErrConflict, asset.ErrRateLimited, asset.ErrServer (5xx); and
-// asset.ErrOutcomeUnknown for a 5xx to a call that creates something, which
+// asset.ErrOutcomeUnknown for a 5xx or 3xx to a call that creates something, which
 // may have been carried out before the server failed.
 type Error struct {
 	// StatusCode is the HTTP status, e.g. 400; a 2xx when the envelope said

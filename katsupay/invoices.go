@@ -44,7 +44,9 @@ func (s *InvoiceService) Create(ctx context.Context, inv CreateInvoice) (*Create
 		return nil, err
 	}
 	if r.status < 200 || r.status >= 300 {
-		return nil, newError(http.MethodPost, createPath, r, r.status >= 500)
+		// A redirect, like a 5xx, answers a request the server has read:
+		// the invoice may exist (303 is the usual answer to a processed POST).
+		return nil, newError(http.MethodPost, createPath, r, r.status < 400 || r.status >= 500)
 	}
 	return decodeCreated(http.MethodPost, createPath, r)
 }

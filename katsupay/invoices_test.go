@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -506,4 +507,26 @@ func TestCreateDoesNotFollowRedirects(t *testing.T) {
 	assert.Contains(t, kerr.Message, "not followed")
 	assert.NotContains(t, kerr.Message, "abc")
 	assert.Equal(t, int32(1), hits.Load())
+}
+
+// A redirect answers a request the server has read: the invoice may have
+// been created before the server pointed elsewhere (303 See Other is the
+// usual answer to a processed POST).
+func TestCreateRedirectIsOutcomeUnknown(t *testing.T) {
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Location", "/api/v1/Invoice/42")
+				w.WriteHeader(status)
+			}))
+			defer srv.Close()
+			c, err := katsupay.NewClient(srv.URL)
+			require.NoError(t, err)
+			_, err = c.Invoices.Create(context.Background(), validInvoice())
+			var kerr *katsupay.Error
+			require.ErrorAs(t, err, &kerr)
+			assert.ErrorIs(t, err, asset.ErrOutcomeUnknown)
+			assert.False(t, kerr.Temporary())
+		})
+	}
 }
