@@ -68,7 +68,10 @@ func MustDecimal(s string) Decimal {
 	return d
 }
 
-// NewDecimal wraps a shopspring decimal as a present value.
+// NewDecimal wraps a shopspring decimal as a present value. It takes any
+// value, but one ParseDecimal would refuse (an exponent beyond ±64, more than
+// 80 characters written out) cannot be sent: encoding it fails with an
+// *InputError before anything goes on the wire.
 func NewDecimal(d decimal.Decimal) Decimal { return fromShopspring(d) }
 
 // DecimalFromInt is the present whole number n.
@@ -86,12 +89,56 @@ func (x Decimal) IsSet() bool { return x.set }
 func (x Decimal) Decimal() decimal.Decimal { return x.dec() }
 
 // String is the exact value in plain notation, keeping the scale it was
-// written with ("10.50" stays "10.50"), or "" when absent.
+// written with ("10.50" stays "10.50"), or "" when absent. A value whose
+// exponent is beyond what ParseDecimal accepts (made by NewDecimal or
+// arithmetic) is written as coefficient and exponent, e.g. "1e50000000",
+// rather than as millions of digits.
 func (x Decimal) String() string {
 	if !x.set {
 		return ""
 	}
+	if !x.exponentInRange() {
+		return x.scientific()
+	}
 	return x.plain()
+}
+
+// exponentInRange reports whether the exponent is one ParseDecimal accepts.
+func (x Decimal) exponentInRange() bool {
+	e := x.exp
+	if x.wide != nil {
+		e = x.wide.Exponent()
+	}
+	return e >= -maxExponent && e <= maxExponent
+}
+
+// scientific is the value as coefficient "e" exponent, whatever its size.
+func (x Decimal) scientific() string {
+	if x.wide != nil {
+		return x.wide.Coefficient().String() + "e" + strconv.Itoa(int(x.wide.Exponent()))
+	}
+	return strconv.FormatInt(x.coef, 10) + "e" + strconv.Itoa(int(x.exp))
+}
+
+// appendEncoded appends the plain form for MarshalJSON and MarshalText, and
+// refuses what ParseDecimal would refuse to read back: written out, such a
+// value can take megabytes, and no amount is one.
+func (x Decimal) appendEncoded(b []byte) ([]byte, error) {
+	if !x.exponentInRange() || x.wide != nil && x.wide.NumDigits() > maxDecimalLen {
+		return nil, x.rangeError()
+	}
+	start := len(b)
+	b = x.appendPlain(b)
+	if len(b)-start > maxDecimalLen {
+		return nil, x.rangeError()
+	}
+	return b, nil
+}
+
+func (x Decimal) rangeError() error {
+	return &InputError{Field: "Decimal", Reason: fmt.Sprintf(
+		"%.30s is beyond what can be sent: at most %d characters written out, with an exponent within ±%d",
+		x.scientific(), maxDecimalLen, maxExponent)}
 }
 
 func (x Decimal) plain() string { return string(x.appendPlain(nil)) }
@@ -187,12 +234,13 @@ func (x Decimal) Sub(y Decimal) Decimal { return fromShopspring(x.dec().Sub(y.de
 // Mul is x × y, present and exact.
 func (x Decimal) Mul(y Decimal) Decimal { return fromShopspring(x.dec().Mul(y.dec())) }
 
-// MarshalJSON writes a bare JSON number, or null when absent.
+// MarshalJSON writes a bare JSON number, or null when absent. A value
+// ParseDecimal would refuse is an *InputError.
 func (x Decimal) MarshalJSON() ([]byte, error) {
 	if !x.set {
 		return []byte("null"), nil
 	}
-	return x.appendPlain(make([]byte, 0, 24)), nil
+	return x.appendEncoded(make([]byte, 0, 24))
 }
 
 // UnmarshalJSON reads a JSON number, a numeric string or null (absent)
@@ -216,12 +264,13 @@ func (x *Decimal) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalText writes the plain decimal, for CSV, query strings and maps.
+// MarshalText writes the plain decimal, for CSV, query strings and maps. A
+// value ParseDecimal would refuse is an *InputError.
 func (x Decimal) MarshalText() ([]byte, error) {
 	if !x.set {
 		return []byte{}, nil
 	}
-	return x.appendPlain(nil), nil
+	return x.appendEncoded(nil)
 }
 
 // UnmarshalText parses a plain decimal; empty text is absent.

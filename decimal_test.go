@@ -1,7 +1,9 @@
 package asset
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -359,5 +361,59 @@ func TestDecimalDigitsBoundary(t *testing.T) {
 			})
 			assert.Zero(t, allocs, "allocations decoding %d digits", tt.digits)
 		})
+	}
+}
+
+// NewDecimal and arithmetic can make values ParseDecimal refuses; they are
+// refused when encoded, before anything is sent, instead of writing out
+// millions of digits.
+func TestDecimalOutOfRangeRefusedBeforeSending(t *testing.T) {
+	cases := []struct {
+		name string
+		d    Decimal
+		text string // what String shows
+	}{
+		{"huge exponent", NewDecimal(decimal.New(1, 5e7)), "1e50000000"},
+		{"tiny exponent", NewDecimal(decimal.New(-15, -5e7)), "-15e-50000000"},
+		{"exponent past the bound", NewDecimal(decimal.New(1, maxExponent+1)), "1e65"},
+		{"too long written out", NewDecimal(decimal.New(123456789012345678, maxExponent)), "123456789012345678" + strings.Repeat("0", maxExponent)},
+		{"wide and too long", NewDecimal(decimal.RequireFromString(strings.Repeat("9", 100))), strings.Repeat("9", 100)},
+		{"product past the bound", MustDecimal("1e60").Mul(MustDecimal("1e60")), "1e120"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.text, tc.d.String())
+			_, err := json.Marshal(tc.d)
+			var in *InputError
+			require.ErrorAs(t, err, &in)
+			_, err = tc.d.MarshalText()
+			require.ErrorAs(t, err, &in)
+
+			srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				replyJSON(w, 200, invoiceBody)
+			})
+			_, err = srv.client(t).Payments.Apply(context.Background(), testBiz, InvoicePaymentCreate{
+				InvoiceID: testInv, TransactionID: "txn_1", PaymentAmount: tc.d,
+			})
+			require.ErrorAs(t, err, &in)
+			assert.ErrorIs(t, err, ErrValidation)
+			assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+			assert.Less(t, len(err.Error()), 400, "the error quotes the value briefly")
+			assert.Zero(t, srv.count(), "nothing is sent")
+		})
+	}
+}
+
+func TestDecimalAtTheBoundsEncodes(t *testing.T) {
+	for _, d := range []Decimal{
+		NewDecimal(decimal.New(1, maxExponent)),
+		NewDecimal(decimal.New(-1, -maxExponent)),
+		NewDecimal(decimal.New(12345678901234567, maxExponent-4)),
+	} {
+		out, err := json.Marshal(d)
+		require.NoError(t, err, d.String())
+		var back Decimal
+		require.NoError(t, json.Unmarshal(out, &back), string(out))
+		assert.True(t, back.Equal(d))
 	}
 }
