@@ -86,8 +86,9 @@ func (a *tokenSourceAuth) refresh(_ context.Context, refused string) bool {
 
 // clientCredentialsAuth fetches and caches tokens from POST /v0/auth/token.
 type clientCredentialsAuth struct {
-	client *Client
-	form   string
+	client   *Client
+	clientID string // for String, which must not show the form
+	form     string
 	// lock is a one-slot semaphore rather than a mutex so that a caller
 	// waiting for another's fetch still honours its own context.
 	lock    chan struct{}
@@ -110,7 +111,7 @@ func newClientCredentialsAuth(c *Client, creds ClientCredentials) *clientCredent
 	for _, r := range creds.Resources {
 		form.Add("resource", r)
 	}
-	return &clientCredentialsAuth{client: c, form: form.Encode(), lock: make(chan struct{}, 1)}
+	return &clientCredentialsAuth{client: c, clientID: creds.ClientID, form: form.Encode(), lock: make(chan struct{}, 1)}
 }
 
 func (a *clientCredentialsAuth) authorization(ctx context.Context) (string, error) {
