@@ -3,6 +3,7 @@ package asset
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -185,6 +186,11 @@ func (a *clientCredentialsAuth) fetch(ctx context.Context) (string, time.Duratio
 	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var tr tokenResponse
 	if _, err := a.client.roundTrip(ctx, &s, hr, tokenPath, &tr); err != nil {
+		// A success body is a fresh access token, whatever else is wrong
+		// with it: none of it may reach a log.
+		if decErr := (*DecodeError)(nil); errors.As(err, &decErr) {
+			decErr.Body = nil
+		}
 		return "", 0, fmt.Errorf("asset: fetching an access token: %w", err)
 	}
 	if tr.AccessToken == "" || httpcore.CheckHeaderValue(tr.AccessToken) != nil {

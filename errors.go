@@ -1,7 +1,6 @@
 package asset
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -329,7 +328,8 @@ type DecodeError struct {
 	ContentType string
 	// RequestID is the x-request-id header.
 	RequestID string
-	// Body is the start of the body, at most 64 KiB.
+	// Body is the start of the body, at most 64 KiB; empty for the token
+	// endpoint, whose success body is a credential.
 	Body []byte
 	// Err is the decoding error.
 	Err error
@@ -359,50 +359,4 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // state: the server answered success, but what it did cannot be read.
 func (e *DecodeError) Is(target error) bool {
 	return target == ErrInvalidReply || target == ErrOutcomeUnknown && e.mayHaveApplied
-}
-
-// redacted stands in for a credential that a server quoted back.
-const redacted = "[redacted]"
-
-// redact removes secrets from what the server sent back. A server or a
-// proxy may quote the request in its error (the Authorization header, the
-// token request's form), and errors end up in logs.
-func (e *APIError) redact(secrets []string) {
-	for _, s := range secrets {
-		e.Message = strings.ReplaceAll(e.Message, s, redacted)
-		e.RequestID = strings.ReplaceAll(e.RequestID, s, redacted)
-		e.Body = redactBytes(e.Body, s)
-		for i := range e.Details {
-			d := &e.Details[i]
-			d.Message = strings.ReplaceAll(d.Message, s, redacted)
-			d.Type = strings.ReplaceAll(d.Type, s, redacted)
-			d.Ctx = redactBytes(d.Ctx, s)
-			d.Input = redactBytes(d.Input, s)
-			for j := range d.Location {
-				d.Location[j] = strings.ReplaceAll(d.Location[j], s, redacted)
-			}
-		}
-	}
-}
-
-// redact removes secrets from what the server sent back; see APIError.redact.
-func (e *DecodeError) redact(secrets []string) {
-	for _, s := range secrets {
-		e.RequestID = strings.ReplaceAll(e.RequestID, s, redacted)
-		e.Body = redactBytes(e.Body, s)
-		// A parse error quotes the value it failed on, which may be a
-		// credential the server echoed into a field.
-		if e.Err != nil && strings.Contains(e.Err.Error(), s) {
-			e.Err = errors.New(strings.ReplaceAll(e.Err.Error(), s, redacted))
-		}
-	}
-}
-
-// redactBytes replaces secret in b, leaving b as it is (even an empty,
-// non-nil b) when it holds none.
-func redactBytes(b []byte, secret string) []byte {
-	if !bytes.Contains(b, []byte(secret)) {
-		return b
-	}
-	return bytes.ReplaceAll(b, []byte(secret), []byte(redacted))
 }

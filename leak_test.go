@@ -192,6 +192,8 @@ func TestLeakEchoingServer(t *testing.T) {
 							fields := string(apiErr.Body) + fmt.Sprintf("%#v", *apiErr)
 							assert.NotContains(t, fields, leakIssued)
 							assert.NotContains(t, fields, leakSecret)
+						case errors.As(res.err, &decErr) && onToken:
+							assert.Empty(t, decErr.Body, "a token endpoint's success body is a credential: none of it is kept")
 						case errors.As(res.err, &decErr):
 							assert.Contains(t, string(decErr.Body), "[redacted]")
 							assert.NotContains(t, string(decErr.Body)+decErr.RequestID, leakIssued)

@@ -1,0 +1,156 @@
+package asset
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// quotings are the ways a server, a framework or a proxy writes back a
+// value it received: form- and path-escaped (in either case of hex, and
+// escaped twice), JSON-escaped by different encoders, HTML-escaped.
+var quotings = map[string]func(string) string{
+	"verbatim":              func(s string) string { return s },
+	"form escaped":          url.QueryEscape,
+	"form escaped, lower":   func(s string) string { return lowerHex(url.QueryEscape(s)) },
+	"path escaped":          url.PathEscape,
+	"form escaped twice":    func(s string) string { return url.QueryEscape(url.QueryEscape(s)) },
+	"json":                  jsonInner,
+	"json, slash escaped":   func(s string) string { return strings.ReplaceAll(jsonInner(s), "/", `\/`) },
+	"json, all \\u escaped": func(s string) string { return unicodeEscapeAll(s, "%04x") },
+	"json, upper \\u":       func(s string) string { return unicodeEscapeAll(s, "%04X") },
+	"html":                  html.EscapeString,
+	"html, numeric":         func(s string) string { return entityEscapeAll(s) },
+}
+
+var percentHex = regexp.MustCompile(`%[0-9A-F]{2}`)
+
+func lowerHex(s string) string { return percentHex.ReplaceAllStringFunc(s, strings.ToLower) }
+
+// jsonInner is s as encoding/json writes it, without the quotes.
+func jsonInner(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+func unicodeEscapeAll(s, format string) string {
+	var b strings.Builder
+	for _, u := range utf16.Encode([]rune(s)) {
+		b.WriteString(`\u` + fmt.Sprintf(format, u))
+	}
+	return b.String()
+}
+
+func entityEscapeAll(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i%2 == 0 {
+			fmt.Fprintf(&b, "&#%d;", r)
+		} else {
+			fmt.Fprintf(&b, "&#x%x;", r)
+		}
+	}
+	return b.String()
+}
+
+// The client secret and the access token hold the characters that every
+// encoding escapes differently.
+const (
+	echoedSecret = "cs/very+secret value&x=1<é😀>"
+	echoedToken  = "tok/abc+def=="
+)
+
+// A server that quotes the credentials back, in any encoding, into an error
+// body: the error's text and its Body hold none of them.
+func TestEchoedCredentialsRedactedInEveryEncoding(t *testing.T) {
+	for name, quote := range quotings {
+		for _, secret := range []string{echoedSecret, echoedToken} {
+			q := quote(secret)
+			t.Run(name+" "+secret, func(t *testing.T) {
+				bodies := map[string]string{
+					// JSON escapes are only valid JSON inside a JSON string.
+					"json": `{"detail": "refused: ` + strings.ReplaceAll(q, `"`, `\"`) + `"}`,
+					"text": "refused: " + q,
+				}
+				if strings.Contains(q, `\`) {
+					bodies["json"] = `{"detail": "refused: ` + q + `"}`
+				}
+				for kind, body := range bodies {
+					if secret == echoedSecret {
+						a := newAuthFake(t)
+						a.token = func(int) (int, string) { return 401, body }
+						c := a.client(t, WithClientCredentials(ClientCredentials{ClientID: testClientID, ClientSecret: echoedSecret}))
+						err := getCall.call(context.Background(), c)
+						assertRedacted(t, kind+" token endpoint", err, secret, q)
+						continue
+					}
+					srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) { replyJSON(w, 400, body) })
+					err := getCall.call(context.Background(), srv.client(t, WithToken(echoedToken)))
+					assertRedacted(t, kind+" API", err, secret, q)
+
+					// The same in a success body that does not decode.
+					srv = newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) { replyJSON(w, 200, "<p>"+body) })
+					err = getCall.call(context.Background(), srv.client(t, WithToken(echoedToken)))
+					assertRedacted(t, kind+" unreadable success", err, secret, q)
+				}
+			})
+		}
+	}
+}
+
+func assertRedacted(t *testing.T, where string, err error, secret, quoted string) {
+	t.Helper()
+	require.Error(t, err, where)
+	var body []byte
+	var apiErr *APIError
+	var decErr *DecodeError
+	switch {
+	case errors.As(err, &apiErr):
+		body = apiErr.Body
+	case errors.As(err, &decErr):
+		body = decErr.Body
+	default:
+		t.Fatalf("%s: %v is neither an *APIError nor a *DecodeError", where, err)
+	}
+	for _, s := range []string{secret, quoted} {
+		assert.NotContains(t, err.Error(), s, where+": the error text")
+		assert.NotContains(t, string(body), s, where+": the Body")
+	}
+	assert.Contains(t, string(body), redacted, where+": the Body still says where the credential was")
+}
+
+// The token endpoint's success body is a fresh access token: when it does
+// not decode, none of it is kept.
+func TestUnreadableTokenResponseKeepsNoToken(t *testing.T) {
+	const fresh = "fresh_tok_55a1"
+	bodies := []string{
+		`access_token=` + fresh + `&token_type=bearer&expires_in=3600`,
+		`{"access_token": "` + fresh + `", "expires_in": "soon"}`,
+		`{"access_token": "` + fresh + `", "token_type": "Bearer"`,
+		`<html>` + fresh + `</html>`,
+	}
+	for _, body := range bodies {
+		t.Run(body, func(t *testing.T) {
+			a := newAuthFake(t)
+			a.token = func(int) (int, string) { return 200, body }
+			err := getCall.call(context.Background(), a.client(t))
+			var decErr *DecodeError
+			require.ErrorAs(t, err, &decErr)
+			assert.ErrorIs(t, err, ErrInvalidReply)
+			assert.NotContains(t, string(decErr.Body), fresh)
+			assert.NotContains(t, err.Error(), fresh)
+			assert.Equal(t, 200, decErr.StatusCode, "what can be said without the body is kept")
+		})
+	}
+}
