@@ -33,68 +33,139 @@ type authenticator interface {
 	authorization(ctx context.Context) (string, error)
 	// refresh forgets a credential the API refused with 401 and reports
 	// whether a new one can be had, so that one more try is worth it.
-	refresh(ctx context.Context, refused string) bool
+	refresh(refused string) bool
 }
 
 type staticToken string
 
 func (t staticToken) authorization(context.Context) (string, error) { return string(t), nil }
-func (staticToken) refresh(context.Context, string) bool            { return false }
+func (staticToken) refresh(string) bool                             { return false }
 
-// tokenSourceAuth uses a caller's oauth2.TokenSource. An
-// oauth2.ReuseTokenSource keeps a valid token from being fetched again; a
-// token the API refuses is dropped from it, so the source is asked once more.
+// tokenSourceAuth uses a caller's oauth2.TokenSource. A valid token is kept,
+// so the source is not asked again while it lasts; a token the API refuses
+// is dropped, so the source is asked once more.
+//
+// Token takes no context and may block (a vault that does not answer), so
+// it runs on a goroutine of its own: a call waits for it only as long as
+// its context allows, and the calls that come while it runs share it
+// rather than each starting one. A Token call that never returns holds
+// that one goroutine and no more.
 type tokenSourceAuth struct {
-	base    oauth2.TokenSource
+	src oauth2.TokenSource
+
 	mu      sync.Mutex
-	reuse   oauth2.TokenSource
-	current string // the last credential handed out
+	tok     *oauth2.Token // the last token handed out, nil once refused
+	current string        // its Authorization value
+	flight  *sourceCall   // the Token call under way, if any
+}
+
+// sourceCall is one Token call; its results are set before done is closed.
+type sourceCall struct {
+	done  chan struct{}
+	authz string
+	err   error
 }
 
 func newTokenSourceAuth(ts oauth2.TokenSource) *tokenSourceAuth {
-	return &tokenSourceAuth{base: ts, reuse: oauth2.ReuseTokenSource(nil, ts)}
+	return &tokenSourceAuth{src: ts}
 }
 
-func (a *tokenSourceAuth) authorization(context.Context) (string, error) {
+func (a *tokenSourceAuth) authorization(ctx context.Context) (string, error) {
 	a.mu.Lock()
-	ts := a.reuse
+	if a.tok != nil && a.tok.Valid() {
+		authz := a.current
+		a.mu.Unlock()
+		return authz, nil
+	}
+	call := a.flight
+	if call == nil {
+		call = &sourceCall{done: make(chan struct{})}
+		a.flight = call
+		go a.run(call)
+	}
 	a.mu.Unlock()
-	tok, err := ts.Token()
+	select {
+	case <-call.done:
+		return call.authz, call.err
+	case <-ctx.Done():
+		return "", fmt.Errorf("asset: waiting for the token source: %w", ctx.Err())
+	}
+}
+
+func (a *tokenSourceAuth) run(call *sourceCall) {
+	defer close(call.done)
+	tok, err := askTokenSource(a.src)
+	switch {
+	case err != nil:
+		err = fmt.Errorf("asset: the token source failed: %w", err)
+	case tok == nil || tok.AccessToken == "" || httpcore.CheckHeaderValue(tok.AccessToken) != nil:
+		err = fmt.Errorf("asset: the token source returned an empty token or one with control characters: %w", ErrUnauthorized)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.flight = nil
 	if err != nil {
-		return "", fmt.Errorf("asset: the token source failed: %w", err)
+		call.err = err
+		return
 	}
-	if tok.AccessToken == "" || httpcore.CheckHeaderValue(tok.AccessToken) != nil {
-		return "", fmt.Errorf("asset: the token source returned an empty token or one with control characters: %w", ErrUnauthorized)
-	}
-	authz := tok.Type() + " " + tok.AccessToken
-	a.mu.Lock()
-	a.current = authz
-	a.mu.Unlock()
-	return authz, nil
+	a.tok, a.current = tok, tok.Type()+" "+tok.AccessToken
+	call.authz = a.current
 }
 
-func (a *tokenSourceAuth) refresh(_ context.Context, refused string) bool {
+// askTokenSource calls ts.Token, turning a panic into an error: on a
+// goroutine of its own, a panic could not be recovered by the caller.
+func askTokenSource(ts oauth2.TokenSource) (tok *oauth2.Token, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			tok, err = nil, fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return ts.Token()
+}
+
+func (a *tokenSourceAuth) refresh(refused string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	// Only the refused token is dropped: when many calls were refused the
-	// same token at once, the first to get here fetches a new one and the
-	// others use it.
+	// same token at once, the first to get here has the source asked again
+	// and the others use what it brings.
 	if a.current == refused {
-		a.reuse, a.current = oauth2.ReuseTokenSource(nil, a.base), ""
+		a.tok, a.current = nil, ""
 	}
 	return true
 }
 
 // clientCredentialsAuth fetches and caches tokens from POST /v0/auth/token.
+// At most one token request is under way at a time: the calls that need a
+// token while one is being fetched wait for it, each as long as its own
+// context allows, and all use the token it brings, even one that is not to
+// be kept (see tokenResponse.lifetime).
 type clientCredentialsAuth struct {
 	client   *Client
 	clientID string // for String, which must not show the form
 	form     string
-	// lock is a one-slot semaphore rather than a mutex so that a caller
-	// waiting for another's fetch still honours its own context.
-	lock    chan struct{}
-	current string    // "Bearer ..." or ""
-	renewAt time.Time // when to fetch a new one, ahead of expiry
+
+	mu      sync.Mutex
+	current string      // "Bearer ..." or ""
+	renewAt time.Time   // when to fetch a new one, ahead of expiry
+	flight  *tokenFetch // the token request under way, if any
+}
+
+// tokenFetch is one token request. It runs on a context of its own, which
+// keeps the deadline of the call that started it (so that no retry wait is
+// begun that would outlast it) but not its cancellation: it is cancelled
+// once no call waits for it any more. A fetch cut short by that deadline
+// is started again by the waiters that still have time.
+type tokenFetch struct {
+	done   chan struct{}
+	cancel context.CancelFunc
+	// Guarded by clientCredentialsAuth.mu.
+	waiters   int
+	abandoned bool
+	// Set before done is closed.
+	authz string
+	err   error
+	cut   bool // err is the fetch's own context ending
 }
 
 func newClientCredentialsAuth(c *Client, creds ClientCredentials) *clientCredentialsAuth {
@@ -112,37 +183,88 @@ func newClientCredentialsAuth(c *Client, creds ClientCredentials) *clientCredent
 	for _, r := range creds.Resources {
 		form.Add("resource", r)
 	}
-	return &clientCredentialsAuth{client: c, clientID: creds.ClientID, form: form.Encode(), lock: make(chan struct{}, 1)}
+	return &clientCredentialsAuth{client: c, clientID: creds.ClientID, form: form.Encode()}
 }
 
 func (a *clientCredentialsAuth) authorization(ctx context.Context) (string, error) {
-	select {
-	case a.lock <- struct{}{}:
-	case <-ctx.Done():
-		return "", fmt.Errorf("asset: waiting for an access token: %w", ctx.Err())
+	for {
+		a.mu.Lock()
+		if a.current != "" && time.Now().Before(a.renewAt) {
+			authz := a.current
+			a.mu.Unlock()
+			return authz, nil
+		}
+		f := a.flight
+		if f == nil {
+			fctx, cancel := fetchContext(ctx)
+			f = &tokenFetch{done: make(chan struct{}), cancel: cancel}
+			a.flight = f
+			go a.run(fctx, f)
+		}
+		// A fetch every caller gave up on is being cancelled: wait for it
+		// to end, then start another, so that only one is ever under way.
+		joined := !f.abandoned
+		if joined {
+			f.waiters++
+		}
+		a.mu.Unlock()
+
+		select {
+		case <-f.done:
+			if !joined || f.cut && ctx.Err() == nil {
+				continue
+			}
+			return f.authz, f.err
+		case <-ctx.Done():
+			if joined {
+				a.leave(f)
+			}
+			return "", fmt.Errorf("asset: waiting for an access token: %w", ctx.Err())
+		}
 	}
-	defer func() { <-a.lock }()
-	if a.current != "" && time.Now().Before(a.renewAt) {
-		return a.current, nil
+}
+
+// fetchContext is the context of a fetch started by the call with ctx: its
+// values and deadline, not its cancellation (see tokenFetch).
+func fetchContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	}
+	return context.WithCancel(context.WithoutCancel(ctx))
+}
+
+// leave is a waiter giving up on f; the last one cancels it.
+func (a *clientCredentialsAuth) leave(f *tokenFetch) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f.waiters--
+	if f.waiters == 0 {
+		f.abandoned = true
+		f.cancel()
+	}
+}
+
+func (a *clientCredentialsAuth) run(ctx context.Context, f *tokenFetch) {
+	defer close(f.done)
+	defer f.cancel()
 	tok, lifetime, err := a.fetch(ctx)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.flight = nil
 	if err != nil {
-		return "", err
+		f.err, f.cut = err, ctx.Err() != nil
+		return
 	}
 	a.current = "Bearer " + tok
 	// Renew a quarter of the lifetime early, at most a minute, so that a
 	// token never expires between being read here and reaching the server.
 	a.renewAt = time.Now().Add(lifetime - min(lifetime/4, time.Minute))
-	return a.current, nil
+	f.authz = a.current
 }
 
-func (a *clientCredentialsAuth) refresh(ctx context.Context, refused string) bool {
-	select {
-	case a.lock <- struct{}{}:
-	case <-ctx.Done():
-		return false // the caller gives up; the 401 stands
-	}
-	defer func() { <-a.lock }()
+func (a *clientCredentialsAuth) refresh(refused string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.current == refused {
 		a.current = ""
 	}
@@ -161,13 +283,34 @@ type tokenResponse struct {
 // lives 30 years, and no unix time since 2001 is this small.
 const unixTimeThreshold = 1_000_000_000
 
+// maxTokenLifetime bounds how long a token is kept, whatever the server
+// says: fetching one a day costs nothing.
+const maxTokenLifetime = 24 * time.Hour
+
+// lifetime is how long the token may be kept, read from expires_in:
+//   - missing: an hour, the documented default;
+//   - below unixTimeThreshold: seconds, fractions included;
+//   - from there: a unix time, and the lifetime is what is left of it;
+//   - zero, negative, or a unix time already past: nothing. The token is
+//     what the server gave for the calls waiting for it, and they use it;
+//     the next call fetches another;
+//   - more than maxTokenLifetime (1e300, 9.3e18: "never expires"):
+//     maxTokenLifetime.
 func (r tokenResponse) lifetime(now time.Time) time.Duration {
-	n, err := r.ExpiresIn.Float64()
+	if r.ExpiresIn == "" {
+		return time.Hour
+	}
+	// The decoder let through only a JSON number; one out of float64's
+	// range still reads as ±Inf or 0.
+	n, _ := r.ExpiresIn.Float64()
+	if n >= unixTimeThreshold {
+		n -= float64(now.Unix()) + float64(now.Nanosecond())/1e9
+	}
 	switch {
-	case err != nil || n <= 0:
-		return time.Hour // the documented default
-	case n >= unixTimeThreshold:
-		return time.Unix(int64(n), 0).Sub(now)
+	case !(n > 0):
+		return 0
+	case n >= maxTokenLifetime.Seconds():
+		return maxTokenLifetime
 	}
 	return time.Duration(n * float64(time.Second))
 }

@@ -161,7 +161,7 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 		resp, err := c.roundTrip(ctx, &s, hr, r.path, out)
 		// A 401 was not processed, so sending again is safe even for POST:
 		// the token may have been revoked or expired early. Once only.
-		if resp != nil && resp.StatusCode == http.StatusUnauthorized && refused == "" && s.auth.refresh(ctx, authz) {
+		if resp != nil && resp.StatusCode == http.StatusUnauthorized && refused == "" && s.auth.refresh(authz) {
 			refused, refusedErr = authz, err
 			continue
 		}
