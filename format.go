@@ -1,6 +1,7 @@
 package asset
 
 import (
+	"fmt"
 	"log/slog"
 	"strconv"
 )
@@ -45,4 +46,32 @@ func (c Client) authDescription() string {
 		return "client credentials for client ID " + a.clientID
 	}
 	return "none"
+}
+
+// String shows the credentials with ClientSecret hidden.
+func (c ClientCredentials) String() string {
+	return fmt.Sprintf("asset.ClientCredentials{ClientID:%q ClientSecret:%q BusinessID:%q Scopes:%q Resources:%q}",
+		c.ClientID, hidden(c.ClientSecret), c.BusinessID, c.Scopes, c.Resources)
+}
+
+// GoString is String, for %#v.
+func (c ClientCredentials) GoString() string { return c.String() }
+
+// LogValue is what slog logs for the credentials: ClientSecret hidden.
+func (c ClientCredentials) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("client_id", c.ClientID),
+		slog.String("client_secret", hidden(c.ClientSecret)),
+		slog.String("business_id", c.BusinessID),
+		slog.Any("scopes", c.Scopes),
+		slog.Any("resources", c.Resources),
+	)
+}
+
+// hidden stands in for a secret, saying only whether there is one.
+func hidden(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return redacted
 }

@@ -84,3 +84,14 @@ func dropTime(groups []string, a slog.Attr) slog.Attr {
 	}
 	return a
 }
+
+// The credentials a caller builds print without their secret too.
+func TestClientCredentialsFormattingHidesSecret(t *testing.T) {
+	creds := testCreds
+	for how, text := range formatted(&creds) {
+		t.Run(how, func(t *testing.T) {
+			assert.NotContains(t, text, testClientSecret)
+			assert.Contains(t, text, testClientID)
+		})
+	}
+}
