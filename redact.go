@@ -70,7 +70,19 @@ func redactBytes(b []byte, secrets []string) []byte {
 // findQuoted is the offset and length of the first quoting of a secret in
 // b; n is 0 when there is none.
 func findQuoted(b []byte, secrets []string) (at, n int) {
-	for i := range b {
+	// The bytes a quoting can start with: a secret's first byte, or that of
+	// an escape.
+	var starts [256]bool
+	starts['+'], starts['%'], starts['\\'], starts['&'] = true, true, true, true
+	for _, s := range secrets {
+		if s != "" {
+			starts[s[0]] = true
+		}
+	}
+	for i, c := range b {
+		if !starts[c] {
+			continue
+		}
 		for _, s := range secrets {
 			if n := quotedLen(b[i:], s); n > 0 {
 				return i, n
