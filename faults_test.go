@@ -34,7 +34,7 @@ import (
 
 const (
 	faultBiz     = "biz_FaultMatrix00000000001"
-	faultTries   = 4 // the default: one try and three retries
+	faultTries   = 4                // the default: one try and three retries
 	faultBound   = 15 * time.Second // a hang, not a speed claim: a loaded machine stretches the tries
 	faultPerTry  = 100 * time.Millisecond
 	faultMaxBody = 64 << 10 // what an error keeps of a body
