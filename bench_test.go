@@ -383,8 +383,8 @@ func BenchmarkDecodePage(b *testing.B) {
 // walkBenchLatency to answer and the caller walkBenchWork to handle.
 const (
 	walkBenchPages   = 40
-	walkBenchLatency = 3 * time.Millisecond
-	walkBenchWork    = 3 * time.Millisecond
+	walkBenchLatency = 10 * time.Millisecond
+	walkBenchWork    = 10 * time.Millisecond
 )
 
 // newWalkServer serves walkBenchPages pages chained by the tokens "p1", "p2"...
