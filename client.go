@@ -31,6 +31,8 @@ type Client struct {
 	Invoices *InvoiceService
 	// Payments applies payments to invoices.
 	Payments *PaymentService
+	// Refunds records refunds of invoices and pays them.
+	Refunds *RefundService
 
 	settings  settings
 	sender    *httpcore.Sender
@@ -63,6 +65,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.settings = s
 	c.Invoices = &InvoiceService{client: c}
 	c.Payments = &PaymentService{client: c}
+	c.Refunds = &RefundService{client: c}
 	return c, nil
 }
 

@@ -69,6 +69,26 @@ func sdkCalls() []sdkCall {
 				_, err := c.Payments.Apply(ctx, testBiz, InvoicePaymentCreate{InvoiceID: testInv, TransactionID: "txn_1"}, opts...)
 				return err
 			}},
+		{"Refunds.Create", http.MethodPost, biz + "/refund", true, http.StatusCreated, "doc_refund_create_v1.json",
+			func(ctx context.Context, c *Client, opts ...Option) error {
+				_, err := c.Refunds.Create(ctx, testBiz, goldenRefundCreate(), opts...)
+				return err
+			}},
+		{"Refunds.ListForInvoice", http.MethodGet, biz + "/invoice/" + testInv + "/refunds", false, http.StatusOK, "doc_refunds_invoice.json",
+			func(ctx context.Context, c *Client, opts ...Option) error {
+				_, err := c.Refunds.ListForInvoice(ctx, testBiz, testInv, opts...)
+				return err
+			}},
+		{"Refunds.List", http.MethodGet, biz + "/refunds", false, http.StatusOK, "doc_refunds_list_v1.json",
+			func(ctx context.Context, c *Client, opts ...Option) error {
+				_, err := c.Refunds.List(ctx, testBiz, nil, opts...)
+				return err
+			}},
+		{"Refunds.ApplyPayment", http.MethodPost, biz + "/refund-payment", true, http.StatusCreated, "doc_refund_payment_v1.json",
+			func(ctx context.Context, c *Client, opts ...Option) error {
+				_, err := c.Refunds.ApplyPayment(ctx, testBiz, RefundPaymentCreate{RefundID: testRefund, TransactionID: "txn_1"}, opts...)
+				return err
+			}},
 	}
 }
 
