@@ -22,6 +22,11 @@ const (
 	RouteUpdateInvoice  Route = "PATCH /v0/business/{business_id}/invoice/{invoice_id}"
 	RouteWriteOff       Route = "POST /v0/business/{business_id}/invoice/{invoice_id}/write-off"
 	RouteApplyPayment   Route = "POST /v0/business/{business_id}/invoice-payment"
+
+	RouteCreateRefund       Route = "POST /v0/business/{business_id}/refund"
+	RouteListInvoiceRefunds Route = "GET /v0/business/{business_id}/invoice/{invoice_id}/refunds"
+	RouteListRefunds        Route = "GET /v0/business/{business_id}/refunds"
+	RouteApplyRefundPayment Route = "POST /v0/business/{business_id}/refund-payment"
 )
 
 // endpoints is the API the server answers. Every request goes through the
@@ -37,6 +42,10 @@ var endpoints = compile([]endpoint{
 	{route: RouteUpdateInvoice, changes: true, serve: (*Server).updateInvoice},
 	{route: RouteWriteOff, changes: true, serve: (*Server).writeOff},
 	{route: RouteApplyPayment, changes: true, serve: (*Server).applyPayment},
+	{route: RouteCreateRefund, changes: true, serve: (*Server).createRefund},
+	{route: RouteListInvoiceRefunds, serve: (*Server).listInvoiceRefunds},
+	{route: RouteListRefunds, serve: (*Server).listRefunds},
+	{route: RouteApplyRefundPayment, changes: true, serve: (*Server).applyRefundPayment},
 })
 
 // idPrefixes are the prefixes the API requires of the ids in a path: a

@@ -54,6 +54,21 @@ func TestEveryRouteSharesThePreamble(t *testing.T) {
 			txn := h.srv.AddTransaction(biz, mustDec("5"))
 			return request{"POST", bizPath(biz, "/invoice-payment"), map[string]any{"invoice_id": id, "transaction_id": txn, "payment_amount": 1}, nil}
 		}},
+		{assettest.RouteCreateRefund, true, func(h *tester, n string) request {
+			id := h.paidInvoice(biz, "R-"+n, "10")
+			return request{"POST", bizPath(biz, "/refund"), refundBody("ext-"+n, id, "1"), nil}
+		}},
+		{assettest.RouteListInvoiceRefunds, false, func(h *tester, n string) request {
+			return request{"GET", bizPath(biz, "/invoice/"+h.createOne(biz, "LR-"+n, "10")+"/refunds"), nil, nil}
+		}},
+		{assettest.RouteListRefunds, false, func(*tester, string) request {
+			return request{"GET", bizPath(biz, "/refunds"), nil, nil}
+		}},
+		{assettest.RouteApplyRefundPayment, true, func(h *tester, n string) request {
+			refund := h.refundOne(biz, "ext-"+n, h.paidInvoice(biz, "RP-"+n, "10"), "5")
+			txn := h.srv.AddTransaction(biz, mustDec("5"))
+			return request{"POST", bizPath(biz, "/refund-payment"), map[string]any{"refund_id": refund, "transaction_id": txn, "payment_amount": 1}, nil}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.route), func(t *testing.T) {

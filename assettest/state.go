@@ -22,6 +22,7 @@ type business struct {
 	credit map[string]asset.Decimal
 	// tagFields are the tag names invoices may carry.
 	tagFields map[string]bool
+	refunds   refundBook
 }
 
 func newBusiness(tagFields []string) *business {
