@@ -62,9 +62,25 @@ type faultCall struct {
 	write bool // POST or PATCH: the change must never be applied twice
 	walk  bool // All: the raw handler serves the first page, the fault hits the second
 	route assettest.Route
-	// envelope wraps one invoice's JSON in the call's success body.
-	envelope func(inv string) []byte
-	run      func(ctx context.Context, c *asset.Client, invoiceID, txnID string) ([]asset.Invoice, error)
+	// refund is set on the refund calls: their success bodies hold a
+	// refund, not an invoice.
+	refund bool
+	// envelope wraps one item's JSON in the call's success body.
+	envelope func(item string) []byte
+	run      func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error)
+}
+
+// faultIDs are the ids a call works on: an invoice, a transaction with
+// money left, and a pending refund of the invoice.
+type faultIDs struct{ invoice, txn, refund string }
+
+// itemJSON is the item a success body holds, with description as its free
+// text.
+func (c faultCall) itemJSON(id, description string) string {
+	if c.refund {
+		return faultRefundJSON(id, description)
+	}
+	return faultInvoiceJSON(id, c.number(), description)
 }
 
 // number is the invoice number a success body must carry: Create checks
@@ -93,7 +109,7 @@ var faultCalls = []faultCall{
 	{
 		name: "create", write: true, route: assettest.RouteCreateInvoices,
 		envelope: func(inv string) []byte { return []byte(`{"data": [` + inv + `], "errors": []}`) },
-		run: func(ctx context.Context, c *asset.Client, _, _ string) ([]asset.Invoice, error) {
+		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
 			return c.Invoices.Create(ctx, faultBiz, []asset.InvoiceCreate{{
 				Number: "FM-NEW", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("10")}},
 			}})
@@ -101,13 +117,13 @@ var faultCalls = []faultCall{
 	},
 	{
 		name: "get", route: assettest.RouteGetInvoice, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, inv, _ string) ([]asset.Invoice, error) {
-			return faultOne(c.Invoices.Get(ctx, faultBiz, inv))
+		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
+			return faultOne(c.Invoices.Get(ctx, faultBiz, ids.invoice))
 		},
 	},
 	{
 		name: "list", route: assettest.RouteListInvoices, envelope: faultListEnvelope,
-		run: func(ctx context.Context, c *asset.Client, _, _ string) ([]asset.Invoice, error) {
+		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
 			page, err := c.Invoices.List(ctx, faultBiz, &asset.InvoiceListParams{PageSize: 1})
 			if err != nil {
 				return nil, err
@@ -117,7 +133,7 @@ var faultCalls = []faultCall{
 	},
 	{
 		name: "walk", walk: true, route: assettest.RouteListInvoices, envelope: faultListEnvelope,
-		run: func(ctx context.Context, c *asset.Client, _, _ string) ([]asset.Invoice, error) {
+		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
 			var got []asset.Invoice
 			for inv, err := range c.Invoices.All(ctx, faultBiz, &asset.InvoiceListParams{PageSize: 1}) {
 				if err != nil {
@@ -130,27 +146,54 @@ var faultCalls = []faultCall{
 	},
 	{
 		name: "update", write: true, route: assettest.RouteUpdateInvoice, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, inv, _ string) ([]asset.Invoice, error) {
+		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
 			// Adding a line is not idempotent: applied twice, the total shows it.
-			return faultOne(c.Invoices.Update(ctx, faultBiz, inv, asset.InvoiceUpdate{
+			return faultOne(c.Invoices.Update(ctx, faultBiz, ids.invoice, asset.InvoiceUpdate{
 				LineChanges: &asset.InvoiceLineChanges{CreateLines: []asset.InvoiceUpdateLine{{Description: "fee", Amount: asset.MustDecimal("10")}}},
 			}))
 		},
 	},
 	{
 		name: "write off", write: true, route: assettest.RouteWriteOff, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, inv, _ string) ([]asset.Invoice, error) {
-			return faultOne(c.Invoices.WriteOff(ctx, faultBiz, inv, asset.InvoiceWriteOff{Amount: asset.MustDecimal("10")}))
+		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
+			return faultOne(c.Invoices.WriteOff(ctx, faultBiz, ids.invoice, asset.InvoiceWriteOff{Amount: asset.MustDecimal("10")}))
 		},
 	},
 	{
 		name: "apply payment", write: true, route: assettest.RouteApplyPayment, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, inv, txn string) ([]asset.Invoice, error) {
+		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
 			return faultOne(c.Payments.Apply(ctx, faultBiz, asset.InvoicePaymentCreate{
-				InvoiceID: inv, TransactionID: txn, PaymentAmount: asset.MustDecimal("10"),
+				InvoiceID: ids.invoice, TransactionID: ids.txn, PaymentAmount: asset.MustDecimal("10"),
 			}))
 		},
 	},
+	{
+		name: "create refund", write: true, refund: true, route: assettest.RouteCreateRefund, envelope: faultDataEnvelope,
+		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
+			return faultRefund(c.Refunds.Create(ctx, faultBiz, asset.RefundCreate{
+				Amount: asset.MustDecimal("10"), ExternalID: "FM-REFUND", RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC),
+				Method: asset.RefundMethodCash, InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: ids.invoice, Amount: asset.MustDecimal("10")}},
+			}))
+		},
+	},
+	{
+		name: "apply refund payment", write: true, refund: true, route: assettest.RouteApplyRefundPayment, envelope: faultDataEnvelope,
+		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
+			return faultRefund(c.Refunds.ApplyPayment(ctx, faultBiz, asset.RefundPaymentCreate{
+				RefundID: ids.refund, TransactionID: ids.txn, PaymentAmount: asset.MustDecimal("10"),
+			}))
+		},
+	},
+}
+
+// faultRefund adapts a refund call to the matrix, which reads a result's
+// id and its free text: the refund's memo stands for an invoice's
+// description.
+func faultRefund(r *asset.Refund, err error) ([]asset.Invoice, error) {
+	if r == nil {
+		return nil, err
+	}
+	return []asset.Invoice{{ID: r.ID, Description: r.Memo}}, err
 }
 
 // faultKind is how a call ended.
@@ -255,6 +298,20 @@ func faultInvoiceJSON(id, number, description string) string {
 		panic(fmt.Sprint("faultInvoiceJSON: ", err))
 	}
 	return strings.Replace(string(b), `"description":""`, `"description":"`+description+`"`, 1)
+}
+
+// faultRefundJSON is a refund as the API sends it, its memo spliced in as
+// faultInvoiceJSON splices the description.
+func faultRefundJSON(id, memo string) string {
+	b, err := json.Marshal(map[string]any{
+		"id": id, "business_id": faultBiz, "external_id": "FM-REFUND", "amount": json.Number("10.00"),
+		"amount_paid": json.Number("0"), "memo": "", "method": "cash", "refunded_at": "2025-01-15T14:30:00Z",
+		"status": "pending", "payments": []any{}, "refund_invoices": []any{},
+	})
+	if err != nil || strings.ContainsAny(memo, `"\`) {
+		panic(fmt.Sprint("faultRefundJSON: ", err))
+	}
+	return strings.Replace(string(b), `"memo":""`, `"memo":"`+memo+`"`, 1)
 }
 
 var faultHugeDescription = sync.OnceValue(func() string { return strings.Repeat("x", faultHuge) })
@@ -577,7 +634,7 @@ type faultResult struct {
 	stray    int // raw: requests to an unexpected route
 }
 
-func (c faultCall) call(ctx context.Context, client *asset.Client, inv, txn string) (res faultResult) {
+func (c faultCall) call(ctx context.Context, client *asset.Client, ids faultIDs) (res faultResult) {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -587,7 +644,7 @@ func (c faultCall) call(ctx context.Context, client *asset.Client, inv, txn stri
 			res.panicked = p
 		}
 	}()
-	res.invoices, res.err = c.run(ctx, client, inv, txn)
+	res.invoices, res.err = c.run(ctx, client, ids)
 	return res
 }
 
@@ -612,7 +669,18 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 	})
 	require.NoError(t, err)
 	inv := invs[0].ID
-	txn := srv.AddTransaction(faultBiz, asset.MustDecimal("50"))
+	ids := faultIDs{invoice: inv, txn: srv.AddTransaction(faultBiz, asset.MustDecimal("50"))}
+	if call.refund {
+		// The invoice is paid, and has a pending refund of 50 to pay.
+		_, err := setup.Payments.Apply(ctx, faultBiz, asset.InvoicePaymentCreate{InvoiceID: inv, TransactionID: srv.AddTransaction(faultBiz, asset.MustDecimal("100"))})
+		require.NoError(t, err)
+		r, err := setup.Refunds.Create(ctx, faultBiz, asset.RefundCreate{
+			Amount: asset.MustDecimal("50"), ExternalID: "FM-SETUP", RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC),
+			Method: asset.RefundMethodCash, InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: inv, Amount: asset.MustDecimal("50")}},
+		})
+		require.NoError(t, err)
+		ids.refund = r.ID
+	}
 	srv.ResetStats()
 
 	copts := []asset.Option{asset.WithRetryWait(time.Millisecond, 5*time.Millisecond)}
@@ -629,7 +697,7 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 		route = assettest.RouteToken
 	}
 	cannedBody := func(desc string) []byte {
-		return call.envelope(faultInvoiceJSON("inv_FaultCanned0000000000001", call.number(), desc))
+		return call.envelope(call.itemJSON("inv_FaultCanned0000000000001", desc))
 	}
 	canned := cannedBody("")
 	switch {
@@ -644,7 +712,7 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 		fc.fake(srv, route, canned)
 	}
 
-	res := call.call(ctx, client, inv, txn)
+	res := call.call(ctx, client, ids)
 	st := srv.Stats(call.route)
 	res.requests, res.applied, res.state = st.Requests, st.Applied, -1
 	got, _ := srv.Invoice(faultBiz, inv)
@@ -663,6 +731,16 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 			paid = paid.Add(p.PaymentAmount)
 		}
 		assert.True(t, paid.Equal(got.TotalPaid), "total_paid %s, payments sum to %s", got.TotalPaid, paid)
+	case assettest.RouteCreateRefund:
+		res.state = len(srv.Refunds(faultBiz)) - 1
+	case assettest.RouteApplyRefundPayment:
+		r, _ := srv.Refund(faultBiz, ids.refund)
+		res.state = len(r.Payments)
+		paid := asset.DecimalFromInt(0)
+		for _, p := range r.Payments {
+			paid = paid.Add(p.Amount)
+		}
+		assert.True(t, paid.Equal(r.AmountPaid), "amount_paid %s, payments sum to %s", r.AmountPaid, paid)
 	}
 	return res
 }
@@ -682,14 +760,19 @@ func (s *faultRawServer) add(n *int) {
 
 // faultRawPaths are the paths of the matrix's routes on the raw server.
 var faultRawPaths = map[assettest.Route]string{
-	assettest.RouteCreateInvoices: "POST /v0/business/" + faultBiz + "/invoice",
-	assettest.RouteListInvoices:   "GET /v0/business/" + faultBiz + "/invoice",
-	assettest.RouteGetInvoice:     "GET /v0/business/" + faultBiz + "/invoice/inv_RawFault0000000000000001",
-	assettest.RouteUpdateInvoice:  "PATCH /v0/business/" + faultBiz + "/invoice/inv_RawFault0000000000000001",
-	assettest.RouteWriteOff:       "POST /v0/business/" + faultBiz + "/invoice/inv_RawFault0000000000000001/write-off",
-	assettest.RouteApplyPayment:   "POST /v0/business/" + faultBiz + "/invoice-payment",
-	assettest.RouteToken:          "POST /v0/auth/token",
+	assettest.RouteCreateInvoices:     "POST /v0/business/" + faultBiz + "/invoice",
+	assettest.RouteListInvoices:       "GET /v0/business/" + faultBiz + "/invoice",
+	assettest.RouteGetInvoice:         "GET /v0/business/" + faultBiz + "/invoice/inv_RawFault0000000000000001",
+	assettest.RouteUpdateInvoice:      "PATCH /v0/business/" + faultBiz + "/invoice/inv_RawFault0000000000000001",
+	assettest.RouteWriteOff:           "POST /v0/business/" + faultBiz + "/invoice/inv_RawFault0000000000000001/write-off",
+	assettest.RouteApplyPayment:       "POST /v0/business/" + faultBiz + "/invoice-payment",
+	assettest.RouteCreateRefund:       "POST /v0/business/" + faultBiz + "/refund",
+	assettest.RouteApplyRefundPayment: "POST /v0/business/" + faultBiz + "/refund-payment",
+	assettest.RouteToken:              "POST /v0/auth/token",
 }
+
+// faultRawIDs are the ids the calls work on against a raw handler.
+var faultRawIDs = faultIDs{invoice: "inv_RawFault0000000000000001", txn: "txn_RawFault0000000000000001", refund: "rfu_RawFault0000000000000001"}
 
 // faultRaw runs call against a raw handler that faults every request.
 func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultResult {
@@ -700,7 +783,7 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 		token = "tok_raw_fault_matrix"
 	}
 	quit := make(chan struct{})
-	okBody := func(desc string) []byte { return call.envelope(faultInvoiceJSON(inv, call.number(), desc)) }
+	okBody := func(desc string) []byte { return call.envelope(call.itemJSON(inv, desc)) }
 	if call.walk {
 		// The second page of the walk, the one the fault hits.
 		okBody = func(desc string) []byte {
@@ -778,7 +861,7 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	client, err := asset.NewClient(append(opts, env.opts...)...)
 	require.NoError(t, err)
 
-	res := call.call(context.Background(), client, inv, "txn_RawFault0000000000000001")
+	res := call.call(context.Background(), client, faultRawIDs)
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	res.requests, res.applied, res.stray, res.state = rs.requests, rs.applied, rs.stray, -1
@@ -974,7 +1057,7 @@ func faultWire(t *testing.T, fc faultWireCase, call faultCall, logOpt asset.Opti
 		require.NoError(t, err)
 		tr.Proxy = http.ProxyURL(proxy)
 	} else {
-		srv = wiretest.Start(t, fc.fault, call.envelope(faultInvoiceJSON(inv, call.number(), "")))
+		srv = wiretest.Start(t, fc.fault, call.envelope(call.itemJSON(inv, "")))
 		base = srv.URL
 		tr.TLSClientConfig = &tls.Config{RootCAs: srv.Roots}
 	}
@@ -986,7 +1069,7 @@ func faultWire(t *testing.T, fc faultWireCase, call faultCall, logOpt asset.Opti
 	if err != nil {
 		return faultResult{err: err, state: -1}
 	}
-	res := call.call(context.Background(), client, inv, "txn_RawFault0000000000000001")
+	res := call.call(context.Background(), client, faultRawIDs)
 	res.state = -1
 	if srv != nil {
 		res.requests, res.applied = srv.Requests(), srv.Applied()

@@ -145,9 +145,10 @@ func TestLeakEchoingServer(t *testing.T) {
 		{"message", func(q string) string { return fmt.Sprintf(`{"message": %q}`, q) }},
 		{"plain text", func(q string) string { return q }},
 		// A success whose amount holds the quote: the parse error names
-		// the value it failed on.
+		// the value it failed on. An invoice's is total_amount, a
+		// refund's amount.
 		{"amount", func(q string) string {
-			return fmt.Sprintf(`{"data": {"id": "inv_1", "total_amount": %q}, "data_list": null}`, q)
+			return fmt.Sprintf(`{"data": {"id": "inv_1", "total_amount": %q, "amount": %q}, "data_list": null}`, q, q)
 		}},
 	}
 	for _, sh := range shapes {
@@ -180,7 +181,9 @@ func TestLeakEchoingServer(t *testing.T) {
 						asset.WithRetryWait(time.Millisecond, time.Millisecond), asset.WithMaxRetries(1))
 					require.NoError(t, err)
 					for _, call := range faultCalls {
-						res := call.call(context.Background(), c, "inv_Echo00000000000000000001", "txn_Echo00000000000000000001")
+						res := call.call(context.Background(), c, faultIDs{
+							invoice: "inv_Echo00000000000000000001", txn: "txn_Echo00000000000000000001", refund: "rfu_Echo00000000000000000001",
+						})
 						require.Error(t, res.err, call.name)
 						leakCheck(t, res, log, leakSecret, leakIssued)
 						// The fields an error hands the caller are clean too.
