@@ -52,7 +52,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		hc = httpcore.NewHTTPClient()
 	}
 	c := &Client{
-		sender:    &httpcore.Sender{HTTP: hc, Logger: s.logger, Pacer: s.pacer},
+		sender:    &httpcore.Sender{HTTP: hc, Logger: s.logger, Limiter: s.limit.build(s.policy.RetryAfterMax)},
 		userAgent: httpcore.UserAgent("asset-go", Version),
 	}
 	if s.credentials != nil {
@@ -137,6 +137,7 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 		URL:        s.baseURL + r.path,
 		Header:     c.baseHeader(&s),
 		Idempotent: r.method == http.MethodGet,
+		Key:        businessKey(r.path),
 	}
 	if len(r.query) > 0 {
 		hr.URL += "?" + r.query.Encode()
@@ -260,6 +261,13 @@ func sendError(hr *httpcore.Request, path string, outcome httpcore.Outcome, err 
 			return fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %w: %v", hr.Method, path, ErrRateLimited, ErrOutcomeUnknown, paceErr)
 		}
 		return fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %v", hr.Method, path, ErrRateLimited, paceErr)
+	}
+	var limErr *httpcore.LimiterError
+	if errors.As(err, &limErr) {
+		if mayHaveApplied {
+			return fmt.Errorf("asset: %s %s: %w: %w", hr.Method, path, ErrOutcomeUnknown, limErr)
+		}
+		return fmt.Errorf("asset: %s %s: %w", hr.Method, path, limErr)
 	}
 	return &NetworkError{
 		Method:         hr.Method,

@@ -34,7 +34,7 @@ type settings struct {
 	auth         authenticator
 	credentials  *ClientCredentials
 	maxBody      int64
-	pacer        *httpcore.Pacer
+	limit        limitChoice
 	prefetch     int // pages All fetches ahead of the loop
 	concurrency  int // batches CreateMany sends at once; 0: defaultConcurrency
 	progress     func(Progress)
@@ -311,13 +311,17 @@ func WithMaxResponseBytes(n int64) Option {
 }
 
 // WithRateLimit keeps the client, across all its goroutines, to at most n
-// requests per interval (retries included), spaced evenly, and also paces
-// it by the x-ratelimit-remaining and x-ratelimit-reset headers the API
-// sends: when the server says the window is spent, calls wait for the next
-// one instead of drawing 429s. A call whose context deadline comes before
-// its slot fails at once with an error matching ErrRateLimited, having sent
-// nothing. The API allows 300 requests a minute per business: a client that
-// serves one business can use WithRateLimit(300, time.Minute).
+// requests per interval (retries included) for each business and n for
+// all its businesses together, as the API counts, spaced evenly. It also
+// paces each business by the x-ratelimit-remaining and x-ratelimit-reset
+// headers the API sends: when the server says a window is spent, calls wait
+// for the next one instead of drawing 429s, yet never longer than
+// WithRetryAfterMax on the word of one answer. A call whose context
+// deadline comes before its slot fails at once with an error matching
+// ErrRateLimited, having sent nothing. The API allows 300 requests a minute
+// per business and per tenant: WithRateLimit(300, time.Minute). It paces
+// one Client: processes or clients that share credentials share the API's
+// budget too, and need a shared limiter (WithRateLimiter, redislimit).
 func WithRateLimit(n int, per time.Duration) Option {
 	return Option{func(s *settings) error {
 		if err := clientOnly(s, "WithRateLimit"); err != nil {
@@ -326,7 +330,25 @@ func WithRateLimit(n int, per time.Duration) Option {
 		if n <= 0 || per <= 0 {
 			return &InputError{Field: "WithRateLimit", Reason: fmt.Sprintf("need n > 0 and per > 0, got %d per %s", n, per)}
 		}
-		s.pacer = httpcore.NewPacer(n, per)
+		s.limit = limitChoice{n: n, per: per}
+		return nil
+	}}
+}
+
+// WithRateLimiter paces every request of the client, retries and token
+// requests included, with l instead of the in-process limiter; use it to
+// share one budget between processes (see the redislimit module). It
+// replaces WithRateLimit, and l is used as given: it does not read the
+// client's WithRetryAfterMax.
+func WithRateLimiter(l RateLimiter) Option {
+	return Option{func(s *settings) error {
+		if err := clientOnly(s, "WithRateLimiter"); err != nil {
+			return err
+		}
+		if l == nil {
+			return &InputError{Field: "WithRateLimiter", Reason: "is nil"}
+		}
+		s.limit = limitChoice{custom: l}
 		return nil
 	}}
 }

@@ -10,168 +10,263 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Pacer keeps all the requests of one client under a rate limit, across
-// goroutines. It combines two sources: an optional local token bucket (the
-// caller's own budget), and the server's count from the x-ratelimit-limit,
-// x-ratelimit-remaining and x-ratelimit-reset headers, so that a fleet of
-// goroutines slows down before the server starts answering 429.
-type Pacer struct {
-	limiter *rate.Limiter
+// Limiter paces requests: Wait before each try, Observe after it. key is
+// the business the request is for, "" for calls without one (the token
+// endpoint). asset.RateLimiter has the same methods.
+type Limiter interface {
+	Wait(ctx context.Context, key string) error
+	// Observe gets the answer's header and status; a try that got no
+	// answer is observed with a nil header and status 0.
+	Observe(key string, h http.Header, status int)
+}
 
-	mu        sync.Mutex
+// Pacer is the in-process Limiter. It keeps all the requests of one client
+// under a rate limit, across goroutines, from two sources: an optional
+// local budget (n per interval for each business and n for the tenant,
+// all the client's businesses together, as the API counts), and the
+// server's count from the x-ratelimit-* headers of each window, so that
+// the client slows down before the server starts answering 429.
+type Pacer struct {
+	n       int
+	per     time.Duration
+	maxWait time.Duration // the longest pause one answer is believed for
+
+	mu     sync.Mutex
+	tenant *rate.Limiter
+	keys   map[string]*paced
+}
+
+// paced is what the pacer knows of one key: its local budget and the
+// server's window it belongs to.
+type paced struct {
+	local *rate.Limiter
+
 	known     bool      // the server has told us its limit
 	limit     int       // requests per server window
 	remaining int       // what we believe is left in the window
 	windowEnd time.Time // when the current window starts over; zero: unknown
-	lastReset time.Time // the latest reset time the server reported
+	lastReset time.Time // the reset the latest trusted answer reported
 	inflight  int       // requests started and not yet answered
 }
 
-// maxWindow bounds the server windows the pacer believes: the API's is a
-// minute, and a reset further away than this is a clock or unit mistake
-// that would otherwise stall every call of the client.
-const maxWindow = time.Hour
+// sweepAt is how many keys the pacer remembers before it forgets the idle
+// ones, so that a client serving many businesses does not grow forever.
+const sweepAt = 1024
 
-// NewPacer paces to at most n requests per interval locally (n <= 0: no
-// local limit) and always to what the server's headers say.
-func NewPacer(n int, per time.Duration) *Pacer {
-	p := &Pacer{}
+// NewPacer paces to at most n requests per interval for each key and for
+// all keys together (n <= 0: no local limit), and always to what the
+// server's headers say, believing a pause a server asks for for at most
+// maxWait (the policy's RetryAfterMax): a header's word alone, a clock or
+// unit mistake, must not stall every call.
+func NewPacer(n int, per, maxWait time.Duration) *Pacer {
+	p := &Pacer{maxWait: maxWait, keys: map[string]*paced{}}
 	if n > 0 && per > 0 {
-		// A burst of one spaces requests evenly, so no window of the
-		// server's, wherever it starts, sees more than its share.
-		p.limiter = rate.NewLimiter(rate.Every(per/time.Duration(n)), 1)
+		p.n, p.per = n, per
+		p.tenant = p.newLocal()
 	}
 	return p
 }
 
+// newLocal is a budget of n per interval. A burst of one spaces requests
+// evenly, so no window of the server's, wherever it starts, sees more than
+// its share.
+func (p *Pacer) newLocal() *rate.Limiter {
+	if p.n <= 0 {
+		return nil
+	}
+	return rate.NewLimiter(rate.Every(p.per/time.Duration(p.n)), 1)
+}
+
 // PaceError is returned by Wait when the wait for a slot would outlast the
-// context's deadline, or the caller's cap on server-requested waits, so
-// nothing was sent.
+// context's deadline, so nothing was sent.
 type PaceError struct {
 	// Wait is how long until a request could have been sent.
 	Wait time.Duration
-	// Server is true when the wait is the server's window, beyond the cap.
-	Server bool
 }
 
-// Error says how far away the next slot was, and why that was too far.
+// Error says how far away the next slot was.
 func (e *PaceError) Error() string {
-	why := "after the context's deadline"
-	if e.Server {
-		why = "longer than the server-requested wait allowed (WithRetryAfterMax)"
-	}
-	return "rate limit: the next slot is in " + e.Wait.Round(time.Millisecond).String() + ", " + why
+	return "rate limit: the next slot is in " + e.Wait.Round(time.Millisecond).String() + ", after the context's deadline"
 }
 
-// Wait blocks until a request may start, or ctx ends. It returns a
+// Wait blocks until a request for key may start, or ctx ends. It returns a
 // *PaceError at once, rather than sleeping in vain, when the slot comes
-// after ctx's deadline, or when the server's window ends further away than
-// maxServerWait (the caller's cap on waits a server asks for).
-func (p *Pacer) Wait(ctx context.Context, maxServerWait time.Duration) error {
-	if p.limiter != nil {
-		if err := p.limiter.Wait(ctx); err != nil {
-			if ctx.Err() == nil {
-				// rate.Limiter refuses a wait past the deadline before
-				// sleeping; ask how long it would have been, and give the
-				// slot back.
-				r := p.limiter.Reserve()
-				defer r.Cancel()
-				return &PaceError{Wait: r.Delay()}
-			}
-			return err
-		}
+// after ctx's deadline.
+func (p *Pacer) Wait(ctx context.Context, key string) error {
+	if err := p.waitLocal(ctx, key); err != nil {
+		return err
 	}
 	for {
-		wait, ok := p.take(time.Now())
+		wait, ok := p.take(key, time.Now())
 		if ok {
 			return nil
 		}
-		if wait > maxServerWait {
-			return &PaceError{Wait: wait, Server: true}
-		}
-		if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
-			return &PaceError{Wait: wait}
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx, wait); err != nil {
+			return err
 		}
 	}
 }
 
-// take claims a slot in the server's window, or says how long to wait.
-func (p *Pacer) take(now time.Time) (time.Duration, bool) {
+// waitLocal takes a slot in key's budget and the tenant's: a request needs
+// room in both. The token endpoint's calls ("") have a budget of their
+// own, as the API counts them in a window of their own.
+func (p *Pacer) waitLocal(ctx context.Context, key string) error {
+	if p.tenant == nil {
+		return nil
+	}
+	now := time.Now()
+	p.mu.Lock()
+	rs := []*rate.Reservation{p.entry(key, now).local.ReserveN(now, 1)}
+	if key != "" {
+		rs = append(rs, p.tenant.ReserveN(now, 1))
+	}
+	p.mu.Unlock()
+	var wait time.Duration
+	for _, r := range rs {
+		wait = max(wait, r.DelayFrom(now))
+	}
+	err := sleep(ctx, wait)
+	if err != nil {
+		// Give the slots back: nothing will be sent in them.
+		for _, r := range rs {
+			r.CancelAt(time.Now())
+		}
+	}
+	return err
+}
+
+// sleep waits d, or returns at once when ctx ends first or its deadline
+// comes before d is over.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	if deadline, has := ctx.Deadline(); has && time.Until(deadline) < d {
+		return &PaceError{Wait: d}
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// entry is key's state, made on first use; the caller holds p.mu.
+func (p *Pacer) entry(key string, now time.Time) *paced {
+	e := p.keys[key]
+	if e == nil {
+		if len(p.keys) >= sweepAt {
+			p.sweep(now)
+		}
+		e = &paced{local: p.newLocal()}
+		p.keys[key] = e
+	}
+	return e
+}
+
+// sweep forgets the keys that hold nothing back: no request in flight, no
+// server window in force, a full local budget.
+func (p *Pacer) sweep(now time.Time) {
+	for k, e := range p.keys {
+		if e.inflight == 0 && !now.Before(e.windowEnd) && (e.local == nil || e.local.TokensAt(now) >= 1) {
+			delete(p.keys, k)
+		}
+	}
+}
+
+// take claims a slot in key's server window, or says how long to wait.
+func (p *Pacer) take(key string, now time.Time) (time.Duration, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.windowEnd.IsZero() && !now.Before(p.windowEnd) {
+	e := p.entry(key, now)
+	if !e.windowEnd.IsZero() && !now.Before(e.windowEnd) {
 		// A new window: the server will grant its full limit again.
-		p.remaining, p.windowEnd = p.limit, time.Time{}
+		e.remaining, e.windowEnd = e.limit, time.Time{}
 	}
-	if p.windowEnd.IsZero() && p.inflight == 0 {
+	if e.windowEnd.IsZero() && e.inflight == 0 {
 		// No window in force and no answer pending that could tell of
 		// one: nothing is known, so nothing holds the request back.
-		p.known = false
+		e.known = false
 	}
-	if !p.known || p.remaining > 0 {
-		p.remaining--
-		p.inflight++
+	if !e.known || e.remaining > 0 {
+		e.remaining--
+		e.inflight++
 		return 0, true
 	}
-	if p.windowEnd.IsZero() {
+	if e.windowEnd.IsZero() {
 		// The whole limit went out in a window whose end the server has
 		// not told yet: wait for its answers.
 		return 100 * time.Millisecond, false
 	}
 	// A little past the reset, so clocks a fraction apart do not land the
 	// request in the old window.
-	return p.windowEnd.Sub(now) + 50*time.Millisecond, false
+	return e.windowEnd.Sub(now) + 50*time.Millisecond, false
 }
 
-// Done records the end of a request started after Wait; resp may be nil
-// when the request failed without a response.
-func (p *Pacer) Done(resp *http.Response) { p.done(resp, time.Now()) }
+// Observe records the end of a request for key started after Wait.
+func (p *Pacer) Observe(key string, h http.Header, status int) {
+	p.observe(key, h, status, time.Now())
+}
 
-func (p *Pacer) done(resp *http.Response, now time.Time) {
+func (p *Pacer) observe(key string, h http.Header, status int, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.inflight > 0 {
-		p.inflight--
+	e := p.entry(key, now)
+	if e.inflight > 0 {
+		e.inflight--
 	}
-	if resp == nil {
+	if h == nil {
 		return
 	}
-	h := resp.Header
 	limit, errL := strconv.Atoi(h.Get("X-Ratelimit-Limit"))
 	remaining, errR := strconv.Atoi(h.Get("X-Ratelimit-Remaining"))
 	reset, errT := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64)
-	if errR != nil || errT != nil {
-		return
+	if errR == nil && errT == nil {
+		resetAt := now.Add(p.maxWait)
+		if reset-now.Unix() <= int64(p.maxWait/time.Second)+1 {
+			resetAt = time.Unix(reset, 0) // else far enough to be capped, or to overflow
+		}
+		p.trust(e, limit, errL == nil, remaining, resetAt, now)
 	}
-	resetAt := time.Unix(reset, 0)
-	if resetAt.Sub(now) > maxWindow {
-		return // not a rate-limit window: a clock or unit mistake
+	if status == http.StatusTooManyRequests {
+		e.remaining, e.known = 0, true
+		if d, ok := ServerWait(h, now); ok {
+			if end := now.Add(min(d, p.maxWait)); end.After(e.windowEnd) {
+				e.windowEnd = end
+			}
+		}
 	}
-	if resetAt.Before(p.lastReset) {
-		return // an answer from an older window, overtaken by a later one
+}
+
+// trust takes an answer's word on its window. Any answer about a window
+// still running is believed, the latest over earlier ones, as it may
+// come from another of the server's windows (the tenant's, the
+// business's); only within one window do answers arrive out of order, and
+// there the lowest count is right. The pause it asks for is believed for
+// at most maxWait.
+func (p *Pacer) trust(e *paced, limit int, hasLimit bool, remaining int, resetAt, now time.Time) {
+	if !resetAt.After(now) {
+		return // an answer about a window that is over tells nothing
 	}
 	// Requests still in flight may not have been counted by the server
 	// yet; counting them as spent errs on the side of no 429.
-	left := remaining - p.inflight
-	if resetAt.Equal(p.lastReset) && !p.windowEnd.IsZero() {
-		// Answers within one window arrive out of order: trust the lowest.
-		left = min(left, p.remaining)
+	left := remaining - e.inflight
+	if resetAt.Equal(e.lastReset) && !e.windowEnd.IsZero() {
+		left = min(left, e.remaining)
 	}
-	if errL == nil {
-		p.limit = limit
+	if hasLimit {
+		e.limit = limit
 	}
-	p.remaining, p.windowEnd, p.lastReset, p.known = left, resetAt, resetAt, true
-	if resp.StatusCode == http.StatusTooManyRequests {
-		p.remaining = 0
-		if d, ok := ServerWait(h, now); ok && d <= maxWindow && now.Add(d).After(p.windowEnd) {
-			p.windowEnd = now.Add(d)
-		}
+	e.remaining, e.lastReset, e.known = left, resetAt, true
+	e.windowEnd = minTime(resetAt, now.Add(p.maxWait))
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
 	}
+	return a
 }

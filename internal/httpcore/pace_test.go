@@ -12,29 +12,31 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func rateResponse(status, limit, remaining int, reset time.Time) *http.Response {
+func rateHeader(limit, remaining int, reset time.Time) http.Header {
 	h := http.Header{}
 	h.Set("X-Ratelimit-Limit", strconv.Itoa(limit))
 	h.Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
 	h.Set("X-Ratelimit-Reset", strconv.FormatInt(reset.Unix(), 10))
-	return &http.Response{StatusCode: status, Header: h}
+	return h
 }
+
+const biz = "biz_a"
 
 func TestPacerFollowsServerWindow(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	reset := now.Add(10 * time.Second)
-	p := NewPacer(0, 0)
+	p := NewPacer(0, 0, time.Minute)
 
-	if _, ok := p.take(now); !ok {
+	if _, ok := p.take(biz, now); !ok {
 		t.Fatal("a pacer that knows nothing must let the first request go")
 	}
-	p.done(rateResponse(200, 5, 2, reset), now)
+	p.observe(biz, rateHeader(5, 2, reset), 200, now)
 	for i := 0; i < 2; i++ {
-		if _, ok := p.take(now); !ok {
+		if _, ok := p.take(biz, now); !ok {
 			t.Fatalf("request %d: the server said 2 remain", i)
 		}
 	}
-	wait, ok := p.take(now)
+	wait, ok := p.take(biz, now)
 	if ok {
 		t.Fatal("the window is spent: the request must wait")
 	}
@@ -43,72 +45,143 @@ func TestPacerFollowsServerWindow(t *testing.T) {
 	}
 	// Once the window starts over the server's full limit is available.
 	for i := 0; i < 5; i++ {
-		if _, ok := p.take(reset.Add(time.Millisecond)); !ok {
+		if _, ok := p.take(biz, reset.Add(time.Millisecond)); !ok {
 			t.Fatalf("request %d of the new window refused", i)
 		}
 	}
-	if _, ok := p.take(reset.Add(time.Millisecond)); ok {
+	if _, ok := p.take(biz, reset.Add(time.Millisecond)); ok {
 		t.Fatal("a sixth request in a window of 5 must wait")
 	}
 }
 
+// Each key has the server window its answers tell of: the token
+// endpoint's ("") or one business's spent window holds back no other.
+func TestPacerWindowPerKey(t *testing.T) {
+	now := time.Now()
+	p := NewPacer(0, 0, time.Hour)
+	for _, key := range []string{"", biz} {
+		p.take(key, now)
+		p.observe(key, rateHeader(10, 0, now.Add(30*time.Minute)), 200, now)
+		_, ok := p.take(key, now)
+		assert.False(t, ok, "key %q: its window is spent", key)
+	}
+	_, ok := p.take("biz_b", now)
+	assert.True(t, ok, "another business's window held this one back")
+}
+
 func TestPacerCountsInflightAsSpent(t *testing.T) {
 	now := time.Now()
-	p := NewPacer(0, 0)
-	p.take(now)
-	p.take(now)
-	p.take(now) // three in flight
+	p := NewPacer(0, 0, time.Minute)
+	p.take(biz, now)
+	p.take(biz, now)
+	p.take(biz, now) // three in flight
 	// The first answer says 3 remain, but two requests are still in flight
 	// and may not have been counted: only one slot is safe.
-	p.Done(rateResponse(200, 10, 3, now.Add(time.Minute)))
-	if _, ok := p.take(now); !ok {
+	p.Observe(biz, rateHeader(10, 3, now.Add(time.Minute)), 200)
+	if _, ok := p.take(biz, now); !ok {
 		t.Fatal("one slot should remain")
 	}
-	if _, ok := p.take(now); ok {
+	if _, ok := p.take(biz, now); ok {
 		t.Fatal("in-flight requests must count as spent")
 	}
 }
 
-func TestPacerIgnoresOlderWindowAnswers(t *testing.T) {
+// An answer about a window that is already over (a slow answer from the
+// window before) must not reopen the current one.
+func TestPacerIgnoresEndedWindowAnswers(t *testing.T) {
 	now := time.Now()
-	p := NewPacer(0, 0)
-	p.take(now)
-	p.take(now)
-	p.Done(rateResponse(200, 10, 0, now.Add(2*time.Minute)))
-	// A slow answer from the window before says 9 remain: it must not
-	// reopen the spent window.
-	p.Done(rateResponse(200, 10, 9, now.Add(time.Minute)))
-	if _, ok := p.take(now); ok {
-		t.Fatal("an answer from an older window reopened the current one")
+	p := NewPacer(0, 0, time.Hour)
+	p.take(biz, now)
+	p.take(biz, now)
+	p.observe(biz, rateHeader(10, 0, now.Add(2*time.Minute)), 200, now)
+	p.observe(biz, rateHeader(10, 9, now.Add(-time.Second)), 200, now)
+	if _, ok := p.take(biz, now); ok {
+		t.Fatal("an answer from an ended window reopened the current one")
+	}
+}
+
+func TestPacerTrustsLaterAnswer(t *testing.T) {
+	now := time.Now()
+	p := NewPacer(0, 0, time.Hour)
+	p.take(biz, now)
+	p.take(biz, now)
+	p.observe(biz, rateHeader(10, 0, now.Add(30*time.Second)), 200, now)
+	// A later answer tells of a window that resets sooner, with room: the
+	// earlier word was not the last.
+	p.observe(biz, rateHeader(10, 5, now.Add(2*time.Second)), 200, now)
+	if _, ok := p.take(biz, now); !ok {
+		t.Fatal("the later answer was ignored")
 	}
 }
 
 func TestPacerTrustsLowestAnswerInWindow(t *testing.T) {
 	now := time.Now()
 	reset := now.Add(time.Minute)
-	p := NewPacer(0, 0)
-	p.take(now)
-	p.take(now)
-	p.Done(rateResponse(200, 10, 0, reset))
-	p.Done(rateResponse(200, 10, 1, reset)) // processed earlier, answered later
-	if _, ok := p.take(now); ok {
+	p := NewPacer(0, 0, time.Hour)
+	p.take(biz, now)
+	p.take(biz, now)
+	p.observe(biz, rateHeader(10, 0, reset), 200, now)
+	p.observe(biz, rateHeader(10, 1, reset), 200, now) // processed earlier, answered later
+	if _, ok := p.take(biz, now); ok {
 		t.Fatal("a later-arriving higher count must not override the lower one")
 	}
 }
 
 func TestPacer429EmptiesWindow(t *testing.T) {
 	now := time.Now()
-	p := NewPacer(0, 0)
-	p.take(now)
-	resp := rateResponse(http.StatusTooManyRequests, 10, 4, now.Add(30*time.Second))
-	resp.Header.Set("Retry-After", "45")
-	p.Done(resp)
-	wait, ok := p.take(time.Now())
+	p := NewPacer(0, 0, time.Hour)
+	p.take(biz, now)
+	h := rateHeader(10, 4, now.Add(30*time.Second))
+	h.Set("Retry-After", "45")
+	p.observe(biz, h, http.StatusTooManyRequests, now)
+	wait, ok := p.take(biz, now)
 	if ok {
 		t.Fatal("after a 429 no request may start before the window resets")
 	}
 	if wait < 40*time.Second {
 		t.Fatalf("wait %s, want Retry-After's 45s", wait)
+	}
+}
+
+// One answer's word, however far its reset or Retry-After, holds the
+// key's calls back for at most maxWait.
+func TestPacerBelievesOneAnswerAtMostMaxWait(t *testing.T) {
+	cases := []struct {
+		name   string
+		status int
+		header func(now time.Time) http.Header
+	}{
+		{"remaining 0, reset in 59 minutes", 200, func(now time.Time) http.Header {
+			return rateHeader(10, 0, now.Add(59*time.Minute))
+		}},
+		{"429, Retry-After 3000", http.StatusTooManyRequests, func(now time.Time) http.Header {
+			h := rateHeader(10, 0, now.Add(50*time.Minute))
+			h.Set("Retry-After", "3000")
+			return h
+		}},
+		{"reset in milliseconds", 200, func(now time.Time) http.Header {
+			h := rateHeader(10, 0, now)
+			h.Set("X-Ratelimit-Reset", strconv.FormatInt(now.UnixMilli(), 10))
+			return h
+		}},
+		{"reset at the end of time", 200, func(now time.Time) http.Header {
+			h := rateHeader(10, 0, now)
+			h.Set("X-Ratelimit-Reset", strconv.FormatInt(1<<63-1, 10))
+			return h
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			now := time.Now()
+			p := NewPacer(0, 0, time.Minute)
+			p.take(biz, now)
+			p.observe(biz, tc.header(now), tc.status, now)
+			wait, ok := p.take(biz, now)
+			require.False(t, ok, "the window is spent")
+			assert.LessOrEqual(t, wait, time.Minute+100*time.Millisecond)
+			_, ok = p.take(biz, now.Add(time.Minute+time.Millisecond))
+			assert.True(t, ok, "the pause outlived maxWait")
+		})
 	}
 }
 
@@ -118,16 +191,14 @@ func TestPacerDeadlineFailsFast(t *testing.T) {
 		pacer func() *Pacer
 	}{
 		{"local limit", func() *Pacer {
-			p := NewPacer(1, time.Hour)
-			if err := p.Wait(context.Background(), time.Hour); err != nil {
-				t.Fatal(err)
-			}
+			p := NewPacer(1, time.Hour, time.Hour)
+			require.NoError(t, p.Wait(context.Background(), biz))
 			return p
 		}},
 		{"server window", func() *Pacer {
-			p := NewPacer(0, 0)
-			p.take(time.Now())
-			p.Done(rateResponse(200, 10, 0, time.Now().Add(time.Hour)))
+			p := NewPacer(0, 0, 2*time.Hour)
+			p.take(biz, time.Now())
+			p.Observe(biz, rateHeader(10, 0, time.Now().Add(time.Hour)), 200)
 			return p
 		}},
 	}
@@ -137,7 +208,7 @@ func TestPacerDeadlineFailsFast(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			start := time.Now()
-			err := p.Wait(ctx, 2*time.Hour)
+			err := p.Wait(ctx, biz)
 			var pe *PaceError
 			if !errors.As(err, &pe) {
 				t.Fatalf("got %v, want *PaceError", err)
@@ -152,19 +223,31 @@ func TestPacerDeadlineFailsFast(t *testing.T) {
 	}
 }
 
+// The local budget is for all businesses together too: a fresh business
+// still waits for the tenant's room. Token requests, which the API counts
+// in a window of their own, have a budget of their own.
+func TestPacerLocalBudgetPerKeyAndTenant(t *testing.T) {
+	p := NewPacer(2, time.Hour, time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	require.NoError(t, p.Wait(ctx, "biz_a"))
+	var pe *PaceError
+	require.ErrorAs(t, p.Wait(ctx, "biz_b"), &pe, "a fresh business, but the tenant's budget is spent")
+	require.NoError(t, p.Wait(ctx, ""), "the token endpoint's budget")
+	require.ErrorAs(t, p.Wait(ctx, ""), &pe, "the token endpoint's budget is spent")
+}
+
 func TestPacerLocalLimitKeepsSlotAfterDeadlineRefusal(t *testing.T) {
-	p := NewPacer(1, 50*time.Millisecond)
-	if err := p.Wait(context.Background(), time.Hour); err != nil {
-		t.Fatal(err)
-	}
+	p := NewPacer(1, 50*time.Millisecond, time.Hour)
+	require.NoError(t, p.Wait(context.Background(), biz))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
-	if err := p.Wait(ctx, 2*time.Hour); err == nil {
+	if err := p.Wait(ctx, biz); err == nil {
 		t.Fatal("the second slot is 50ms away, past a 1ms deadline")
 	}
 	// The refused wait must not have used up the next slot: a patient caller
 	// gets it one interval after the first, not two.
-	r := p.limiter.Reserve()
+	r := p.tenant.Reserve()
 	defer r.Cancel()
 	if d := r.Delay(); d > 50*time.Millisecond {
 		t.Fatalf("next slot in %s: the refused wait kept a reservation", d)
@@ -172,12 +255,12 @@ func TestPacerLocalLimitKeepsSlotAfterDeadlineRefusal(t *testing.T) {
 }
 
 func TestPacerCancelEndsWait(t *testing.T) {
-	p := NewPacer(0, 0)
-	p.take(time.Now())
-	p.Done(rateResponse(200, 10, 0, time.Now().Add(time.Hour)))
+	p := NewPacer(0, 0, 2*time.Hour)
+	p.take(biz, time.Now())
+	p.Observe(biz, rateHeader(10, 0, time.Now().Add(time.Hour)), 200)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- p.Wait(ctx, 2*time.Hour) }()
+	go func() { done <- p.Wait(ctx, biz) }()
 	cancel()
 	select {
 	case err := <-done:
@@ -191,49 +274,38 @@ func TestPacerCancelEndsWait(t *testing.T) {
 
 func TestPacerWithoutLimitHeaderDoesNotStall(t *testing.T) {
 	now := time.Now()
-	p := NewPacer(0, 0)
-	p.take(now)
-	resp := rateResponse(200, 0, 0, now.Add(time.Second))
-	resp.Header.Del("X-Ratelimit-Limit")
-	p.Done(resp)
+	p := NewPacer(0, 0, time.Minute)
+	p.take(biz, now)
+	h := rateHeader(0, 0, now.Add(time.Second))
+	h.Del("X-Ratelimit-Limit")
+	p.observe(biz, h, 200, now)
 	// After the window the limit is unknown and nothing is in flight: a
 	// pacer that waited for news here would wait for ever.
-	if _, ok := p.take(now.Add(2 * time.Second)); !ok {
+	if _, ok := p.take(biz, now.Add(2*time.Second)); !ok {
 		t.Fatal("the pacer stalled with nothing in flight")
 	}
 }
 
-// A server's window is honoured only up to the caller's cap on
-// server-requested waits: past it, calls fail at once instead of all
-// blocking for as long as one 429 asked.
-func TestPacerServerWaitBeyondCapFailsAtOnce(t *testing.T) {
-	p := NewPacer(0, 0)
-	p.take(time.Now())
-	resp := rateResponse(http.StatusTooManyRequests, 10, 0, time.Now().Add(50*time.Minute))
-	resp.Header.Set("Retry-After", "3000")
-	p.Done(resp)
-	start := time.Now()
-	err := p.Wait(context.Background(), time.Minute)
-	var pe *PaceError
-	require.ErrorAs(t, err, &pe)
-	assert.True(t, pe.Server)
-	assert.Greater(t, pe.Wait, 40*time.Minute)
-	assert.Contains(t, pe.Error(), "WithRetryAfterMax")
-	assert.Less(t, time.Since(start), time.Second, "no sleeping in vain")
+// A try without an answer ends its flight, so the pacer does not wait for
+// news that will never come.
+func TestPacerNoAnswerEndsFlight(t *testing.T) {
+	now := time.Now()
+	p := NewPacer(0, 0, time.Minute)
+	p.take(biz, now)
+	p.observe(biz, rateHeader(1, 0, now.Add(time.Second)), 200, now)
+	p.take(biz, now.Add(2*time.Second)) // the new window's only slot
+	p.observe(biz, nil, 0, now.Add(2*time.Second))
+	assert.Zero(t, p.keys[biz].inflight)
 }
 
-// A reset time that cannot be a rate-limit window (milliseconds sent as
-// seconds, a broken clock) is ignored rather than stalling or overflowing.
-func TestPacerIgnoresAbsurdReset(t *testing.T) {
-	for _, reset := range []int64{time.Now().Add(48 * time.Hour).Unix(), time.Now().UnixMilli(), 1<<63 - 1} {
-		p := NewPacer(0, 0)
-		p.take(time.Now())
-		resp := rateResponse(200, 10, 0, time.Now())
-		resp.Header.Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
-		p.Done(resp)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := p.Wait(ctx, time.Hour)
-		cancel()
-		assert.NoError(t, err, "reset %d", reset)
+// Keys that hold nothing back are forgotten once there are many.
+func TestPacerForgetsIdleKeys(t *testing.T) {
+	p := NewPacer(0, 0, time.Minute)
+	now := time.Now()
+	for i := range sweepAt + 10 {
+		key := "biz_" + strconv.Itoa(i)
+		p.take(key, now)
+		p.observe(key, nil, 0, now)
 	}
+	assert.LessOrEqual(t, len(p.keys), sweepAt)
 }

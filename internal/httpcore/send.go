@@ -30,6 +30,9 @@ type Request struct {
 	// failure; the response Send returns then has an empty Body.
 	Into  *bytes.Buffer
 	Limit int64
+	// Key is what the rate limiter budgets the request under: its
+	// business id, "" for calls without one.
+	Key string
 }
 
 // Sender sends requests with a retry policy over one shared *http.Client.
@@ -39,9 +42,8 @@ type Sender struct {
 	HTTP *http.Client
 	// Logger receives the retry loop's records; nil keeps it silent.
 	Logger *slog.Logger
-	// Pacer, when set, paces every attempt, retries included, to the local
-	// and the server's rate limits.
-	Pacer *Pacer
+	// Limiter, when set, paces every attempt, retries included.
+	Limiter Limiter
 }
 
 // Outcome tells how a Send went beyond its response.
@@ -88,8 +90,8 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 				recheck = false
 			} else {
 				out.Attempts++
-				if s.Pacer != nil {
-					s.Pacer.Done(resp)
+				if s.Limiter != nil {
+					observe(s.Limiter, r.Key, resp)
 				}
 			}
 			sent := err != nil && w.maybeSent(err)
@@ -162,10 +164,10 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response
 		// above decides a resend, and retryablehttp rewinds the body for it.
 		req.GetBody = nil
 	}
-	if s.Pacer != nil {
-		rc.PrepareRetry = func(req *http.Request) error { return s.Pacer.Wait(req.Context(), p.RetryAfterMax) }
+	if s.Limiter != nil {
+		rc.PrepareRetry = func(req *http.Request) error { return limitWait(req.Context(), s.Limiter, r.Key) }
 		// Last before sending: a slot claimed is a request in flight.
-		if err := s.Pacer.Wait(ctx, p.RetryAfterMax); err != nil {
+		if err := limitWait(ctx, s.Limiter, r.Key); err != nil {
 			return nil, out, err
 		}
 	}
