@@ -1,0 +1,281 @@
+// Package redislimit is an asset.RateLimiter whose budgets live in Redis,
+// so that every process sharing one Redis shares the API's rate limit: a
+// fleet of replicas or workers, each with its own asset.Client, together
+// stays under 300 requests a minute per business and per tenant instead of
+// sending 300 each.
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "localhost:6379"})
+//	lim := redislimit.New(rdb, redislimit.Limit{N: 300, Per: time.Minute})
+//	client, err := asset.NewClient(asset.WithToken(tok), asset.WithRateLimiter(lim))
+//
+// Each request takes a slot in its business's budget and in the tenant's
+// (all businesses of one set of credentials, named by WithTenant), both at
+// once, in one round trip: a Lua script keeps a GCRA (a virtual scheduling
+// clock) per key on Redis's own clock, so the slots of all the processes
+// are spaced evenly whichever process takes them. A 429 or an
+// x-ratelimit-remaining of 0 seen by one process pauses the key for every
+// process until the server's reset, capped by WithMaxWait.
+package redislimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
+
+	"github.com/assetkit/asset-go"
+)
+
+// Limit is a budget: N requests per Per.
+type Limit struct {
+	N   int
+	Per time.Duration
+}
+
+func (l Limit) interval() time.Duration { return l.Per / time.Duration(l.N) }
+
+// limiter is the shared rate limiter New returns.
+type limiter struct {
+	rdb redis.UniversalClient
+	cfg config
+
+	down     atomic.Bool  // the last call to Redis failed
+	retryAt  atomic.Int64 // unix nanoseconds: when Redis down is asked again
+	lastErr  atomic.Pointer[error]
+	fallback fallback
+}
+
+// retryDown is how long a limiter that found Redis unreachable answers
+// without asking it again, so that an outage costs one slow call a second
+// (the Redis client's own dial timeouts and retries), not one per request.
+const retryDown = time.Second
+
+// New returns a limiter that gives each business limit and the tenant
+// limit too (see WithTenantLimit), in budgets kept in rdb. A nil rdb or a
+// Limit whose N or Per is not positive makes a limiter whose every Wait
+// fails with an *asset.InputError, so nothing is sent.
+func New(rdb redis.UniversalClient, limit Limit, opts ...Option) asset.RateLimiter {
+	cfg := config{
+		business: limit,
+		tenant:   limit,
+		prefix:   "asset:ratelimit",
+		name:     "default",
+		maxWait:  time.Minute,
+		logger:   slog.Default(),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if rdb == nil {
+		return refused{&asset.InputError{Field: "redislimit.New", Reason: "the redis client is nil"}}
+	}
+	for _, l := range []Limit{cfg.business, cfg.tenant} {
+		if l.N <= 0 || l.Per <= 0 {
+			return refused{&asset.InputError{Field: "redislimit.Limit", Reason: fmt.Sprintf("need a positive N and Per, got %d per %s", l.N, l.Per)}}
+		}
+	}
+	return &limiter{rdb: rdb, cfg: cfg, fallback: fallback{limit: cfg.tenant}}
+}
+
+// refused is the limiter of a New given bad arguments.
+type refused struct{ err error }
+
+func (r refused) Wait(context.Context, string) error { return r.err }
+func (refused) Observe(string, http.Header, int)     {}
+
+// ErrRedisDown is matched (errors.Is) by the error of a call that could not
+// reach Redis to take its slot, unless the limiter was made with FailOpen.
+// Nothing was sent.
+var ErrRedisDown = errors.New("redislimit: redis is down")
+
+// WaitError is the error of a call whose slot comes later than its
+// context's deadline or WithMaxWait allow. Nothing was sent and no slot was
+// taken. It matches asset.ErrRateLimited.
+type WaitError struct {
+	// Wait is how long until the call's slot.
+	Wait time.Duration
+	// Max is the longest the call could wait.
+	Max time.Duration
+}
+
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("redislimit: the next slot is in %s, more than the %s the call can wait",
+		e.Wait.Round(time.Millisecond), e.Max.Round(time.Millisecond))
+}
+
+// Is matches asset.ErrRateLimited.
+func (e *WaitError) Is(target error) bool { return target == asset.ErrRateLimited }
+
+// Wait takes a slot for key in its budget and the tenant's and sleeps
+// until it comes. key "" (the token endpoint, which the API counts apart)
+// has a budget of its own, at the business limit.
+func (l *limiter) Wait(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	most := l.cfg.maxWait
+	if deadline, ok := ctx.Deadline(); ok {
+		most = min(most, time.Until(deadline))
+	}
+	if l.down.Load() && !l.probe() {
+		return l.unreachable(ctx, *l.lastErr.Load(), most)
+	}
+	wait, taken, err := l.take(ctx, key, most)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		l.lastErr.Store(&err)
+		l.retryAt.Store(time.Now().Add(retryDown).UnixNano())
+		if !l.down.Swap(true) {
+			l.cfg.logger.Warn("redislimit: redis is unreachable", "err", err, "fail_open", l.cfg.failOpen)
+		}
+		return l.unreachable(ctx, err, most)
+	}
+	if l.down.Swap(false) {
+		l.cfg.logger.Info("redislimit: redis is reachable again")
+	}
+	if !taken {
+		return &WaitError{Wait: wait, Max: most}
+	}
+	return sleep(ctx, wait)
+}
+
+// probe reports whether this call, Redis being down, is the one that asks
+// it again: one a second, the others answered at once meanwhile.
+func (l *limiter) probe() bool {
+	retryAt, now := l.retryAt.Load(), time.Now().UnixNano()
+	return now >= retryAt && l.retryAt.CompareAndSwap(retryAt, now+int64(retryDown))
+}
+
+// unreachable is Wait's answer when Redis cannot be asked: the error, or
+// under FailOpen a slot of the in-process pace.
+func (l *limiter) unreachable(ctx context.Context, err error, most time.Duration) error {
+	if l.cfg.failOpen {
+		return l.fallback.wait(ctx, most)
+	}
+	return fmt.Errorf("%w: %w", ErrRedisDown, err)
+}
+
+// Observe shares the server's word: after a 429, or an answer saying
+// nothing remains, every process waits for key's reset, never longer than
+// WithMaxWait. Redis being down, the pause stays unshared.
+func (l *limiter) Observe(key string, h http.Header, status int) {
+	if h == nil {
+		return
+	}
+	until, ok := pauseUntil(h, status, time.Now(), l.cfg.maxWait)
+	if !ok {
+		return
+	}
+	if l.down.Load() {
+		if l.cfg.failOpen {
+			l.fallback.pause(until)
+		}
+		return
+	}
+	// Observe must not hold the call long: Redis answering slowly only
+	// loses the pause.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	err := pauseScript.Run(ctx, l.rdb, []string{l.key("pause", key)},
+		until.UnixMicro(), l.cfg.maxWait.Microseconds()).Err()
+	if err != nil {
+		l.cfg.logger.Warn("redislimit: could not share a rate-limit pause", "err", err)
+		if l.cfg.failOpen {
+			l.fallback.pause(until)
+		}
+	}
+}
+
+// take runs the slot script: it returns the wait until key's slot and
+// whether the slot was taken (it is not when the wait is over most).
+func (l *limiter) take(ctx context.Context, key string, most time.Duration) (time.Duration, bool, error) {
+	keys := []string{l.key("pause", key), l.key("b", key)}
+	args := []any{max(most, 0).Microseconds(), l.cfg.business.interval().Microseconds()}
+	if key != "" {
+		keys = append(keys, l.key("tenant", ""))
+		args = append(args, l.cfg.tenant.interval().Microseconds())
+	}
+	res, err := takeScript.Run(ctx, l.rdb, keys, args...).Int64Slice()
+	if err != nil {
+		return 0, false, err
+	}
+	if len(res) != 2 {
+		return 0, false, fmt.Errorf("redislimit: unexpected script result %v", res)
+	}
+	return time.Duration(res[0]) * time.Microsecond, res[1] == 1, nil
+}
+
+// key is a Redis key of the tenant's. The tenant's name is a hash tag, so
+// that every key one script touches lives on one Redis Cluster slot.
+func (l *limiter) key(kind, key string) string {
+	return l.cfg.prefix + ":{" + l.cfg.name + "}:" + kind + ":" + key
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// fallback paces in process while Redis is unreachable under FailOpen: all
+// keys together at the tenant's limit, which no business's exceeds here.
+type fallback struct {
+	limit Limit
+
+	mu     sync.Mutex
+	lim    *rate.Limiter
+	paused time.Time
+}
+
+func (f *fallback) wait(ctx context.Context, most time.Duration) error {
+	now := time.Now()
+	f.mu.Lock()
+	if f.lim == nil {
+		f.lim = rate.NewLimiter(rate.Every(f.limit.interval()), 1)
+	}
+	r := f.lim.ReserveN(now, 1)
+	wait := max(r.DelayFrom(now), f.paused.Sub(now))
+	f.mu.Unlock()
+	if wait > most {
+		r.CancelAt(now)
+		return &WaitError{Wait: wait, Max: most}
+	}
+	err := sleep(ctx, wait)
+	if err != nil {
+		r.CancelAt(time.Now())
+	}
+	return err
+}
+
+func (f *fallback) pause(until time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if until.After(f.paused) {
+		f.paused = until
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,151 @@
+package redislimit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
+)
+
+// redisEnv names the address of the Redis the tests use; .ci/run starts one
+// and sets it. Without it the tests start redis-server themselves when it
+// is on the PATH; in CI (CI=true) its absence fails the tests.
+const redisEnv = "ASSET_REDIS_ADDR"
+
+// redisAddr is the shared Redis, "" when there is none (outside CI).
+var redisAddr string
+
+func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) != "" {
+		os.Exit(m.Run()) // a fleet process: the parent checks the rest
+	}
+	os.Exit(run(m))
+}
+
+// quiet drops go-redis's own log lines: the outage tests make it print
+// every failed dial.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+func run(m *testing.M) int {
+	redis.SetLogger(quiet{})
+	redisAddr = os.Getenv(redisEnv)
+	if redisAddr == "" {
+		srv, err := startRedis()
+		switch {
+		case err == nil:
+			defer srv.stop()
+			redisAddr = srv.addr
+		case os.Getenv("CI") == "true":
+			fmt.Fprintf(os.Stderr, "redislimit: no Redis in CI: set %s or install redis-server: %v\n", redisEnv, err)
+			return 1
+		default:
+			fmt.Fprintf(os.Stderr, "redislimit: tests that need Redis are skipped: %v\n", err)
+		}
+	}
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	return code
+}
+
+// needRedis is a client of the shared Redis, closed with the test.
+func needRedis(t testing.TB) *redis.Client {
+	t.Helper()
+	if redisAddr == "" {
+		t.Skip("no Redis: set " + redisEnv + " or put redis-server on the PATH")
+	}
+	return newRedisClient(t, redisAddr)
+}
+
+func newRedisClient(t testing.TB, addr string) *redis.Client {
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
+
+// testPrefix keeps each test's keys apart from every other run's.
+func testPrefix(t testing.TB) string {
+	return "asset-test:" + t.Name() + ":" + strconv.FormatInt(time.Now().UnixNano(), 36)
+}
+
+// redisServer is a redis-server started for the tests.
+type redisServer struct {
+	addr string
+	dir  string
+	pid  int
+}
+
+// startRedis starts redis-server on a free loopback port, without
+// persistence, and waits until it answers.
+func startRedis() (*redisServer, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	_ = l.Close()
+	dir, err := os.MkdirTemp("", "redislimit")
+	if err != nil {
+		return nil, err
+	}
+	s := &redisServer{addr: "127.0.0.1:" + port, dir: dir}
+	pidfile := filepath.Join(dir, "redis.pid")
+	out, err := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--daemonize", "yes", "--pidfile", pidfile, "--dir", dir, "--logfile", filepath.Join(dir, "redis.log")).CombinedOutput()
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("redis-server: %v: %s", err, out)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: s.addr, MaxRetries: -1})
+	defer rdb.Close()
+	for range 100 { // 5 s at most
+		b, err := os.ReadFile(pidfile)
+		if err == nil && s.pid == 0 {
+			s.pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		err = rdb.Ping(ctx).Err()
+		cancel()
+		if err == nil && s.pid > 0 {
+			return s, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.stop()
+	return nil, errors.New("redis-server did not answer within 5s")
+}
+
+// kill ends the server at once, as a crash would.
+func (s *redisServer) kill() {
+	if s.pid > 0 {
+		_ = syscall.Kill(s.pid, syscall.SIGKILL)
+	}
+}
+
+func (s *redisServer) stop() {
+	if s.pid > 0 {
+		_ = syscall.Kill(s.pid, syscall.SIGTERM)
+	}
+	_ = os.RemoveAll(s.dir)
+}
