@@ -2,17 +2,22 @@ package asset_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/assettest"
 )
 
 // windowServer answers every call with an empty invoice list; the token
@@ -82,4 +87,69 @@ func TestRateLimitTokenWindowIsItsOwn(t *testing.T) {
 		_, err = c.Invoices.List(ctx, "biz_a", nil)
 		require.NoError(t, err, "the token endpoint's window held back a business call")
 	}
+}
+
+// recorder is a RateLimiter that records what the client tells it.
+type recorder struct {
+	mu       sync.Mutex
+	waits    []string
+	observed []string
+	refuse   error
+}
+
+func (r *recorder) Wait(_ context.Context, key string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.waits = append(r.waits, key)
+	return r.refuse
+}
+
+func (r *recorder) Observe(key string, h http.Header, status int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.observed = append(r.observed, fmt.Sprintf("%s %d %v", key, status, h != nil))
+}
+
+// Every try goes through the limiter, retries and the token endpoint
+// included, keyed by its business.
+func TestRateLimiterSeesEveryTry(t *testing.T) {
+	srv := assettest.NewServer()
+	defer srv.Close()
+	rec := &recorder{}
+	c, err := asset.NewClient(asset.WithClientCredentials(srv.ClientCredentials()), asset.WithBaseURL(srv.URL),
+		asset.WithRateLimiter(rec), asset.WithRetryWait(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	srv.FailNext(assettest.RouteListInvoices, 1, http.StatusServiceUnavailable)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = c.Invoices.List(ctx, "biz_a", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"", "biz_a", "biz_a"}, rec.waits, "token, first try, retry")
+	assert.Equal(t, []string{" 200 true", "biz_a 503 true", "biz_a 200 true"}, rec.observed)
+}
+
+// A limiter's refusal fails the call with nothing sent, its error kept.
+func TestRateLimiterRefusalFailsTheCall(t *testing.T) {
+	srv := assettest.NewServer()
+	defer srv.Close()
+	down := errors.New("limiter store down")
+	c := srv.Client(asset.WithRateLimiter(&recorder{refuse: down}))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := c.Payments.Apply(ctx, "biz_a", asset.InvoicePaymentCreate{InvoiceID: "inv_1", TransactionID: "txn_1", PaymentAmount: asset.MustDecimal("1")})
+	require.ErrorIs(t, err, down)
+	assert.NotErrorIs(t, err, asset.ErrOutcomeUnknown, "nothing was sent")
+	var netErr *asset.NetworkError
+	assert.False(t, errors.As(err, &netErr), "not a network failure: %v", err)
+	assert.Zero(t, srv.Requests(assettest.RouteApplyPayment))
+}
+
+func TestWithRateLimiterChecks(t *testing.T) {
+	_, err := asset.NewClient(asset.WithToken("tok"), asset.WithRateLimiter(nil))
+	var inErr *asset.InputError
+	require.ErrorAs(t, err, &inErr)
+	c, err := asset.NewClient(asset.WithToken("tok"))
+	require.NoError(t, err)
+	_, err = c.Invoices.Get(context.Background(), "biz_a", "inv_1", asset.WithRateLimiter(&recorder{}))
+	require.ErrorAs(t, err, &inErr, "a client's option, refused on a call")
 }
