@@ -1,12 +1,15 @@
 package redislimit_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
-	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -144,37 +147,88 @@ func TestFleet(t *testing.T) {
 const helperEnv = "REDISLIMIT_FLEET_PROCESS"
 
 // TestFleetProcesses runs the fleet as 4 processes of this test binary,
-// sharing the budget through Redis alone.
+// sharing the budget through Redis alone. Each says when it is ready; the
+// run starts when all are, so slow starts do not count against it.
 func TestFleetProcesses(t *testing.T) {
 	needRedis(t)
 	srv := fleetServer(t)
-	start := time.Now().Add(time.Second) // time for the processes to start
-	end := start.Add(fleetRun)
-	ctx, cancel := context.WithDeadline(context.Background(), end.Add(30*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	prefix := testPrefix(t)
-	var wg sync.WaitGroup
-	outs := make([][]byte, fleetSize)
-	errs := make([]error, fleetSize)
-	for i := range fleetSize {
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestFleetProcess$", "-test.count=1", "-test.v")
-		cmd.Env = append(os.Environ(), helperEnv+"=1",
-			"FLEET_URL="+srv.URL, "FLEET_REDIS="+redisAddr, "FLEET_PREFIX="+prefix,
-			"FLEET_START="+strconv.FormatInt(start.UnixNano(), 10), "FLEET_END="+strconv.FormatInt(end.UnixNano(), 10))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			outs[i], errs[i] = cmd.CombinedOutput()
-		}()
+	procs := make([]*fleetProcess, fleetSize)
+	for i := range procs {
+		procs[i] = startFleetProcess(ctx, t, srv.URL, prefix)
 	}
-	wg.Wait()
-	for i := range fleetSize {
-		require.NoError(t, errs[i], "process %d: %s", i, outs[i])
+	for i, p := range procs {
+		require.NoError(t, p.ready(), "process %d", i)
+	}
+	start := time.Now().Add(100 * time.Millisecond)
+	end := start.Add(fleetRun)
+	for _, p := range procs {
+		_, err := fmt.Fprintf(p.stdin, "%d %d\n", start.UnixNano(), end.UnixNano())
+		require.NoError(t, err)
+	}
+	for i, p := range procs {
+		require.NoError(t, p.wait(), "process %d: %s", i, p.out.String())
 	}
 	f := figures(srv, fleetRun)
 	t.Logf("%d processes x %d goroutines, one business, %s: %s", fleetSize, fleetWorkers, fleetRun, f)
 	assert.Zero(t, f.limited, "429s")
 	assert.GreaterOrEqual(t, f.perSecond, 0.9*serverRate, "throughput")
+}
+
+// fleetProcess is one process of TestFleetProcesses.
+type fleetProcess struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	lines  *bufio.Reader
+	out    bytes.Buffer  // its stdout, read to the end once it is ready
+	errs   bytes.Buffer  // its stderr
+	copied chan struct{} // closed when out has all of stdout
+}
+
+func startFleetProcess(ctx context.Context, t *testing.T, url, prefix string) *fleetProcess {
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestFleetProcess$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), helperEnv+"=1", "FLEET_URL="+url, "FLEET_REDIS="+redisAddr, "FLEET_PREFIX="+prefix)
+	p := &fleetProcess{cmd: cmd, copied: make(chan struct{})}
+	var err error
+	p.stdin, err = cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = &p.errs
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	p.lines = bufio.NewReader(stdout)
+	return p
+}
+
+// ready reads the process's output up to its "ready" line, then copies
+// the rest for the record.
+func (p *fleetProcess) ready() error {
+	for {
+		line, err := p.lines.ReadString('\n')
+		p.out.WriteString(line)
+		if err != nil {
+			close(p.copied)
+			return fmt.Errorf("no ready line: %w: %s", err, p.out.String())
+		}
+		if strings.TrimSpace(line) == "ready" {
+			go func() {
+				defer close(p.copied)
+				_, _ = io.Copy(&p.out, p.lines)
+			}()
+			return nil
+		}
+	}
+}
+
+// wait waits for the process to end, its output read.
+func (p *fleetProcess) wait() error {
+	<-p.copied
+	err := p.cmd.Wait()
+	p.out.Write(p.errs.Bytes())
+	return err
 }
 
 // TestFleetProcess is one process of TestFleetProcesses; it does nothing
@@ -183,17 +237,13 @@ func TestFleetProcess(t *testing.T) {
 	if os.Getenv(helperEnv) == "" {
 		t.Skip("a process of TestFleetProcesses")
 	}
-	unix := func(name string) time.Time {
-		n, err := strconv.ParseInt(os.Getenv(name), 10, 64)
-		require.NoError(t, err, name)
-		return time.Unix(0, n)
-	}
-	lim := redislimit.New(newRedisClient(t, os.Getenv("FLEET_REDIS")), fleetLimit,
-		redislimit.WithPrefix(os.Getenv("FLEET_PREFIX")))
+	lim := redislimit.New(newRedisClient(t, os.Getenv("FLEET_REDIS")), fleetLimit, redislimit.WithPrefix(os.Getenv("FLEET_PREFIX")))
 	c, err := asset.NewClient(asset.WithToken(fleetToken), asset.WithBaseURL(os.Getenv("FLEET_URL")), asset.WithRateLimiter(lim))
 	require.NoError(t, err)
-	late := -time.Until(unix("FLEET_START"))
-	time.Sleep(-late)
-	t.Logf("started %s after the fleet's start", max(late, 0))
-	assert.Empty(t, hammer(c, unix("FLEET_END")))
+	fmt.Println("ready")
+	var start, end int64
+	_, err = fmt.Scanln(&start, &end)
+	require.NoError(t, err)
+	time.Sleep(time.Until(time.Unix(0, start)))
+	assert.Empty(t, hammer(c, time.Unix(0, end)))
 }
