@@ -25,7 +25,7 @@ type RateLimiter interface {
 	Wait(ctx context.Context, key string) error
 	// Observe gets an answer's header and status; a try that got no
 	// answer (a connection error) is observed with a nil header and
-	// status 0. It must not block.
+	// status 0. The call waits for it: it should return quickly.
 	Observe(key string, h http.Header, status int)
 }
 
