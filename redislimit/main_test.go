@@ -95,16 +95,21 @@ type redisServer struct {
 // startRedis starts redis-server on a free loopback port, without
 // persistence, and waits until it answers.
 func startRedis() (*redisServer, error) {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return nil, err
-	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	_ = l.Close()
+	return startRedisOn(port)
+}
+
+// startRedisOn starts redis-server on port.
+func startRedisOn(port string) (*redisServer, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp("", "redislimit")
 	if err != nil {
 		return nil, err
@@ -140,6 +145,7 @@ func startRedis() (*redisServer, error) {
 func (s *redisServer) kill() {
 	if s.pid > 0 {
 		_ = syscall.Kill(s.pid, syscall.SIGKILL)
+		s.pid = 0
 	}
 }
 

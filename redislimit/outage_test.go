@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -165,4 +166,31 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	require.FailNow(t, "condition not met within 10s")
+}
+
+// After an outage the limiter asks Redis again, once a second, and shares
+// the budget again as soon as it answers.
+func TestRedisBackAfterOutage(t *testing.T) {
+	rs, err := startRedis()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip("needs redis-server on the PATH: ", err)
+	}
+	defer func() { rs.stop() }()
+	var logs syncBuffer
+	rdb := newRedisClient(t, rs.addr)
+	l := redislimit.New(rdb, redislimit.Limit{N: 1000, Per: time.Second}, redislimit.WithPrefix(testPrefix(t)),
+		redislimit.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, l.Wait(timeout(t, 10*time.Second), biz))
+	rs.kill()
+	waitFor(t, func() bool { return errors.Is(l.Wait(timeout(t, 10*time.Second), biz), redislimit.ErrRedisDown) })
+	_, port, _ := strings.Cut(rs.addr, ":")
+	rs.stop()
+	rs, err = startRedisOn(port)
+	require.NoError(t, err)
+	waitFor(t, func() bool { return l.Wait(timeout(t, 10*time.Second), biz) == nil })
+	assert.Contains(t, logs.String(), "redis is unreachable")
+	assert.Contains(t, logs.String(), "redis is reachable again")
 }
