@@ -46,7 +46,10 @@ type paced struct {
 	remaining int       // what we believe is left in the window
 	windowEnd time.Time // when the current window starts over; zero: unknown
 	lastReset time.Time // the reset the latest trusted answer reported
-	inflight  int       // requests started and not yet answered
+	// firstAnswer is when the first answer about the window that ends at
+	// lastReset came back.
+	firstAnswer time.Time
+	inflight    int // requests started and not yet answered
 }
 
 // sweepAt is how many keys the pacer remembers before it forgets the idle
@@ -260,8 +263,18 @@ func (p *Pacer) trust(e *paced, limit int, hasLimit bool, remaining int, resetAt
 	if hasLimit {
 		e.limit = limit
 	}
+	if !resetAt.Equal(e.lastReset) {
+		e.firstAnswer = now
+	}
 	e.remaining, e.lastReset, e.known = left, resetAt, true
 	e.windowEnd = minTime(resetAt, now.Add(p.maxWait))
+	if p.per > 0 && e.limit == p.n {
+		// The reset is in whole seconds, rounded up: up to a second late,
+		// which in a short window is a window lost each time. A budget of
+		// the server's own limit says how long its window lasts, and the
+		// window opened before the first answer about it came back.
+		e.windowEnd = minTime(e.windowEnd, e.firstAnswer.Add(p.per))
+	}
 }
 
 func minTime(a, b time.Time) time.Time {

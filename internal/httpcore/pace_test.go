@@ -309,3 +309,34 @@ func TestPacerForgetsIdleKeys(t *testing.T) {
 	}
 	assert.LessOrEqual(t, len(p.keys), sweepAt)
 }
+
+// The reset header is in whole seconds, rounded up, so it can say a window
+// ends almost a second after it does: in a one-second window that is a
+// window lost each time. With a local budget of the server's own limit,
+// the window is known to last that budget's interval, and it opened before
+// the first answer about it came back: it is over one interval after that
+// answer, whatever the rounded reset says.
+func TestPacerWindowEndsOneIntervalAfterItsFirstAnswer(t *testing.T) {
+	first := time.Unix(1_800_000_000, 100*int64(time.Millisecond)) // x.1 s
+	reset := time.Unix(1_800_000_002, 0)                           // the window ends near x+1.1; reported rounded up
+	for _, tc := range []struct {
+		name     string
+		n        int
+		wantWait time.Duration // from first+900ms
+	}{
+		{"budget of the server's limit", 25, 100 * time.Millisecond},
+		{"budget of another limit: the rounded reset", 10, 1000 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewPacer(tc.n, time.Second, time.Minute)
+			_, ok := p.take(biz, first)
+			require.True(t, ok)
+			p.observe(biz, rateHeader(25, 24, reset), 200, first)
+			late := first.Add(900 * time.Millisecond)
+			p.observe(biz, rateHeader(25, 0, reset), 200, late)
+			wait, ok := p.take(biz, late)
+			require.False(t, ok, "the window is spent")
+			assert.InDelta(t, tc.wantWait+50*time.Millisecond, wait, float64(10*time.Millisecond))
+		})
+	}
+}
