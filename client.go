@@ -33,6 +33,8 @@ type Client struct {
 	Payments *PaymentService
 	// Refunds records refunds of invoices and pays them.
 	Refunds *RefundService
+	// CreditMemos creates, reads, lists and voids credit memos.
+	CreditMemos *CreditMemoService
 
 	settings  settings
 	sender    *httpcore.Sender
@@ -66,6 +68,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Invoices = &InvoiceService{client: c}
 	c.Payments = &PaymentService{client: c}
 	c.Refunds = &RefundService{client: c}
+	c.CreditMemos = &CreditMemoService{client: c}
 	return c, nil
 }
 

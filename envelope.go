@@ -209,8 +209,9 @@ func (e *batchEnvelope[T]) checkShape([]byte) error {
 // reported only when the response holds fewer entries under other numbers
 // than there are such items, and then each of them, since which ones the
 // server dropped cannot be told. A refusal under a number that was not sent
-// is reported with Index -1. numberOf is a created item's number.
-func batchFailures[T any](sent []string, env *batchEnvelope[T], numberOf func(*T) string) error {
+// is reported with Index -1. numberOf is a created item's number; kind
+// names the items in messages ("invoice", "credit memo").
+func batchFailures[T any](kind string, sent []string, env *batchEnvelope[T], numberOf func(*T) string) error {
 	index := make(map[string]int, len(sent))
 	for i, n := range sent {
 		index[n] = i
@@ -256,7 +257,7 @@ func batchFailures[T any](sent []string, env *batchEnvelope[T], numberOf func(*T
 	if len(failures) == 0 {
 		return nil
 	}
-	return &BatchError{Failures: failures}
+	return &BatchError{Failures: failures, kind: kind}
 }
 
 func plural(n int, one, many string) string {

@@ -369,7 +369,7 @@ func TestBatchFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := batchEnvelope[Invoice]{Data: tt.data, Errors: tt.refused}
-			err := batchFailures(tt.sent, &env, func(inv *Invoice) string { return inv.Number })
+			err := batchFailures("invoice", tt.sent, &env, func(inv *Invoice) string { return inv.Number })
 			if tt.want == nil {
 				require.NoError(t, err)
 				return

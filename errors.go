@@ -228,14 +228,19 @@ func (e *InputError) Error() string { return prefix(e.client) + "invalid " + e.F
 // Is matches ErrValidation.
 func (e *InputError) Is(target error) bool { return target == ErrValidation }
 
-// BatchError reports the invoices of a Create or CreateMany call that were
-// not created. Both return it together with the invoices that were.
+// BatchError reports the items of a batch create that were not created:
+// invoices of Invoices.Create or CreateMany, credit memos of
+// CreditMemos.Create. Each returns it together with the items that were.
 type BatchError struct {
-	// Failures has one entry per invoice that was not created.
+	// Failures has one entry per item that was not created.
 	Failures []BatchFailure
+
+	// kind names the items in messages; "" is "invoice".
+	kind string
 }
 
-// BatchFailure is one invoice of a batch that was not created.
+// BatchFailure is one item of a batch that was not created; the fields
+// below say invoice, and mean a credit memo as well.
 type BatchFailure struct {
 	// Number is the invoice number as sent.
 	Number string
@@ -254,15 +259,19 @@ type BatchFailure struct {
 // Error names the first invoice that was not created and why, and how many
 // others were not.
 func (e *BatchError) Error() string {
+	kind := e.kind
+	if kind == "" {
+		kind = "invoice"
+	}
 	switch len(e.Failures) {
 	case 0:
 		return "asset: batch error with no failures"
 	case 1:
 		f := e.Failures[0]
-		return fmt.Sprintf("asset: invoice %q was not created: %s", f.Number, f.Message)
+		return fmt.Sprintf("asset: %s %q was not created: %s", kind, f.Number, f.Message)
 	}
-	return fmt.Sprintf("asset: %d invoices were not created, the first %q: %s",
-		len(e.Failures), e.Failures[0].Number, e.Failures[0].Message)
+	return fmt.Sprintf("asset: %d %ss were not created, the first %q: %s",
+		len(e.Failures), kind, e.Failures[0].Number, e.Failures[0].Message)
 }
 
 // Is reports whether any failure's Err matches target: errors.Is(err,

@@ -41,7 +41,7 @@ func (s *InvoiceService) Create(ctx context.Context, businessID string, invoices
 	if err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: invoices}, &env, opts); err != nil {
 		return nil, err
 	}
-	return env.Data, batchFailures(numbers, &env, func(inv *Invoice) string { return inv.Number })
+	return env.Data, batchFailures("invoice", numbers, &env, func(inv *Invoice) string { return inv.Number })
 }
 
 // Get fetches one invoice.

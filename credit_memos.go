@@ -1,0 +1,70 @@
+package asset
+
+import (
+	"context"
+	"net/http"
+)
+
+// CreditMemoService is the credit memo part of the API, at
+// client.CreditMemos. A credit memo adds its amount to the customer's
+// credit pool; a payment without a transaction (Payments.Apply with no
+// TransactionID) draws on that pool. There is no call that applies a memo
+// to an invoice.
+type CreditMemoService struct{ client *Client }
+
+// Create creates 1 to 100 credit memos in one request
+// (POST /v0/business/{business_id}/credit-memo). When the server refuses
+// some of them, it returns those it created together with a *BatchError
+// naming each one it did not, accounted for as Invoices.Create does. Create
+// is never retried after it may have reached the server (see
+// ErrOutcomeUnknown). Because credit memo numbers are unique within a
+// business, a batch whose outcome is unknown can be sent again as it was:
+// memos the lost attempt created come back as failures saying the number
+// already exists, not as second credits.
+func (s *CreditMemoService) Create(ctx context.Context, businessID string, memos []CreditMemoCreate, opts ...Option) ([]CreditMemo, error) {
+	path, err := pathf("/v0/business/%s/credit-memo", idArg{"businessID", businessID})
+	if err != nil {
+		return nil, err
+	}
+	if err := validateCreditMemos(memos); err != nil {
+		return nil, err
+	}
+	numbers := make([]string, len(memos))
+	for i := range memos {
+		numbers[i] = memos[i].Number
+	}
+	var env batchEnvelope[CreditMemo]
+	if err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: memos}, &env, opts); err != nil {
+		return nil, err
+	}
+	return env.Data, batchFailures("credit memo", numbers, &env, func(m *CreditMemo) string { return m.Number })
+}
+
+// Get fetches one credit memo
+// (GET /v0/business/{business_id}/credit-memo/{credit_memo_id}).
+func (s *CreditMemoService) Get(ctx context.Context, businessID, creditMemoID string, opts ...Option) (*CreditMemo, error) {
+	path, err := creditMemoPath(businessID, creditMemoID, "")
+	if err != nil {
+		return nil, err
+	}
+	return decodeData[CreditMemo](ctx, s.client, request{method: http.MethodGet, path: path}, opts)
+}
+
+// Void voids a credit memo
+// (POST /v0/business/{business_id}/credit-memo/{credit_memo_id}/void):
+// what is left of its credit leaves the customer's pool, and the memo
+// comes back with Voided and VoidedAt set. Voiding a voided memo is an
+// *APIError (422). Void sends no body and is never retried after it may
+// have reached the server; a Void whose outcome is unknown can be checked
+// with Get before voiding again.
+func (s *CreditMemoService) Void(ctx context.Context, businessID, creditMemoID string, opts ...Option) (*CreditMemo, error) {
+	path, err := creditMemoPath(businessID, creditMemoID, "/void")
+	if err != nil {
+		return nil, err
+	}
+	return decodeData[CreditMemo](ctx, s.client, request{method: http.MethodPost, path: path}, opts)
+}
+
+func creditMemoPath(businessID, creditMemoID, suffix string) (string, error) {
+	return pathf("/v0/business/%s/credit-memo/%s"+suffix, idArg{"businessID", businessID}, idArg{"creditMemoID", creditMemoID})
+}
