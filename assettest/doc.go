@@ -24,14 +24,15 @@
 //
 // Every route of the SDK, under /v0/business/{business_id}: create invoices
 // in batches, list them with filters and page tokens, get, update (status,
-// lines, tags), write off, apply payments; and POST /v0/auth/token for the
-// client credentials grant. Any biz_ id is a business of its own, created on
+// lines, tags), write off, apply payments; create, list, get and void credit
+// memos; and POST /v0/auth/token for the client credentials grant. Any biz_ id is a business of its own, created on
 // first use; businesses never see each other's data. Requests need the
 // bearer token Token returns (or one from the token endpoint), else 401.
 //
 // The rules, where the API's documentation is silent or loose, are these:
 //
-//   - Ids have the documented prefixes (inv_, inv_line_, inp_, txn_, req_)
+//   - Ids have the documented prefixes (inv_, inv_line_, inp_, txn_, cm_,
+//     je_, req_)
 //     and 22 random base58 characters. Path ids of the wrong form (not biz_,
 //     not inv_) are refused with 422, unknown ones with 404. The helpers
 //     that take a business id panic on one without the biz_ prefix.
@@ -70,6 +71,17 @@
 //     customer, or credit short of the amount, is a 422. No payment on a
 //     voided invoice, none beyond the balance (422). total_paid moves, and
 //     an invoice whose balance reaches zero becomes paid.
+//   - Credit memos: numbers are unique per business, reported in a batch's
+//     "errors" with "number" as for invoices; customer_id must be a cus_ id
+//     (no customer record is needed); amount > 0 in cents. A customer's
+//     credit pool is what is left of the customer's memos that are not
+//     voided. A payment drawn from the pool takes from the memos oldest
+//     first and carries credit_memo_id, the oldest memo it drew on, and a
+//     credit_journal_entry_id; CreditMemoRemaining tells what is left of
+//     one memo. Voiding a memo takes what is left of it out of the pool
+//     and sets voided, voided_at and void_journal_entry_id; voiding it
+//     again is a 422. created_by is the request's x-user-id. Lists filter
+//     by customer_id and voided, and page as invoice lists do.
 //   - A write-off (by default the whole balance) is a payment with
 //     is_write_off set: it moves total_paid and the status the same way.
 //   - PATCH applies in full or not at all. Voiding sets voided_at; a voided
@@ -107,7 +119,7 @@
 // after the change is applied), MalformedNext (a success answered with a
 // cut body), DelayNext and SetLatency (slow answers). Stats, Requests and
 // Applied count what each route received and what changed the state, and
-// Invoices reads the state directly, so a test can prove that nothing was
+// Invoices and CreditMemos read the state directly, so a test can prove that nothing was
 // applied twice:
 //
 //	srv.DropNext(assettest.RouteApplyPayment, 1, assettest.DropAfterApply)

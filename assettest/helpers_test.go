@@ -172,3 +172,12 @@ func (h *tester) createOne(biz, number, amount string) string {
 }
 
 func mustDec(s string) asset.Decimal { return asset.MustDecimal(s) }
+
+// createMemo issues a credit memo to customer and returns its id.
+func (h *tester) createMemo(biz, customer, number, amount string) string {
+	h.t.Helper()
+	rep := h.do("POST", bizPath(biz, "/credit-memo"), []any{map[string]any{"customer_id": customer, "number": number, "amount": json.Number(amount)}})
+	rep.requireStatus(h.t, http.StatusOK)
+	require.Empty(h.t, rep.get("errors"), "body %s", rep.raw)
+	return str(rep.get("data", 0, "id"))
+}

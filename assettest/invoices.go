@@ -2,8 +2,6 @@ package assettest
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
 	"maps"
 	"net/http"
 	"slices"
@@ -56,31 +54,9 @@ func (s *Server) createInvoices(c *call) response {
 // parseInvoiceBatch validates a create call's body: a list of 1 to 100
 // invoices.
 func parseInvoiceBatch(body []byte, biz string) ([]invoiceInput, *response) {
-	val, bad := decodeBody(body)
-	if bad != nil {
-		return nil, bad
-	}
-	var v validator
-	list, ok := val.([]any)
-	switch {
-	case !ok:
-		v.fail([]any{"body"}, "list_type", "Input should be a valid list")
-	case len(list) == 0:
-		v.fail([]any{"body"}, "too_short", "List should have at least 1 item after validation, not 0")
-	case len(list) > maxBatch:
-		v.fail([]any{"body"}, "too_long", "List should have at most 100 items after validation, not "+strconv.Itoa(len(list)))
-	}
-	if !v.ok() {
-		return nil, invalid(v.errs...)
-	}
-	inputs := make([]invoiceInput, len(list))
-	for i, item := range list {
-		inputs[i] = v.invoiceCreate(item, []any{"body", i}, biz)
-	}
-	if !v.ok() {
-		return nil, invalid(v.errs...)
-	}
-	return inputs, nil
+	return parseBatch(body, func(v *validator, item any, loc []any) invoiceInput {
+		return v.invoiceCreate(item, loc, biz)
+	})
 }
 
 // createBatch creates the valid invoices of a batch in b, refusing each
@@ -186,9 +162,7 @@ func (f listFilter) fingerprint() string {
 	st := slices.Clone(f.statuses)
 	slices.Sort(st)
 	st = slices.Compact(st)
-	parts := []string{strings.Join(st, ","), fmtTime(f.start), fmtTime(f.end)}
-	sum := sha256.Sum256([]byte(strings.Join(parts, "|")))
-	return base64.RawURLEncoding.EncodeToString(sum[:9])
+	return fingerprint(strings.Join(st, ","), fmtTime(f.start), fmtTime(f.end))
 }
 
 func fmtTime(t time.Time) string {

@@ -43,9 +43,13 @@ type line struct {
 // customer's credit, or written off.
 type payment struct {
 	id, transactionID string
-	datetime          time.Time
-	amount            asset.Decimal
-	isWriteOff        bool
+	// creditMemoID and creditJournalEntryID are set on a payment drawn
+	// from the customer's credit: the oldest memo it drew on, and the
+	// journal entry that applied the credit.
+	creditMemoID, creditJournalEntryID string
+	datetime                           time.Time
+	amount                             asset.Decimal
+	isWriteOff                         bool
 }
 
 func (inv *invoice) balance() asset.Decimal { return inv.total.Sub(inv.paid) }
@@ -178,12 +182,14 @@ func (inv *invoice) wire() wireInvoice {
 	}
 	for i, p := range inv.payments {
 		w.Payments[i] = wirePayment{
-			ID:            p.id,
-			InvoiceID:     inv.id,
-			TransactionID: nullable(p.transactionID),
-			Datetime:      p.datetime,
-			PaymentAmount: p.amount,
-			IsWriteOff:    p.isWriteOff,
+			ID:                   p.id,
+			InvoiceID:            inv.id,
+			TransactionID:        nullable(p.transactionID),
+			Datetime:             p.datetime,
+			PaymentAmount:        p.amount,
+			CreditJournalEntryID: nullable(p.creditJournalEntryID),
+			CreditMemoID:         nullable(p.creditMemoID),
+			IsWriteOff:           p.isWriteOff,
 		}
 	}
 	return w

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Page tokens are cursors, not offsets, so that a walk neither skips nor
@@ -102,6 +103,13 @@ func (s *Server) pageQuery(v *validator, q url.Values, biz, filters, hint string
 		pq.cursor = &c
 	}
 	return pq
+}
+
+// fingerprint identifies a list call's filters, each given as text, in the
+// page tokens it issues.
+func fingerprint(filters ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(filters, "|")))
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
 }
 
 // sequenced is an item a list pages through: its position is its place in

@@ -40,12 +40,13 @@ func (s *Server) writeOff(c *call) response {
 	case amount.Cmp(balance) > 0:
 		return detail(http.StatusUnprocessableEntity, "Write-off amount "+amount.String()+" exceeds the invoice balance of "+balance.String())
 	}
-	s.pay(inv, amount, "", true)
+	s.pay(inv, amount, payment{isWriteOff: true})
 	return dataResponse(inv)
 }
 
 // applyPayment is POST /invoice-payment. Without a transaction_id the
-// payment is drawn from the credit pool of the invoice's customer.
+// payment is drawn from the credit pool of the invoice's customer, its
+// credit memos oldest first, and names the first in credit_memo_id.
 func (s *Server) applyPayment(c *call) response {
 	biz := c.business
 	obj, bad := bodyObject(c.jsonBody())
@@ -94,32 +95,26 @@ func (s *Server) applyPayment(c *call) response {
 	if balance := inv.balance(); amount.Cmp(balance) > 0 {
 		return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the invoice balance of "+balance.String())
 	}
+	from := payment{transactionID: txnID}
 	if txn == nil {
-		credit, ok := b.credit[inv.customerID]
-		if !ok {
-			credit = asset.DecimalFromInt(0)
-		}
-		if amount.Cmp(credit) > 0 {
+		if credit, _ := b.credit(inv.customerID); amount.Cmp(credit) > 0 {
 			return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the customer's credit of "+credit.String())
 		}
-		b.credit[inv.customerID] = credit.Sub(amount)
+		from.creditMemoID = b.drawCredit(inv.customerID, amount)
+		from.creditJournalEntryID = newID("je_")
 	} else {
 		txn.applied = txn.applied.Add(amount)
 	}
-	s.pay(inv, amount, txnID, false)
+	s.pay(inv, amount, from)
 	return dataResponse(inv)
 }
 
-// pay records a payment and moves total_paid and the status; s.mu must be
-// held and the amount checked.
-func (s *Server) pay(inv *invoice, amount asset.Decimal, txnID string, writeOff bool) {
-	inv.payments = append(inv.payments, payment{
-		id:            newID("inp_"),
-		transactionID: txnID,
-		datetime:      normalTime(s.now()),
-		amount:        amount,
-		isWriteOff:    writeOff,
-	})
+// pay records a payment of amount from where from says (a transaction, a
+// credit memo, a write-off) and moves total_paid and the status; s.mu must
+// be held and the amount checked.
+func (s *Server) pay(inv *invoice, amount asset.Decimal, from payment) {
+	from.id, from.datetime, from.amount = newID("inp_"), normalTime(s.now()), amount
+	inv.payments = append(inv.payments, from)
 	inv.paid = inv.paid.Add(amount)
 	inv.settle()
 }

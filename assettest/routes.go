@@ -27,6 +27,11 @@ const (
 	RouteListInvoiceRefunds Route = "GET /v0/business/{business_id}/invoice/{invoice_id}/refunds"
 	RouteListRefunds        Route = "GET /v0/business/{business_id}/refunds"
 	RouteApplyRefundPayment Route = "POST /v0/business/{business_id}/refund-payment"
+
+	RouteCreateCreditMemos Route = "POST /v0/business/{business_id}/credit-memo"
+	RouteListCreditMemos   Route = "GET /v0/business/{business_id}/credit-memo"
+	RouteGetCreditMemo     Route = "GET /v0/business/{business_id}/credit-memo/{credit_memo_id}"
+	RouteVoidCreditMemo    Route = "POST /v0/business/{business_id}/credit-memo/{credit_memo_id}/void"
 )
 
 // endpoints is the API the server answers. Every request goes through the
@@ -46,14 +51,19 @@ var endpoints = compile([]endpoint{
 	{route: RouteListInvoiceRefunds, serve: (*Server).listInvoiceRefunds},
 	{route: RouteListRefunds, serve: (*Server).listRefunds},
 	{route: RouteApplyRefundPayment, changes: true, serve: (*Server).applyRefundPayment},
+	{route: RouteCreateCreditMemos, changes: true, serve: (*Server).createCreditMemos},
+	{route: RouteListCreditMemos, serve: (*Server).listCreditMemos},
+	{route: RouteGetCreditMemo, serve: (*Server).getCreditMemo},
+	{route: RouteVoidCreditMemo, changes: true, serve: (*Server).voidCreditMemo},
 })
 
 // idPrefixes are the prefixes the API requires of the ids in a path: a
 // request whose {business_id} is not a biz_ id gets 422 at
 // ["path", "business_id"] once it is authenticated and counted.
 var idPrefixes = map[string]string{
-	"business_id": "biz_",
-	"invoice_id":  "inv_",
+	"business_id":    "biz_",
+	"invoice_id":     "inv_",
+	"credit_memo_id": "cm_",
 }
 
 // endpoint is one entry of the route table.

@@ -69,6 +69,18 @@ func TestEveryRouteSharesThePreamble(t *testing.T) {
 			txn := h.srv.AddTransaction(biz, mustDec("5"))
 			return request{"POST", bizPath(biz, "/refund-payment"), map[string]any{"refund_id": refund, "transaction_id": txn, "payment_amount": 1}, nil}
 		}},
+		{assettest.RouteCreateCreditMemos, true, func(h *tester, n string) request {
+			return request{"POST", bizPath(biz, "/credit-memo"), []any{map[string]any{"customer_id": "cus_r", "number": "CM-" + n, "amount": 1}}, nil}
+		}},
+		{assettest.RouteListCreditMemos, false, func(*tester, string) request {
+			return request{"GET", bizPath(biz, "/credit-memo"), nil, nil}
+		}},
+		{assettest.RouteGetCreditMemo, false, func(h *tester, n string) request {
+			return request{"GET", bizPath(biz, "/credit-memo/"+h.createMemo(biz, "cus_r", "G-"+n, "1")), nil, nil}
+		}},
+		{assettest.RouteVoidCreditMemo, true, func(h *tester, n string) request {
+			return request{"POST", bizPath(biz, "/credit-memo/"+h.createMemo(biz, "cus_r", "V-"+n, "1")+"/void"), nil, nil}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.route), func(t *testing.T) {

@@ -18,8 +18,11 @@ type business struct {
 	txns     map[string]*transaction
 	// customers maps customer_external_id to the cus_ id it stands for.
 	customers map[string]string
-	// credit is what is left of each customer's credit pool, by customer id.
-	credit map[string]asset.Decimal
+	// memos are the credit memos in creation order, which is also the list
+	// order; they make up the customers' credit pools.
+	memos        []*creditMemo
+	memoByID     map[string]*creditMemo
+	memoByNumber map[string]*creditMemo
 	// tagFields are the tag names invoices may carry.
 	tagFields map[string]bool
 	refunds   refundBook
@@ -27,12 +30,13 @@ type business struct {
 
 func newBusiness(tagFields []string) *business {
 	b := &business{
-		byID:      map[string]*invoice{},
-		byNumber:  map[string]*invoice{},
-		txns:      map[string]*transaction{},
-		customers: map[string]string{},
-		credit:    map[string]asset.Decimal{},
-		tagFields: map[string]bool{},
+		byID:         map[string]*invoice{},
+		byNumber:     map[string]*invoice{},
+		txns:         map[string]*transaction{},
+		customers:    map[string]string{},
+		memoByID:     map[string]*creditMemo{},
+		memoByNumber: map[string]*creditMemo{},
+		tagFields:    map[string]bool{},
 	}
 	for _, name := range tagFields {
 		b.tagFields[name] = true
@@ -138,39 +142,6 @@ func (s *Server) TransactionRemaining(businessID, transactionID string) (asset.D
 	if b := s.businesses[businessID]; b != nil {
 		if t := b.txns[transactionID]; t != nil {
 			return t.remaining(), true
-		}
-	}
-	return asset.Decimal{}, false
-}
-
-// AddCredit adds amount to a customer's credit pool, which a payment
-// without a transaction_id draws on for an invoice of that customer.
-// customerID is the invoice's customer_id (for an invoice created with a
-// customer_external_id, the cus_ id it was given). Credit accumulates over
-// calls. It panics as AddTransaction does, or if customerID is empty.
-func (s *Server) AddCredit(businessID, customerID string, amount asset.Decimal) {
-	checkBusiness("AddCredit", businessID)
-	if customerID == "" {
-		panic("assettest: AddCredit needs a customer id")
-	}
-	checkMoney("AddCredit", amount)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.business(businessID)
-	if left, ok := b.credit[customerID]; ok {
-		amount = left.Add(amount)
-	}
-	b.credit[customerID] = amount
-}
-
-// CreditRemaining is what is left of a customer's credit pool; false if no
-// credit was ever added for the customer in the business.
-func (s *Server) CreditRemaining(businessID, customerID string) (asset.Decimal, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b := s.businesses[businessID]; b != nil {
-		if left, ok := b.credit[customerID]; ok {
-			return left, true
 		}
 	}
 	return asset.Decimal{}, false

@@ -237,6 +237,36 @@ func (v *validator) list(obj map[string]any, key string, loc []any) []any {
 	return l
 }
 
+// parseBatch validates a batch create's body: a list of 1 to 100 items,
+// each read by item. Any invalid item fails the whole request.
+func parseBatch[T any](body []byte, item func(v *validator, val any, loc []any) T) ([]T, *response) {
+	val, bad := decodeBody(body)
+	if bad != nil {
+		return nil, bad
+	}
+	var v validator
+	list, ok := val.([]any)
+	switch {
+	case !ok:
+		v.fail([]any{"body"}, "list_type", "Input should be a valid list")
+	case len(list) == 0:
+		v.fail([]any{"body"}, "too_short", "List should have at least 1 item after validation, not 0")
+	case len(list) > maxBatch:
+		v.fail([]any{"body"}, "too_long", "List should have at most 100 items after validation, not "+strconv.Itoa(len(list)))
+	}
+	if !v.ok() {
+		return nil, invalid(v.errs...)
+	}
+	out := make([]T, len(list))
+	for i, x := range list {
+		out[i] = item(&v, x, []any{"body", i})
+	}
+	if !v.ok() {
+		return nil, invalid(v.errs...)
+	}
+	return out, nil
+}
+
 // prefixed checks an id of the documented form prefix_xxx.
 func prefixed(id, prefix string) bool { return len(id) > len(prefix) && strings.HasPrefix(id, prefix) }
 
@@ -283,17 +313,25 @@ func (v *validator) invoiceCreate(val any, loc []any, businessID string) invoice
 	for j, l := range v.list(obj, "lines", loc) {
 		in.lines = append(in.lines, v.lineCreate(l, at(loc, "lines", j)))
 	}
-	if tags := v.dict(obj, "tags", loc); tags != nil {
-		in.tags = make(map[string]string, len(tags))
-		for k, tv := range tags {
-			s, isStr := tv.(string)
-			if !isStr {
-				v.fail(at(loc, "tags", k), "string_type", "Input should be a valid string")
-			}
-			in.tags[k] = s
-		}
-	}
+	in.tags = v.tags(obj, loc)
 	return in
+}
+
+// tags reads a create call's tags: tag names to string values.
+func (v *validator) tags(obj map[string]any, loc []any) map[string]string {
+	tags := v.dict(obj, "tags", loc)
+	if tags == nil {
+		return nil
+	}
+	out := make(map[string]string, len(tags))
+	for k, tv := range tags {
+		s, isStr := tv.(string)
+		if !isStr {
+			v.fail(at(loc, "tags", k), "string_type", "Input should be a valid string")
+		}
+		out[k] = s
+	}
+	return out
 }
 
 // metadata reads the newer "metadata" or the older "metadata_"; the newer
