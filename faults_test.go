@@ -65,28 +65,34 @@ type faultCall struct {
 	// refund is set on the refund calls: their success bodies hold a
 	// refund, not an invoice.
 	refund bool
+	// memo is set on the credit memo calls: their success bodies hold a
+	// credit memo.
+	memo bool
 	// envelope wraps one item's JSON in the call's success body.
 	envelope func(item string) []byte
 	run      func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error)
 }
 
 // faultIDs are the ids a call works on: an invoice, a transaction with
-// money left, and a pending refund of the invoice.
-type faultIDs struct{ invoice, txn, refund string }
+// money left, a pending refund of the invoice, and a credit memo.
+type faultIDs struct{ invoice, txn, refund, memo string }
 
 // itemJSON is the item a success body holds, with description as its free
 // text.
 func (c faultCall) itemJSON(id, description string) string {
-	if c.refund {
+	switch {
+	case c.refund:
 		return faultRefundJSON(id, description)
+	case c.memo:
+		return faultMemoJSON(id, c.number(), description)
 	}
 	return faultInvoiceJSON(id, c.number(), description)
 }
 
-// number is the invoice number a success body must carry: Create checks
-// that each invoice it sent comes back.
+// number is the number a success body must carry: a batch Create checks
+// that each item it sent comes back.
 func (c faultCall) number() string {
-	if c.route == assettest.RouteCreateInvoices {
+	if c.route == assettest.RouteCreateInvoices || c.route == assettest.RouteCreateCreditMemos {
 		return "FM-NEW"
 	}
 	return "FM-RAW"
@@ -184,6 +190,39 @@ var faultCalls = []faultCall{
 			}))
 		},
 	},
+	{
+		name: "create credit memo", write: true, memo: true, route: assettest.RouteCreateCreditMemos,
+		envelope: func(m string) []byte { return []byte(`{"data": [` + m + `], "errors": []}`) },
+		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
+			return faultMemos(c.CreditMemos.Create(ctx, faultBiz, []asset.CreditMemoCreate{{
+				CustomerID: faultCustomer, Number: "FM-NEW", Amount: asset.MustDecimal("10"),
+			}}))
+		},
+	},
+	{
+		// A void has no body: the one change the matrix sends bare.
+		name: "void credit memo", write: true, memo: true, route: assettest.RouteVoidCreditMemo, envelope: faultDataEnvelope,
+		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
+			m, err := c.CreditMemos.Void(ctx, faultBiz, ids.memo)
+			if m == nil {
+				return nil, err
+			}
+			return faultMemos([]asset.CreditMemo{*m}, err)
+		},
+	},
+}
+
+// faultCustomer is the customer of the matrix's credit memos.
+const faultCustomer = "cus_FaultMatrix00000000001"
+
+// faultMemos adapts a credit memo call to the matrix as faultRefund does:
+// a memo's memo stands for an invoice's description.
+func faultMemos(memos []asset.CreditMemo, err error) ([]asset.Invoice, error) {
+	var out []asset.Invoice
+	for _, m := range memos {
+		out = append(out, asset.Invoice{ID: m.ID, Number: m.Number, Description: m.Memo})
+	}
+	return out, err
 }
 
 // faultRefund adapts a refund call to the matrix, which reads a result's
@@ -310,6 +349,20 @@ func faultRefundJSON(id, memo string) string {
 	})
 	if err != nil || strings.ContainsAny(memo, `"\`) {
 		panic(fmt.Sprint("faultRefundJSON: ", err))
+	}
+	return strings.Replace(string(b), `"memo":""`, `"memo":"`+memo+`"`, 1)
+}
+
+// faultMemoJSON is a credit memo as the API sends it, its memo spliced in
+// as faultInvoiceJSON splices the description.
+func faultMemoJSON(id, number, memo string) string {
+	b, err := json.Marshal(map[string]any{
+		"id": id, "business_id": faultBiz, "customer_id": faultCustomer, "number": number, "memo": "",
+		"amount": json.Number("10.00"), "issued_at": "2026-01-15T00:00:00Z", "journal_entry_id": "je_FaultMatrix0000000000001",
+		"voided": false, "voided_at": nil, "void_journal_entry_id": nil, "created_by": nil, "tags": map[string]any{},
+	})
+	if err != nil || strings.ContainsAny(memo, `"\`) {
+		panic(fmt.Sprint("faultMemoJSON: ", err))
 	}
 	return strings.Replace(string(b), `"memo":""`, `"memo":"`+memo+`"`, 1)
 }
@@ -681,6 +734,11 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 		require.NoError(t, err)
 		ids.refund = r.ID
 	}
+	if call.memo {
+		memos, err := setup.CreditMemos.Create(ctx, faultBiz, []asset.CreditMemoCreate{{CustomerID: faultCustomer, Number: "FM-CM-1", Amount: asset.MustDecimal("30")}})
+		require.NoError(t, err)
+		ids.memo = memos[0].ID
+	}
 	srv.ResetStats()
 
 	copts := []asset.Option{asset.WithRetryWait(time.Millisecond, 5*time.Millisecond)}
@@ -731,6 +789,16 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 			paid = paid.Add(p.PaymentAmount)
 		}
 		assert.True(t, paid.Equal(got.TotalPaid), "total_paid %s, payments sum to %s", got.TotalPaid, paid)
+	case assettest.RouteCreateCreditMemos:
+		res.state = len(srv.CreditMemos(faultBiz)) - 1
+		credit, _ := srv.CreditRemaining(faultBiz, faultCustomer)
+		want := asset.MustDecimal("30").Add(asset.MustDecimal("10").Mul(asset.DecimalFromInt(int64(res.state))))
+		assert.True(t, want.Equal(credit), "credit %s after %d memos of 10 on one of 30", credit, res.state)
+	case assettest.RouteVoidCreditMemo:
+		m := srv.CreditMemos(faultBiz)[0]
+		credit, _ := srv.CreditRemaining(faultBiz, faultCustomer)
+		res.state = map[bool]int{true: 1}[m.Voided]
+		assert.Equal(t, map[bool]string{true: "0", false: "30"}[m.Voided], credit.String(), "the pool after %d voids", res.state)
 	case assettest.RouteCreateRefund:
 		res.state = len(srv.Refunds(faultBiz)) - 1
 	case assettest.RouteApplyRefundPayment:
@@ -769,10 +837,15 @@ var faultRawPaths = map[assettest.Route]string{
 	assettest.RouteCreateRefund:       "POST /v0/business/" + faultBiz + "/refund",
 	assettest.RouteApplyRefundPayment: "POST /v0/business/" + faultBiz + "/refund-payment",
 	assettest.RouteToken:              "POST /v0/auth/token",
+	assettest.RouteCreateCreditMemos:  "POST /v0/business/" + faultBiz + "/credit-memo",
+	assettest.RouteVoidCreditMemo:     "POST /v0/business/" + faultBiz + "/credit-memo/cm_RawFault00000000000000001/void",
 }
 
 // faultRawIDs are the ids the calls work on against a raw handler.
-var faultRawIDs = faultIDs{invoice: "inv_RawFault0000000000000001", txn: "txn_RawFault0000000000000001", refund: "rfu_RawFault0000000000000001"}
+var faultRawIDs = faultIDs{
+	invoice: "inv_RawFault0000000000000001", txn: "txn_RawFault0000000000000001",
+	refund: "rfu_RawFault0000000000000001", memo: "cm_RawFault00000000000000001",
+}
 
 // faultRaw runs call against a raw handler that faults every request.
 func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultResult {
