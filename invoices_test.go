@@ -89,6 +89,21 @@ func sdkCalls() []sdkCall {
 				_, err := c.Refunds.ApplyPayment(ctx, testBiz, RefundPaymentCreate{RefundID: testRefund, TransactionID: "txn_1"}, opts...)
 				return err
 			}},
+		{"CreditMemos.Create", http.MethodPost, biz + "/credit-memo", true, http.StatusOK, "credit_memo_create_response_v1.json",
+			func(ctx context.Context, c *Client, opts ...Option) error {
+				_, err := c.CreditMemos.Create(ctx, testBiz, []CreditMemoCreate{{CustomerID: "<string>", Number: "<string>", Amount: MustDecimal("100")}}, opts...)
+				return err
+			}},
+		{"CreditMemos.Get", http.MethodGet, biz + "/credit-memo/" + testMemo, false, http.StatusOK, "credit_memo_get_response.json",
+			func(ctx context.Context, c *Client, opts ...Option) error {
+				_, err := c.CreditMemos.Get(ctx, testBiz, testMemo, opts...)
+				return err
+			}},
+		{"CreditMemos.Void", http.MethodPost, biz + "/credit-memo/" + testMemo + "/void", false, http.StatusOK, "credit_memo_void_response.json",
+			func(ctx context.Context, c *Client, opts ...Option) error {
+				_, err := c.CreditMemos.Void(ctx, testBiz, testMemo, opts...)
+				return err
+			}},
 	}
 }
 
