@@ -1,0 +1,135 @@
+package asset_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/assettest"
+)
+
+// A credit memo credits a customer; a payment without a transaction draws
+// on that credit to pay the customer's invoice.
+func ExampleCreditMemoService_Create() {
+	srv := assettest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+
+	memos, err := client.CreditMemos.Create(ctx, "biz_example", []asset.CreditMemoCreate{
+		{CustomerID: "cus_example", Number: "CM-001", Amount: asset.MustDecimal("50.00"), Memo: "Returned tiles"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("credited", memos[0].Number, memos[0].Amount)
+
+	invs, err := client.Invoices.Create(ctx, "biz_example", []asset.InvoiceCreate{
+		{Number: "INV-1", CustomerID: "cus_example", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("50.00")}}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	inv, err := client.Payments.Apply(ctx, "biz_example", asset.InvoicePaymentCreate{
+		InvoiceID: invs[0].ID, PaymentAmount: asset.MustDecimal("50.00"), // no TransactionID: from the credit
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(inv.Number, inv.Status, "paid from", memoNumber(memos, inv.Payments[0].CreditMemoID))
+	// Output:
+	// credited CM-001 50.00
+	// INV-1 paid paid from CM-001
+}
+
+func memoNumber(memos []asset.CreditMemo, id string) string {
+	for _, m := range memos {
+		if m.ID == id {
+			return m.Number
+		}
+	}
+	return "?"
+}
+
+// A batch whose outcome is unknown can be sent again as it was: numbers are
+// unique per business, so a memo the lost attempt created comes back as a
+// failure instead of crediting the customer twice.
+func ExampleCreditMemoService_Create_resend() {
+	srv := assettest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+	batch := []asset.CreditMemoCreate{{CustomerID: "cus_example", Number: "CM-001", Amount: asset.MustDecimal("50.00")}}
+
+	srv.DropNext(assettest.RouteCreateCreditMemos, 1, assettest.DropAfterApply) // the answer is lost
+	_, err := client.CreditMemos.Create(ctx, "biz_example", batch)
+	if errors.Is(err, asset.ErrOutcomeUnknown) {
+		_, err = client.CreditMemos.Create(ctx, "biz_example", batch)
+	}
+	var batchErr *asset.BatchError
+	if errors.As(err, &batchErr) {
+		for _, f := range batchErr.Failures {
+			fmt.Println(f.Number, "was created by the lost attempt:", f.Message)
+		}
+	}
+	// Output:
+	// CM-001 was created by the lost attempt: A credit memo with number "CM-001" already exists
+}
+
+func ExampleCreditMemoService_Get() {
+	srv := assettest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+	memos, err := client.CreditMemos.Create(ctx, "biz_example", []asset.CreditMemoCreate{
+		{CustomerID: "cus_example", Number: "CM-001", Amount: asset.MustDecimal("12.50")},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := client.CreditMemos.Get(ctx, "biz_example", memos[0].ID)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.Number, m.CustomerID, m.Amount, "voided:", m.Voided)
+	// Output:
+	// CM-001 cus_example 12.50 voided: false
+}
+
+// Voiding a memo takes what is left of its credit back; a second void is
+// refused.
+func ExampleCreditMemoService_Void() {
+	srv := assettest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+	memos, err := client.CreditMemos.Create(ctx, "biz_example", []asset.CreditMemoCreate{
+		{CustomerID: "cus_example", Number: "CM-001", Amount: asset.MustDecimal("20.00")},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := client.CreditMemos.Void(ctx, "biz_example", memos[0].ID)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	left, _ := srv.CreditRemaining("biz_example", "cus_example")
+	fmt.Println(m.Number, "voided:", m.Voided, "credit left:", left)
+
+	_, err = client.CreditMemos.Void(ctx, "biz_example", memos[0].ID)
+	var apiErr *asset.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode)
+	}
+	// Output:
+	// CM-001 voided: true credit left: 0
+	// 422
+}
