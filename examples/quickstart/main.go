@@ -1,6 +1,7 @@
 // Command quickstart is a tour of the asset SDK: it creates invoices, lists
 // them with a filter, walks the pages, voids and tags invoices, pays one in
-// part and then in full, and shows how the SDK's errors say what to do.
+// part and then in full, pays another from a credit memo (on the embedded
+// server), and shows how the SDK's errors say what to do.
 //
 // Run it with nothing but Go installed:
 //
@@ -213,7 +214,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		printPaid(stdout, rest, paid)
 	}
 
-	// 6. Errors, and what each says to do. A program tells them apart with
+	// 6. Credit: a credit memo credits the customer, and a payment without
+	// a transaction draws on that credit. Only on the embedded server: on
+	// the real API it would credit a real customer.
+	if env.Embedded() {
+		if err := payFromCredit(ctx, client, biz, prefix, byNumber["1002"], stdout); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(stdout, "Skipped the credit memo: it would credit a real customer; run on the embedded server to see one pay an invoice")
+	}
+
+	// 7. Errors, and what each says to do. A program tells them apart with
 	// errors.Is and errors.As; see explain.
 	if txn != "" {
 		_, err = client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
@@ -232,6 +244,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		{Number: prefix + "1005", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("80.00")}}},
 	})
 	fmt.Fprintf(stdout, "Creating %s again with %s: created %s; %s\n", first.Number, prefix+"1005", numbers(more), explainCreate(err))
+	return nil
+}
+
+// payFromCredit issues a credit memo to inv's customer, pays inv from the
+// customer's credit, and voids the memo, which takes back what is left.
+func payFromCredit(ctx context.Context, client *asset.Client, biz, prefix string, inv asset.Invoice, stdout io.Writer) error {
+	memos, err := client.CreditMemos.Create(ctx, biz, []asset.CreditMemoCreate{{
+		CustomerID: inv.CustomerID, Number: prefix + "CM-1", Amount: asset.MustDecimal("400.00"), Memo: "Goodwill credit",
+	}})
+	if err != nil {
+		return fmt.Errorf("credit memo: %w\n%s", err, explainCreate(err))
+	}
+	memo := memos[0]
+	paid, err := client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{InvoiceID: inv.ID, PaymentAmount: inv.Balance()})
+	if err != nil {
+		return fail("pay from credit", err)
+	}
+	fmt.Fprintf(stdout, "Credited %s with %s; paid %s from the credit: %s of %s paid, status %s, from memo %s: %t\n",
+		memo.Number, memo.Amount, paid.Number, paid.TotalPaid, paid.TotalAmount, paid.Status,
+		memo.Number, paid.Payments[len(paid.Payments)-1].CreditMemoID == memo.ID)
+	voided, err := client.CreditMemos.Void(ctx, biz, memo.ID)
+	if err != nil {
+		return fail("void the credit memo", err)
+	}
+	fmt.Fprintf(stdout, "Voided %s: the %s left of it is no longer credit, voided at set: %t\n",
+		voided.Number, memo.Amount.Sub(paid.TotalPaid), !voided.VoidedAt.IsZero())
 	return nil
 }
 
