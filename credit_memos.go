@@ -2,6 +2,7 @@ package asset
 
 import (
 	"context"
+	"iter"
 	"net/http"
 )
 
@@ -49,6 +50,36 @@ func (s *CreditMemoService) Get(ctx context.Context, businessID, creditMemoID st
 	}
 	return decodeData[CreditMemo](ctx, s.client, request{method: http.MethodGet, path: path}, opts)
 }
+
+// List fetches one page of credit memos
+// (GET /v0/business/{business_id}/credit-memo), filtered by customer and
+// by whether they are voided. params may be nil.
+func (s *CreditMemoService) List(ctx context.Context, businessID string, params *CreditMemoListParams, opts ...Option) (*Page[CreditMemo], error) {
+	return s.list(businessID, params, opts).page(ctx)
+}
+
+// All iterates over every credit memo matching params
+// (GET /v0/business/{business_id}/credit-memo, page after page), as
+// Invoices.All does: the next page is fetched while the loop handles one,
+// and an error is yielded once and ends the iteration.
+func (s *CreditMemoService) All(ctx context.Context, businessID string, params *CreditMemoListParams, opts ...Option) iter.Seq2[CreditMemo, error] {
+	return s.list(businessID, params, opts).all(ctx)
+}
+
+// Pager returns a pager over the credit memos matching params
+// (GET /v0/business/{business_id}/credit-memo), starting at
+// params.PageToken (the first page when empty). Bad input is reported by
+// the pager's first Next or Previous.
+func (s *CreditMemoService) Pager(businessID string, params *CreditMemoListParams, opts ...Option) *Pager[CreditMemo] {
+	return s.list(businessID, params, opts).pager()
+}
+
+func (s *CreditMemoService) list(businessID string, params *CreditMemoListParams, opts []Option) lister[CreditMemo] {
+	path, err := pathf("/v0/business/%s/credit-memo", idArg{"businessID", businessID})
+	return list[CreditMemo](s.client, path, err, params, opts)
+}
+
+func (p *CreditMemoListParams) pageToken() string { return p.PageToken }
 
 // Void voids a credit memo
 // (POST /v0/business/{business_id}/credit-memo/{credit_memo_id}/void):

@@ -200,3 +200,64 @@ func TestE2EAddCreditIsACreditMemo(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, "0", pool.String())
 }
+
+func TestE2ECreditMemoList(t *testing.T) {
+	_, c := e2eServer(t)
+	ctx := context.Background()
+	const other = "cus_e2eCreditMemos000000002"
+	batch := []asset.CreditMemoCreate{e2eMemo("CM-1", "1"), e2eMemo("CM-2", "2"), e2eMemo("CM-3", "3"), e2eMemo("CM-4", "4")}
+	batch[1].CustomerID = other
+	memos, err := c.CreditMemos.Create(ctx, e2eBiz, batch)
+	require.NoError(t, err)
+	_, err = c.CreditMemos.Void(ctx, e2eBiz, memos[2].ID)
+	require.NoError(t, err)
+
+	yes, no := true, false
+	tests := []struct {
+		name   string
+		params *asset.CreditMemoListParams
+		want   []string
+	}{
+		{"all", nil, []string{"CM-1", "CM-2", "CM-3", "CM-4"}},
+		{"one customer", &asset.CreditMemoListParams{CustomerID: e2eCustomer}, []string{"CM-1", "CM-3", "CM-4"}},
+		{"voided", &asset.CreditMemoListParams{Voided: &yes}, []string{"CM-3"}},
+		{"active, one customer", &asset.CreditMemoListParams{CustomerID: e2eCustomer, Voided: &no}, []string{"CM-1", "CM-4"}},
+		{"another customer", &asset.CreditMemoListParams{CustomerID: other, Voided: &no}, []string{"CM-2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page, err := c.CreditMemos.List(ctx, e2eBiz, tt.params)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, e2eMemoNumbers(page.Data))
+			assert.Empty(t, page.NextPageToken)
+
+			// All, a page at a time, walks the same memos.
+			p := asset.CreditMemoListParams{PageSize: 1}
+			if tt.params != nil {
+				p = *tt.params
+				p.PageSize = 1
+			}
+			var walked []asset.CreditMemo
+			for m, err := range c.CreditMemos.All(ctx, e2eBiz, &p) {
+				require.NoError(t, err)
+				walked = append(walked, m)
+				require.LessOrEqual(t, len(walked), 10, "the walk ends")
+			}
+			assert.Equal(t, tt.want, e2eMemoNumbers(walked))
+		})
+	}
+
+	t.Run("Pager, both ways", func(t *testing.T) {
+		pager := c.CreditMemos.Pager(e2eBiz, &asset.CreditMemoListParams{CustomerID: e2eCustomer, PageSize: 2})
+		first, err := pager.Next(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"CM-1", "CM-3"}, e2eMemoNumbers(first.Data))
+		second, err := pager.Next(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"CM-4"}, e2eMemoNumbers(second.Data))
+		assert.False(t, pager.HasNext())
+		back, err := pager.Previous(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"CM-1", "CM-3"}, e2eMemoNumbers(back.Data))
+	})
+}

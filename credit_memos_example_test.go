@@ -133,3 +133,61 @@ func ExampleCreditMemoService_Void() {
 	// CM-001 voided: true credit left: 0
 	// 422
 }
+
+// All walks every memo that matches, page after page.
+func ExampleCreditMemoService_All() {
+	srv := assettest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+	_, err := client.CreditMemos.Create(ctx, "biz_example", []asset.CreditMemoCreate{
+		{CustomerID: "cus_acme", Number: "CM-001", Amount: asset.MustDecimal("10.00")},
+		{CustomerID: "cus_globex", Number: "CM-002", Amount: asset.MustDecimal("20.00")},
+		{CustomerID: "cus_acme", Number: "CM-003", Amount: asset.MustDecimal("30.00")},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	active := false
+	for m, err := range client.CreditMemos.All(ctx, "biz_example", &asset.CreditMemoListParams{CustomerID: "cus_acme", Voided: &active, PageSize: 1}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(m.Number, m.Amount)
+	}
+	// Output:
+	// CM-001 10.00
+	// CM-003 30.00
+}
+
+func ExampleCreditMemoService_List() {
+	srv := assettest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+	memos, err := client.CreditMemos.Create(ctx, "biz_example", []asset.CreditMemoCreate{
+		{CustomerID: "cus_acme", Number: "CM-001", Amount: asset.MustDecimal("10.00")},
+		{CustomerID: "cus_acme", Number: "CM-002", Amount: asset.MustDecimal("20.00")},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := client.CreditMemos.Void(ctx, "biz_example", memos[0].ID); err != nil {
+		fmt.Println(err)
+		return
+	}
+	voided := true
+	page, err := client.CreditMemos.List(ctx, "biz_example", &asset.CreditMemoListParams{Voided: &voided})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, m := range page.Data {
+		fmt.Println(m.Number, "voided")
+	}
+	// Output:
+	// CM-001 voided
+}

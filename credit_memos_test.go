@@ -285,3 +285,61 @@ func TestCreditMemoInputRefused(t *testing.T) {
 		assert.NoError(t, validateCreditMemos(m))
 	})
 }
+
+func TestCreditMemoListQuery(t *testing.T) {
+	yes, no := true, false
+	tests := []struct {
+		name   string
+		params *CreditMemoListParams
+		query  string
+	}{
+		{"nil", nil, ""},
+		{"empty", &CreditMemoListParams{}, ""},
+		{"customer", &CreditMemoListParams{CustomerID: testCusMemo}, "customer_id=" + testCusMemo},
+		{"voided", &CreditMemoListParams{Voided: &yes}, "voided=true"},
+		{"active", &CreditMemoListParams{Voided: &no}, "voided=false"},
+		{"all of them", &CreditMemoListParams{CustomerID: testCusMemo, Voided: &no, PageSize: 50, PageToken: "pg_2"},
+			"customer_id=" + testCusMemo + "&page_size=50&page_token=pg_2&voided=false"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newGockClient(t)
+			var sent []sentRequest
+			gock.New(testBaseURL).Get(reMemos).AddMatcher(capture(&sent)).Reply(http.StatusOK).File("testdata/credit_memo_list_response.json")
+			page, err := c.CreditMemos.List(context.Background(), testBiz, tt.params)
+			require.NoError(t, err)
+			require.Len(t, sent, 1)
+			assert.Equal(t, http.MethodGet, sent[0].Method)
+			assert.Equal(t, "/v0/business/"+testBiz+"/credit-memo", sent[0].Path)
+			assert.Equal(t, tt.query, sent[0].Query)
+			assert.Empty(t, sent[0].Body)
+			require.Len(t, page.Data, 1)
+			assertSameMemo(t, docsMemo(docsMemoTags), page.Data[0])
+			assert.Equal(t, "<string>", page.NextPageToken)
+		})
+	}
+}
+
+func TestCreditMemoListRefused(t *testing.T) {
+	list := func(biz string, p *CreditMemoListParams) func(ctx context.Context, c *Client) error {
+		return func(ctx context.Context, c *Client) error {
+			_, err := c.CreditMemos.List(ctx, biz, p)
+			return err
+		}
+	}
+	runRefused(t, []refusedCase{
+		{"List businessID", "businessID", list("", nil)},
+		{"a page of 101", "params.PageSize", list(testBiz, &CreditMemoListParams{PageSize: 101})},
+		{"a customer id with a slash", "params.CustomerID", list(testBiz, &CreditMemoListParams{CustomerID: "cus_1/x"})},
+		{"All", "params.PageSize", func(ctx context.Context, c *Client) error {
+			for _, err := range c.CreditMemos.All(ctx, testBiz, &CreditMemoListParams{PageSize: -1}) {
+				return err
+			}
+			return nil
+		}},
+		{"Pager", "params.PageSize", func(ctx context.Context, c *Client) error {
+			_, err := c.CreditMemos.Pager(testBiz, &CreditMemoListParams{PageSize: 500}).Next(ctx)
+			return err
+		}},
+	})
+}

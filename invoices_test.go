@@ -99,6 +99,11 @@ func sdkCalls() []sdkCall {
 				_, err := c.CreditMemos.Get(ctx, testBiz, testMemo, opts...)
 				return err
 			}},
+		{"CreditMemos.List", http.MethodGet, biz + "/credit-memo", false, http.StatusOK, "credit_memo_list_response_v1.json",
+			func(ctx context.Context, c *Client, opts ...Option) error {
+				_, err := c.CreditMemos.List(ctx, testBiz, nil, opts...)
+				return err
+			}},
 		{"CreditMemos.Void", http.MethodPost, biz + "/credit-memo/" + testMemo + "/void", false, http.StatusOK, "credit_memo_void_response.json",
 			func(ctx context.Context, c *Client, opts ...Option) error {
 				_, err := c.CreditMemos.Void(ctx, testBiz, testMemo, opts...)

@@ -56,5 +56,3 @@ func (p *CreditMemoListParams) validate() error {
 	}
 	return nil
 }
-
-func (p *CreditMemoListParams) pageToken() string { return p.PageToken }
