@@ -1,10 +1,7 @@
 package assettest
 
 import (
-	"maps"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -59,26 +56,17 @@ func (s *Server) createCreditMemos(c *call) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.business(c.business)
-	var errs []fieldError
-	for i, in := range inputs {
-		errs = append(errs, b.unknownTags(slices.Collect(maps.Keys(in.tags)), []any{"body", i})...)
-	}
-	if len(errs) > 0 {
+	if errs := unknownBatchTags(b, inputs, func(in *memoInput) map[string]string { return in.tags }); len(errs) > 0 {
 		return *invalid(errs...)
 	}
 	data := []wireCreditMemo{}
 	refused := []memoRefusal{}
 	inBatch := map[string]bool{}
 	for _, in := range inputs {
-		if b.memoByNumber[in.number] != nil {
-			msg := "A credit memo with number " + strconv.Quote(in.number) + " already exists"
-			if inBatch[in.number] {
-				msg = "Credit memo number " + strconv.Quote(in.number) + " appears more than once in the batch"
-			}
+		if msg := numberTaken("credit memo", in.number, b.memoByNumber[in.number] != nil, inBatch); msg != "" {
 			refused = append(refused, memoRefusal{Error: msg, Number: in.number})
 			continue
 		}
-		inBatch[in.number] = true
 		data = append(data, s.issueMemo(b, c.business, in, c.r.Header.Get("X-User-Id")).wire())
 	}
 	res := jsonResponse(http.StatusOK, struct {
@@ -100,12 +88,6 @@ func (s *Server) findMemo(biz, id string) (*creditMemo, *response) {
 	return nil, &res
 }
 
-func memoResponse(m *creditMemo) response {
-	return jsonResponse(http.StatusOK, struct {
-		Data wireCreditMemo `json:"data"`
-	}{m.wire()})
-}
-
 // getCreditMemo is GET /credit-memo/{credit_memo_id}.
 func (s *Server) getCreditMemo(c *call) response {
 	s.mu.Lock()
@@ -114,7 +96,7 @@ func (s *Server) getCreditMemo(c *call) response {
 	if nf != nil {
 		return *nf
 	}
-	return memoResponse(m)
+	return dataOK(m.wire())
 }
 
 // voidCreditMemo is POST /credit-memo/{credit_memo_id}/void: what is left
@@ -131,7 +113,7 @@ func (s *Server) voidCreditMemo(c *call) response {
 		return detail(http.StatusUnprocessableEntity, "Credit memo "+m.id+" is already voided")
 	}
 	m.voided, m.voidedAt, m.voidJournalID = true, normalTime(s.now()), newID("je_")
-	return memoResponse(m)
+	return dataOK(m.wire())
 }
 
 // listCreditMemos is GET /credit-memo, filtered by customer_id and voided.

@@ -35,11 +35,7 @@ func (s *Server) createInvoices(c *call) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.business(c.business)
-	var errs []fieldError
-	for i, in := range inputs {
-		errs = append(errs, b.unknownTags(slices.Collect(maps.Keys(in.tags)), []any{"body", i})...)
-	}
-	if len(errs) > 0 {
+	if errs := unknownBatchTags(b, inputs, func(in *invoiceInput) map[string]string { return in.tags }); len(errs) > 0 {
 		return *invalid(errs...)
 	}
 	data, refused := s.createBatch(b, c.business, inputs)
@@ -59,6 +55,25 @@ func parseInvoiceBatch(body []byte, biz string) ([]invoiceInput, *response) {
 	})
 }
 
+// numberTaken says why an item of a batch create may not have number, ""
+// when it may: exists says the business has one of that number, and seen
+// holds the numbers of the batch's earlier items, to which number is added
+// when it is free. kind names the items ("invoice").
+func numberTaken(kind, number string, exists bool, seen map[string]bool) string {
+	switch {
+	case seen[number]:
+		return strings.ToUpper(kind[:1]) + kind[1:] + " number " + strconv.Quote(number) + " appears more than once in the batch"
+	case exists:
+		article := "A "
+		if strings.ContainsRune("aeiou", rune(kind[0])) {
+			article = "An "
+		}
+		return article + kind + " with number " + strconv.Quote(number) + " already exists"
+	}
+	seen[number] = true
+	return ""
+}
+
 // createBatch creates the valid invoices of a batch in b, refusing each
 // whose number is taken; s.mu must be held.
 func (s *Server) createBatch(b *business, biz string, inputs []invoiceInput) ([]wireInvoice, []batchError) {
@@ -66,15 +81,10 @@ func (s *Server) createBatch(b *business, biz string, inputs []invoiceInput) ([]
 	refused := []batchError{}
 	inBatch := map[string]bool{}
 	for _, in := range inputs {
-		if b.byNumber[in.number] != nil {
-			msg := "An invoice with number " + strconv.Quote(in.number) + " already exists"
-			if inBatch[in.number] {
-				msg = "Invoice number " + strconv.Quote(in.number) + " appears more than once in the batch"
-			}
+		if msg := numberTaken("invoice", in.number, b.byNumber[in.number] != nil, inBatch); msg != "" {
 			refused = append(refused, batchError{Error: msg, InvoiceNumber: in.number})
 			continue
 		}
-		inBatch[in.number] = true
 		s.seq++
 		inv := &invoice{
 			seq:         s.seq,
@@ -201,11 +211,7 @@ func (s *Server) findInvoice(biz, id string) (*invoice, *response) {
 }
 
 // dataResponse is the API's 200 envelope of one invoice.
-func dataResponse(inv *invoice) response {
-	return jsonResponse(http.StatusOK, struct {
-		Data wireInvoice `json:"data"`
-	}{inv.wire()})
-}
+func dataResponse(inv *invoice) response { return dataOK(inv.wire()) }
 
 // getInvoice is GET /invoice/{invoice_id}.
 func (s *Server) getInvoice(c *call) response {

@@ -42,6 +42,13 @@ func mustJSON(v any) []byte {
 // jsonResponse is status with v as the JSON body.
 func jsonResponse(status int, v any) response { return response{status: status, body: mustJSON(v)} }
 
+// dataOK is the API's 200 envelope of one object: {"data": v}.
+func dataOK(v any) response {
+	return jsonResponse(http.StatusOK, struct {
+		Data any `json:"data"`
+	}{v})
+}
+
 // detail is FastAPI's error body for an HTTPException.
 func detail(status int, msg string) response {
 	return jsonResponse(status, struct {

@@ -1,6 +1,7 @@
 package assettest
 
 import (
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -56,6 +57,16 @@ func (b *business) unknownTags(names []string, loc []any) []fieldError {
 				Msg:  "Value error, tag field " + strconv.Quote(name) + " does not exist; create it before tagging with it",
 			})
 		}
+	}
+	return errs
+}
+
+// unknownBatchTags is unknownTags for each item of a batch create, at
+// ["body", i, "tags", name]; tagsOf is an item's tags.
+func unknownBatchTags[T any](b *business, items []T, tagsOf func(*T) map[string]string) []fieldError {
+	var errs []fieldError
+	for i := range items {
+		errs = append(errs, b.unknownTags(slices.Collect(maps.Keys(tagsOf(&items[i]))), []any{"body", i})...)
 	}
 	return errs
 }
