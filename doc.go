@@ -1,6 +1,7 @@
 // Package asset is a typed client for the Asset invoice API: create, list,
-// update, write off and pay invoices, with exact decimal money, errors that
-// say what to do, and retries that never apply a change twice.
+// update, write off and pay invoices, and issue and void credit memos, with
+// exact decimal money, errors that say what to do, and retries that never
+// apply a change twice.
 //
 // # Getting started
 //
@@ -32,11 +33,12 @@
 // success whose body cannot be read a *DecodeError.
 //
 // The API has no idempotency key, so a call that changes state (Create,
-// Update, WriteOff, Apply) is never retried once it may have reached the
-// server. When it failed in a way that may still have applied it, its error
-// matches ErrOutcomeUnknown: look before repeating it. Create is the
-// exception that is safe to repeat as it was, because invoice numbers are
-// unique within a business.
+// Update, WriteOff, Apply, CreditMemos.Create and Void) is never retried
+// once it may have reached the server. When it failed in a way that may
+// still have applied it, its error matches ErrOutcomeUnknown: look before
+// repeating it. Invoices.Create and CreditMemos.Create are the exceptions
+// that are safe to repeat as they were, because invoice and credit memo
+// numbers are unique within a business.
 //
 // # Retries
 //
