@@ -1,7 +1,8 @@
 // Command quickstart is a tour of the asset SDK: it creates invoices, lists
 // them with a filter, walks the pages, voids and tags invoices, pays one in
-// part and then in full, pays another from a credit memo (on the embedded
-// server), and shows how the SDK's errors say what to do.
+// part and then in full, pays another from a credit memo and refunds part
+// of the first (on the embedded server), and shows how the SDK's errors say
+// what to do.
 //
 // Run it with nothing but Go installed:
 //
@@ -214,15 +215,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		printPaid(stdout, rest, paid)
 	}
 
-	// 6. Credit: a credit memo credits the customer, and a payment without
-	// a transaction draws on that credit. Only on the embedded server: on
-	// the real API it would credit a real customer.
+	// 6. Credit and refunds: a credit memo credits the customer, and a
+	// payment without a transaction draws on that credit; a refund gives
+	// back part of what was paid. Only on the embedded server: on the real
+	// API they would credit and refund a real customer.
 	if env.Embedded() {
 		if err := payFromCredit(ctx, client, biz, prefix, byNumber["1002"], stdout); err != nil {
 			return err
 		}
+		if err := refundPart(ctx, env, prefix, first, stdout); err != nil {
+			return err
+		}
 	} else {
-		fmt.Fprintln(stdout, "Skipped the credit memo: it would credit a real customer; run on the embedded server to see one pay an invoice")
+		fmt.Fprintln(stdout, "Skipped the credit memo and the refund: they would credit and refund a real customer; run on the embedded server to see them")
 	}
 
 	// 7. Errors, and what each says to do. A program tells them apart with
@@ -270,6 +275,35 @@ func payFromCredit(ctx context.Context, client *asset.Client, biz, prefix string
 	}
 	fmt.Fprintf(stdout, "Voided %s: the %s left of it is no longer credit, voided at set: %t\n",
 		voided.Number, memo.Amount.Sub(paid.TotalPaid), !voided.VoidedAt.IsZero())
+	return nil
+}
+
+// refundPart refunds 50.00 of inv, which is paid, and pays the refund from
+// money received on the embedded server.
+func refundPart(ctx context.Context, env *exampleenv.Env, prefix string, inv asset.Invoice, stdout io.Writer) error {
+	client, biz := env.Client, env.BusinessID
+	amount := asset.MustDecimal("50.00")
+	refund, err := client.Refunds.Create(ctx, biz, asset.RefundCreate{
+		Amount: amount, ExternalID: prefix + "RF-1", RefundedAt: time.Now().UTC(), Method: asset.RefundMethodCreditCard,
+		InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: inv.ID, Amount: amount}},
+	})
+	if err != nil {
+		// ErrOutcomeUnknown: look for the external id among the invoice's
+		// refunds (Refunds.ListForInvoice) before refunding again.
+		return fail("refund", err)
+	}
+	refunded, err := client.Invoices.Get(ctx, biz, inv.ID)
+	if err != nil {
+		return fail("get the refunded invoice", err)
+	}
+	fmt.Fprintf(stdout, "Refunded %s of %s as %s: refund %s, invoice %s\n", refund.Amount, refunded.Number, refund.ExternalID, refund.Status, refunded.Status)
+	paid, err := client.Refunds.ApplyPayment(ctx, biz, asset.RefundPaymentCreate{
+		RefundID: refund.ID, TransactionID: env.Fake.AddTransaction(biz, amount),
+	})
+	if err != nil {
+		return fail("pay the refund", err)
+	}
+	fmt.Fprintf(stdout, "Paid the refund: %s of %s paid, refund %s\n", paid.AmountPaid, paid.Amount, paid.Status)
 	return nil
 }
 

@@ -29,7 +29,7 @@ func TestRunsOnTheEmbeddedServer(t *testing.T) {
 	assert.Empty(t, stderr.String())
 
 	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
-	require.Len(t, lines, 17, stdout.String())
+	require.Len(t, lines, 19, stdout.String())
 	assert.Regexp(t, `^ASSET_TOKEN is not set: running on an embedded assettest server at http://127\.0\.0\.1:\d+ \(business biz_example\)$`, lines[0])
 	assert.Equal(t, []string{
 		"Created 4 invoices:",
@@ -45,10 +45,12 @@ func TestRunsOnTheEmbeddedServer(t *testing.T) {
 		"Paid 370.00 on QS-1001: 570.00 of 570.00 paid, balance 0.00, status paid",
 		"Credited QS-CM-1 with 400.00; paid QS-1002 from the credit: 377.84 of 377.84 paid, status paid, from memo QS-CM-1: true",
 		"Voided QS-CM-1: the 22.16 left of it is no longer credit, voided at set: true",
-	}, lines[1:14])
-	assert.Regexp(t, `^Paying voided QS-1004: refused by the API \(422 Invoice is voided\): change the request; quote request id req_\w+ to support if it looks wrong$`, lines[14])
-	assert.Equal(t, "Paying -5.00: refused before sending, payment.PaymentAmount -5.00 is negative: fix the input; nothing was sent", lines[15])
-	assert.Equal(t, `Creating QS-1001 again with QS-1005: created QS-1005; not created: QS-1001 (An invoice with number "QS-1001" already exists); the others were, so create only these again once fixed`, lines[16])
+		"Refunded 50.00 of QS-1001 as QS-RF-1: refund pending, invoice partially_refunded",
+		"Paid the refund: 50.00 of 50.00 paid, refund completed",
+	}, lines[1:16])
+	assert.Regexp(t, `^Paying voided QS-1004: refused by the API \(422 Invoice is voided\): change the request; quote request id req_\w+ to support if it looks wrong$`, lines[16])
+	assert.Equal(t, "Paying -5.00: refused before sending, payment.PaymentAmount -5.00 is negative: fix the input; nothing was sent", lines[17])
+	assert.Equal(t, `Creating QS-1001 again with QS-1005: created QS-1005; not created: QS-1001 (An invoice with number "QS-1001" already exists); the others were, so create only these again once fixed`, lines[18])
 }
 
 // realAPI is the environment of a run against a server of the test's own,
@@ -112,8 +114,9 @@ func TestRunsOnTheAPIGiven(t *testing.T) {
 			assert.Contains(t, out, "\n"+tt.tagLine+"\n")
 			assert.Contains(t, out, "\n"+tt.payLine+"\n")
 			assert.Equal(t, tt.txn, strings.Contains(out, "Paying voided"), "the voided invoice is paid only with a transaction")
-			assert.Contains(t, out, "\nSkipped the credit memo: it would credit a real customer; run on the embedded server to see one pay an invoice\n")
+			assert.Contains(t, out, "\nSkipped the credit memo and the refund: they would credit and refund a real customer; run on the embedded server to see them\n")
 			assert.Empty(t, srv.CreditMemos(biz), "no real customer is credited")
+			assert.Empty(t, srv.Refunds(biz), "no real customer is refunded")
 
 			first := invs[2]
 			if tt.tagField {
