@@ -1,7 +1,7 @@
 // Package asset is a typed client for the Asset invoice API: create, list,
-// update, write off and pay invoices, and issue and void credit memos, with
-// exact decimal money, errors that say what to do, and retries that never
-// apply a change twice.
+// update, write off, pay and refund invoices, and issue and void credit
+// memos, with exact decimal money, errors that say what to do, and retries
+// that never apply a change twice.
 //
 // # Getting started
 //
@@ -33,12 +33,14 @@
 // success whose body cannot be read a *DecodeError.
 //
 // The API has no idempotency key, so a call that changes state (Create,
-// Update, WriteOff, Apply, CreditMemos.Create and Void) is never retried
-// once it may have reached the server. When it failed in a way that may
-// still have applied it, its error matches ErrOutcomeUnknown: look before
-// repeating it. Invoices.Create and CreditMemos.Create are the exceptions
-// that are safe to repeat as they were, because invoice and credit memo
-// numbers are unique within a business.
+// Update, WriteOff, Apply, Refunds.Create and ApplyPayment,
+// CreditMemos.Create and Void) is never retried once it may have reached
+// the server. When it failed in a way that may still have applied it, its
+// error matches ErrOutcomeUnknown: look before repeating it (a refund by
+// its ExternalID among Refunds.ListForInvoice). Invoices.Create and
+// CreditMemos.Create are the exceptions that are safe to repeat as they
+// were, because invoice and credit memo numbers are unique within a
+// business.
 //
 // # Retries
 //
@@ -47,7 +49,7 @@
 // exponentially with jitter, honour Retry-After in full up to
 // WithRetryAfterMax, never outlast the context's deadline, and end at once
 // when it is cancelled. See WithMaxRetries, WithRetryWait,
-// WithAttemptTimeout and WithRateLimit.
+// WithAttemptTimeout, WithRateLimit and WithRateLimiter.
 //
 // # Pagination
 //
