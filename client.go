@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -211,13 +210,7 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 	if resp.StatusCode >= 300 {
 		buf.Reset() // it may hold part of an earlier try's cut success body
 		_, _ = httpcore.ReadBody(buf, resp.Body, maxErrorBody)
-		apiErr := newAPIError(resp, hr, path, buf.Bytes())
-		// A redirect answers a request the server has read: a change may
-		// have been applied before it pointed elsewhere (303 after a POST).
-		redirected := resp.StatusCode < 400
-		apiErr.mayHaveApplied = !hr.Idempotent && (outcome.MaybeApplied || redirected)
-		apiErr.redact(requestSecrets(hr))
-		return resp, apiErr
+		return resp, newAPIError(resp, hr, path, outcome, buf.Bytes())
 	}
 	if out == nil {
 		httpcore.Discard(resp.Body)
@@ -237,70 +230,9 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Reques
 		err = sc.checkShape(buf.Bytes())
 	}
 	if err != nil {
-		decErr := &DecodeError{
-			StatusCode:     resp.StatusCode,
-			ContentType:    resp.Header.Get("Content-Type"),
-			RequestID:      resp.Header.Get("X-Request-Id"),
-			Body:           bytes.Clone(buf.Bytes()[:min(buf.Len(), maxErrorBody)]),
-			Err:            err,
-			method:         hr.Method,
-			path:           path,
-			mayHaveApplied: !hr.Idempotent,
-		}
-		decErr.redact(requestSecrets(hr))
-		return resp, decErr
+		return resp, newDecodeError(resp, hr, path, buf.Bytes(), err)
 	}
 	return resp, nil
-}
-
-// sendError is the error for a call that got no response to hand back.
-func sendError(hr *httpcore.Request, path string, outcome httpcore.Outcome, err error) error {
-	mayHaveApplied := !hr.Idempotent && outcome.MaybeApplied
-	var paceErr *httpcore.PaceError
-	if errors.As(err, &paceErr) {
-		if mayHaveApplied {
-			// An earlier try, retried under WithRetryNonIdempotent, may
-			// have gone through before the wait for a slot was abandoned.
-			return fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %w: %v", hr.Method, path, ErrRateLimited, ErrOutcomeUnknown, paceErr)
-		}
-		return fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %v", hr.Method, path, ErrRateLimited, paceErr)
-	}
-	var limErr *httpcore.LimiterError
-	if errors.As(err, &limErr) {
-		if mayHaveApplied {
-			return fmt.Errorf("asset: %s %s: %w: %w", hr.Method, path, ErrOutcomeUnknown, limErr)
-		}
-		return fmt.Errorf("asset: %s %s: %w", hr.Method, path, limErr)
-	}
-	return &NetworkError{
-		Method:         hr.Method,
-		Path:           path,
-		Attempts:       outcome.Attempts,
-		MayHaveApplied: mayHaveApplied,
-		Err:            err,
-	}
-}
-
-func newAPIError(resp *http.Response, hr *httpcore.Request, path string, body []byte) *APIError {
-	e := &APIError{
-		StatusCode: resp.StatusCode,
-		RequestID:  resp.Header.Get("X-Request-Id"),
-		Body:       bytes.Clone(body),
-		method:     hr.Method,
-		path:       path,
-	}
-	// x-ratelimit-reset rides on every response, so it explains a wait
-	// only for a 429; a 503 asks for one only with Retry-After.
-	if resp.StatusCode == http.StatusTooManyRequests ||
-		resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "" {
-		e.RetryAfter, _ = httpcore.ServerWait(resp.Header, time.Now())
-	}
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		e.Message = "redirect to " + httpcore.RedactQuery(resp.Header.Get("Location")) + " not followed: check the base URL"
-		return e
-	}
-	e.parseErrorBody(body)
-	return e
 }
 
 // bufferPool recycles response buffers; a buffer that grew past maxPooled

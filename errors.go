@@ -1,6 +1,7 @@
 package asset
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/assetkit/asset-go/internal/httpcore"
 )
 
 // Sentinel errors, matched with errors.Is. An *APIError matches the one for
@@ -368,4 +371,78 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // state: the server answered success, but what it did cannot be read.
 func (e *DecodeError) Is(target error) bool {
 	return target == ErrInvalidReply || target == ErrOutcomeUnknown && e.mayHaveApplied
+}
+
+// sendError is the error for a call that got no response to hand back.
+func sendError(hr *httpcore.Request, path string, outcome httpcore.Outcome, err error) error {
+	mayHaveApplied := !hr.Idempotent && outcome.MaybeApplied
+	var paceErr *httpcore.PaceError
+	if errors.As(err, &paceErr) {
+		if mayHaveApplied {
+			// An earlier try, retried under WithRetryNonIdempotent, may
+			// have gone through before the wait for a slot was abandoned.
+			return fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %w: %v", hr.Method, path, ErrRateLimited, ErrOutcomeUnknown, paceErr)
+		}
+		return fmt.Errorf("asset: %s %s: gave up waiting for the rate limit: %w: %v", hr.Method, path, ErrRateLimited, paceErr)
+	}
+	var limErr *httpcore.LimiterError
+	if errors.As(err, &limErr) {
+		if mayHaveApplied {
+			return fmt.Errorf("asset: %s %s: %w: %w", hr.Method, path, ErrOutcomeUnknown, limErr)
+		}
+		return fmt.Errorf("asset: %s %s: %w", hr.Method, path, limErr)
+	}
+	return &NetworkError{
+		Method:         hr.Method,
+		Path:           path,
+		Attempts:       outcome.Attempts,
+		MayHaveApplied: mayHaveApplied,
+		Err:            err,
+	}
+}
+
+// newAPIError is the error for a response with status 300 or above, its
+// body read into body (at most maxErrorBody bytes).
+func newAPIError(resp *http.Response, hr *httpcore.Request, path string, outcome httpcore.Outcome, body []byte) *APIError {
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		RequestID:  resp.Header.Get("X-Request-Id"),
+		Body:       bytes.Clone(body),
+		method:     hr.Method,
+		path:       path,
+	}
+	// A redirect answers a request the server has read: a change may
+	// have been applied before it pointed elsewhere (303 after a POST).
+	redirected := resp.StatusCode < 400
+	e.mayHaveApplied = !hr.Idempotent && (outcome.MaybeApplied || redirected)
+	// x-ratelimit-reset rides on every response, so it explains a wait
+	// only for a 429; a 503 asks for one only with Retry-After.
+	if resp.StatusCode == http.StatusTooManyRequests ||
+		resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "" {
+		e.RetryAfter, _ = httpcore.ServerWait(resp.Header, time.Now())
+	}
+	if redirected {
+		e.Message = "redirect to " + httpcore.RedactQuery(resp.Header.Get("Location")) + " not followed: check the base URL"
+	} else {
+		e.parseErrorBody(body)
+	}
+	e.redact(requestSecrets(hr))
+	return e
+}
+
+// newDecodeError is the error for a success response whose body could not
+// be turned into the result: err says why.
+func newDecodeError(resp *http.Response, hr *httpcore.Request, path string, body []byte, err error) *DecodeError {
+	e := &DecodeError{
+		StatusCode:     resp.StatusCode,
+		ContentType:    resp.Header.Get("Content-Type"),
+		RequestID:      resp.Header.Get("X-Request-Id"),
+		Body:           bytes.Clone(body[:min(len(body), maxErrorBody)]),
+		Err:            err,
+		method:         hr.Method,
+		path:           path,
+		mayHaveApplied: !hr.Idempotent,
+	}
+	e.redact(requestSecrets(hr))
+	return e
 }
