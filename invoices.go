@@ -44,7 +44,8 @@ func (s *InvoiceService) Create(ctx context.Context, businessID string, invoices
 	return env.Data, batchFailures("invoice", numbers, &env, func(inv *Invoice) string { return inv.Number })
 }
 
-// Get fetches one invoice.
+// Get fetches one invoice
+// (GET /v0/business/{business_id}/invoice/{invoice_id}).
 func (s *InvoiceService) Get(ctx context.Context, businessID, invoiceID string, opts ...Option) (*Invoice, error) {
 	path, err := invoicePath(businessID, invoiceID, "")
 	if err != nil {
@@ -53,12 +54,14 @@ func (s *InvoiceService) Get(ctx context.Context, businessID, invoiceID string, 
 	return decodeData[Invoice](ctx, s.client, request{method: http.MethodGet, path: path}, opts)
 }
 
-// List fetches one page of invoices. params may be nil.
+// List fetches one page of invoices (GET /v0/business/{business_id}/invoice).
+// params may be nil.
 func (s *InvoiceService) List(ctx context.Context, businessID string, params *InvoiceListParams, opts ...Option) (*Page[Invoice], error) {
 	return s.list(businessID, params, opts).page(ctx)
 }
 
-// All iterates over every invoice matching params. While the loop handles
+// All iterates over every invoice matching params, a page at a time
+// (GET /v0/business/{business_id}/invoice). While the loop handles
 // one page, the next is fetched in the background (see WithPrefetch);
 // breaking out of the loop cancels that request and stops fetching. An
 // error is yielded once, and ends the iteration. params may be nil and is
@@ -74,9 +77,10 @@ func (s *InvoiceService) All(ctx context.Context, businessID string, params *Inv
 	return s.list(businessID, params, opts).all(ctx)
 }
 
-// Pager returns a pager over the invoices matching params, starting at
-// params.PageToken (the first page when empty). Bad input is reported by
-// the pager's first Next or Previous.
+// Pager returns a pager over the invoices matching params
+// (GET /v0/business/{business_id}/invoice), starting at params.PageToken
+// (the first page when empty). Bad input is reported by the pager's first
+// Next or Previous.
 func (s *InvoiceService) Pager(businessID string, params *InvoiceListParams, opts ...Option) *Pager[Invoice] {
 	return s.list(businessID, params, opts).pager()
 }
@@ -105,9 +109,10 @@ func (s *InvoiceService) Update(ctx context.Context, businessID, invoiceID strin
 	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPatch, path: path, body: update}, opts)
 }
 
-// WriteOff writes off part or all of an invoice's balance, recorded as a
-// payment with IsWriteOff set, and returns the updated invoice. It is never
-// retried after it may have reached the server.
+// WriteOff writes off part or all of an invoice's balance
+// (POST /v0/business/{business_id}/invoice/{invoice_id}/write-off),
+// recorded as a payment with IsWriteOff set, and returns the updated
+// invoice. It is never retried after it may have reached the server.
 func (s *InvoiceService) WriteOff(ctx context.Context, businessID, invoiceID string, writeOff InvoiceWriteOff, opts ...Option) (*Invoice, error) {
 	path, err := invoicePath(businessID, invoiceID, "/write-off")
 	if err != nil {

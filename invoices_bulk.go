@@ -16,7 +16,7 @@ import (
 const defaultConcurrency = 4
 
 // CreateMany creates any number of invoices: it sends them in batches of
-// at most 100, up to WithConcurrency(n) batches at once (default 4), each
+// at most 100 (each a POST /v0/business/{business_id}/invoice), up to WithConcurrency(n) batches at once (default 4), each
 // try waiting for the client's rate limit (WithRateLimit). It returns the
 // invoices created, in the order of the input, and, when some were not, one
 // *BatchError whose failures give each one's Index in invoices: every

@@ -8,8 +8,9 @@ import (
 // PaymentService applies payments to invoices, at client.Payments.
 type PaymentService struct{ client *Client }
 
-// Apply applies a payment to an invoice and returns the invoice with its new
-// TotalPaid and status. It is never retried after it may have reached the
+// Apply applies a payment to an invoice
+// (POST /v0/business/{business_id}/invoice-payment) and returns the invoice
+// with its new TotalPaid and status. It is never retried after it may have reached the
 // server: the API has no idempotency key, so a second try could pay twice.
 // On an error matching ErrOutcomeUnknown, Get the invoice and look at its
 // Payments before applying again.
