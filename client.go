@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"time"
 
@@ -96,11 +95,10 @@ type RateLimit struct {
 }
 
 func parseRateLimit(h http.Header) RateLimit {
-	var rl RateLimit
-	rl.Limit, _ = strconv.Atoi(h.Get("X-Ratelimit-Limit"))
-	rl.Remaining, _ = strconv.Atoi(h.Get("X-Ratelimit-Remaining"))
-	if unix, err := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64); err == nil && unix > 0 {
-		rl.Reset = time.Unix(unix, 0)
+	p := httpcore.ParseRateLimit(h)
+	rl := RateLimit{Limit: p.Limit, Remaining: p.Remaining}
+	if p.ResetOK && p.ResetUnix > 0 {
+		rl.Reset = time.Unix(p.ResetUnix, 0)
 	}
 	return rl
 }

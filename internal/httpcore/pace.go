@@ -3,7 +3,6 @@ package httpcore
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -224,15 +223,12 @@ func (p *Pacer) observe(key string, h http.Header, status int, now time.Time) {
 	if h == nil {
 		return
 	}
-	limit, errL := strconv.Atoi(h.Get("X-Ratelimit-Limit"))
-	remaining, errR := strconv.Atoi(h.Get("X-Ratelimit-Remaining"))
-	reset, errT := strconv.ParseInt(h.Get("X-Ratelimit-Reset"), 10, 64)
-	if errR == nil && errT == nil {
+	if rl := ParseRateLimit(h); rl.RemainingOK && rl.ResetOK {
 		resetAt := now.Add(p.maxWait)
-		if reset-now.Unix() <= int64(p.maxWait/time.Second)+1 {
-			resetAt = time.Unix(reset, 0) // else far enough to be capped, or to overflow
+		if rl.ResetUnix-now.Unix() <= int64(p.maxWait/time.Second)+1 {
+			resetAt = time.Unix(rl.ResetUnix, 0) // else far enough to be capped, or to overflow
 		}
-		p.trust(e, limit, errL == nil, remaining, resetAt, now)
+		p.trust(e, rl.Limit, rl.LimitOK, rl.Remaining, resetAt, now)
 	}
 	if status == http.StatusTooManyRequests {
 		e.remaining, e.known = 0, true
