@@ -141,9 +141,11 @@ func (a *tokenSourceAuth) refresh(refused string) bool {
 // context allows, and all use the token it brings, even one that is not to
 // be kept (see tokenResponse.lifetime).
 type clientCredentialsAuth struct {
-	client   *Client
-	clientID string // for String, which must not show the form
+	sender   *httpcore.Sender
+	settings settings // the client's: base URL, headers, retries, body limit
+	clientID string   // for String, which must not show the form
 	form     string
+	secret   string // the client secret, for errors to leave out
 
 	mu      sync.Mutex
 	current string      // "Bearer ..." or ""
@@ -168,7 +170,9 @@ type tokenFetch struct {
 	cut   bool // err is the fetch's own context ending
 }
 
-func newClientCredentialsAuth(c *Client, creds ClientCredentials) *clientCredentialsAuth {
+// newClientCredentialsAuth fetches tokens through sender, as a client with
+// settings s sends its calls.
+func newClientCredentialsAuth(sender *httpcore.Sender, s settings, creds ClientCredentials) *clientCredentialsAuth {
 	form := url.Values{
 		"grant_type":    {"client_credentials"},
 		"client_id":     {creds.ClientID},
@@ -183,7 +187,8 @@ func newClientCredentialsAuth(c *Client, creds ClientCredentials) *clientCredent
 	for _, r := range creds.Resources {
 		form.Add("resource", r)
 	}
-	return &clientCredentialsAuth{client: c, clientID: creds.ClientID, form: form.Encode()}
+	s.responseInto = nil
+	return &clientCredentialsAuth{sender: sender, settings: s, clientID: creds.ClientID, form: form.Encode(), secret: creds.ClientSecret}
 }
 
 func (a *clientCredentialsAuth) authorization(ctx context.Context) (string, error) {
@@ -316,19 +321,19 @@ func (r tokenResponse) lifetime(now time.Time) time.Duration {
 }
 
 func (a *clientCredentialsAuth) fetch(ctx context.Context) (string, time.Duration, error) {
-	s := a.client.settings
-	s.responseInto = nil
+	s := &a.settings
 	hr := &httpcore.Request{
 		Method: http.MethodPost,
 		URL:    s.baseURL + tokenPath,
-		Header: a.client.baseHeader(&s),
+		Header: baseHeader(s),
 		Body:   []byte(a.form),
 		// Asking for a token twice does no harm, so any failure is retried.
 		Idempotent: true,
+		Secrets:    []string{a.secret},
 	}
 	hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var tr tokenResponse
-	if _, err := a.client.roundTrip(ctx, &s, hr, tokenPath, &tr); err != nil {
+	if _, err := exchange(ctx, a.sender, s, hr, tokenPath, &tr); err != nil {
 		// A success body is a fresh access token, whatever else is wrong
 		// with it: none of it may reach a log.
 		if decErr := (*DecodeError)(nil); errors.As(err, &decErr) {
@@ -346,19 +351,3 @@ func (a *clientCredentialsAuth) fetch(ctx context.Context) (string, time.Duratio
 }
 
 const tokenPath = "/v0/auth/token"
-
-// requestSecrets are the credentials hr carries, for errors to leave out:
-// the Authorization header's token and, on the token endpoint, the client
-// secret.
-func requestSecrets(hr *httpcore.Request) []string {
-	var out []string
-	if _, tok, ok := strings.Cut(hr.Header.Get("Authorization"), " "); ok && tok != "" {
-		out = append(out, tok)
-	}
-	if strings.HasSuffix(hr.URL, tokenPath) {
-		if form, err := url.ParseQuery(string(hr.Body)); err == nil && form.Get("client_secret") != "" {
-			out = append(out, form.Get("client_secret"))
-		}
-	}
-	return out
-}

@@ -1,13 +1,12 @@
 package asset
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/assetkit/asset-go/internal/httpcore"
@@ -34,10 +33,12 @@ type Client struct {
 	// CreditMemos creates, reads, lists and voids credit memos.
 	CreditMemos *CreditMemoService
 
-	settings  settings
-	sender    *httpcore.Sender
-	userAgent string
+	settings settings
+	sender   *httpcore.Sender
 }
+
+// userAgent is the User-Agent header of every request.
+var userAgent = httpcore.UserAgent("asset-go", Version)
 
 // NewClient makes a client. Credentials are required: WithToken,
 // WithTokenSource or WithClientCredentials. The default host is
@@ -51,17 +52,14 @@ func NewClient(opts ...Option) (*Client, error) {
 	if hc == nil {
 		hc = httpcore.NewHTTPClient()
 	}
-	c := &Client{
-		sender:    &httpcore.Sender{HTTP: hc, Logger: s.logger, Limiter: s.limit.build(s.policy.RetryAfterMax)},
-		userAgent: httpcore.UserAgent("asset-go", Version),
-	}
+	s.httpClient = nil // the sender owns it now
+	c := &Client{sender: httpcore.NewSender(hc, s.logger, s.limit.build(s.policy.RetryAfterMax))}
 	if s.credentials != nil {
-		s.auth = newClientCredentialsAuth(c, *s.credentials)
+		s.auth = newClientCredentialsAuth(c.sender, s, *s.credentials)
 	}
 	if s.auth == nil {
 		return nil, &InputError{Field: "credentials", Reason: "none given: use WithToken, WithTokenSource or WithClientCredentials"}
 	}
-	s.httpClient = nil // the sender owns it now
 	c.settings = s
 	c.Invoices = &InvoiceService{client: c}
 	c.Payments = &PaymentService{client: c}
@@ -135,7 +133,7 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	hr := &httpcore.Request{
 		Method:     r.method,
 		URL:        s.baseURL + r.path,
-		Header:     c.baseHeader(&s),
+		Header:     baseHeader(&s),
 		Idempotent: r.method == http.MethodGet,
 		Key:        businessKey(r.path),
 	}
@@ -162,10 +160,11 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 			return refusedErr // the same credential would be refused again
 		}
 		hr.Header.Set("Authorization", authz)
-		resp, err := c.roundTrip(ctx, &s, hr, r.path, out)
+		hr.Secrets = authzSecrets(authz)
+		status, err := exchange(ctx, c.sender, &s, hr, r.path, out)
 		// A 401 was not processed, so sending again is safe even for POST:
 		// the token may have been revoked or expired early. Once only.
-		if resp != nil && resp.StatusCode == http.StatusUnauthorized && refused == "" && s.auth.refresh(authz) {
+		if status == http.StatusUnauthorized && refused == "" && s.auth.refresh(authz) {
 			refused, refusedErr = authz, err
 			continue
 		}
@@ -173,80 +172,59 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	}
 }
 
-func (c *Client) baseHeader(s *settings) http.Header {
+func baseHeader(s *settings) http.Header {
 	h := make(http.Header, len(s.header)+5)
 	for k, v := range s.header {
 		h[k] = v
 	}
-	h.Set("User-Agent", c.userAgent)
+	h.Set("User-Agent", userAgent)
 	h.Set("Accept", "application/json")
 	return h
 }
 
-// roundTrip sends hr and decodes a success body into out. It returns the
-// response (its body consumed) whenever one arrived, for the caller to look
-// at the status.
-func (c *Client) roundTrip(ctx context.Context, s *settings, hr *httpcore.Request, path string, out any) (*http.Response, error) {
-	buf := getBuffer()
-	defer putBuffer(buf)
-	if out != nil && hr.Idempotent {
-		hr.Into, hr.Limit = buf, s.maxBody
+// authzSecrets is the credential an Authorization value carries, for errors
+// to leave out.
+func authzSecrets(authz string) []string {
+	if _, tok, ok := strings.Cut(authz, " "); ok && tok != "" {
+		return []string{tok}
 	}
-	resp, outcome, err := c.sender.Send(ctx, s.policy, hr)
+	return nil
+}
+
+// exchange sends hr through sender under s, and decodes a success body into
+// out. It returns the final status whenever an answer arrived, for the
+// caller to look at (0 when none did).
+func exchange(ctx context.Context, sender *httpcore.Sender, s *settings, hr *httpcore.Request, path string, out any) (int, error) {
+	hr.MaxBody = s.maxBody
+	reply, outcome, err := sender.Send(ctx, s.policy, hr)
 	if err != nil {
-		return nil, sendError(hr, path, outcome, err)
+		return 0, sendError(hr, path, outcome, err)
 	}
+	defer reply.Release()
 	if s.responseInto != nil {
 		*s.responseInto = Response{
-			StatusCode: resp.StatusCode,
-			Header:     resp.Header,
-			RequestID:  resp.Header.Get("X-Request-Id"),
-			RateLimit:  parseRateLimit(resp.Header),
+			StatusCode: reply.StatusCode,
+			Header:     reply.Header,
+			RequestID:  reply.Header.Get("X-Request-Id"),
+			RateLimit:  parseRateLimit(reply.Header),
 			Attempts:   outcome.Attempts,
 		}
 	}
-	if resp.StatusCode >= 300 {
-		buf.Reset() // it may hold part of an earlier try's cut success body
-		_, _ = httpcore.ReadBody(buf, resp.Body, maxErrorBody)
-		return resp, newAPIError(resp, hr, path, outcome, buf.Bytes())
+	if reply.StatusCode >= 300 {
+		return reply.StatusCode, newAPIError(reply, hr, path, outcome)
 	}
-	if out == nil {
-		httpcore.Discard(resp.Body)
-		return resp, nil
-	}
-	truncated, err := outcome.Truncated, error(nil)
-	if hr.Into == nil {
-		truncated, err = httpcore.ReadBody(buf, resp.Body, s.maxBody)
-	}
-	if err == nil && truncated {
+	err = reply.ReadErr
+	if err == nil && reply.TooLong {
 		err = fmt.Errorf("body is larger than %d bytes (see WithMaxResponseBytes)", s.maxBody)
 	}
 	if err == nil {
-		err = decodeBody(buf.Bytes(), out)
+		err = decodeBody(reply.Body, out)
 	}
 	if sc, ok := out.(shapeChecker); ok && err == nil {
-		err = sc.checkShape(buf.Bytes())
+		err = sc.checkShape(reply.Body)
 	}
 	if err != nil {
-		return resp, newDecodeError(resp, hr, path, buf.Bytes(), err)
+		return reply.StatusCode, newDecodeError(reply, hr, path, err)
 	}
-	return resp, nil
-}
-
-// bufferPool recycles response buffers; a buffer that grew past maxPooled
-// (an unusually large page) is left to the garbage collector.
-var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-const maxPooled = 1 << 20
-
-func getBuffer() *bytes.Buffer {
-	b := bufferPool.Get().(*bytes.Buffer)
-	b.Reset()
-	return b
-}
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() <= maxPooled {
-		bufferPool.Put(b)
-	}
+	return reply.StatusCode, nil
 }

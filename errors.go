@@ -401,13 +401,12 @@ func sendError(hr *httpcore.Request, path string, outcome httpcore.Outcome, err 
 	}
 }
 
-// newAPIError is the error for a response with status 300 or above, its
-// body read into body (at most maxErrorBody bytes).
-func newAPIError(resp *http.Response, hr *httpcore.Request, path string, outcome httpcore.Outcome, body []byte) *APIError {
+// newAPIError is the error for an answer with status 300 or above.
+func newAPIError(resp *httpcore.Reply, hr *httpcore.Request, path string, outcome httpcore.Outcome) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  resp.Header.Get("X-Request-Id"),
-		Body:       bytes.Clone(body),
+		Body:       bytes.Clone(resp.Body),
 		method:     hr.Method,
 		path:       path,
 	}
@@ -424,15 +423,16 @@ func newAPIError(resp *http.Response, hr *httpcore.Request, path string, outcome
 	if redirected {
 		e.Message = "redirect to " + httpcore.RedactQuery(resp.Header.Get("Location")) + " not followed: check the base URL"
 	} else {
-		e.parseErrorBody(body)
+		e.parseErrorBody(resp.Body)
 	}
-	e.redact(requestSecrets(hr))
+	e.redact(hr.Secrets)
 	return e
 }
 
-// newDecodeError is the error for a success response whose body could not
-// be turned into the result: err says why.
-func newDecodeError(resp *http.Response, hr *httpcore.Request, path string, body []byte, err error) *DecodeError {
+// newDecodeError is the error for a success answer whose body could not be
+// turned into the result: err says why.
+func newDecodeError(resp *httpcore.Reply, hr *httpcore.Request, path string, err error) *DecodeError {
+	body := resp.Body
 	e := &DecodeError{
 		StatusCode:     resp.StatusCode,
 		ContentType:    resp.Header.Get("Content-Type"),
@@ -443,6 +443,6 @@ func newDecodeError(resp *http.Response, hr *httpcore.Request, path string, body
 		path:           path,
 		mayHaveApplied: !hr.Idempotent,
 	}
-	e.redact(requestSecrets(hr))
+	e.redact(hr.Secrets)
 	return e
 }

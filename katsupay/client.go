@@ -82,19 +82,19 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL: u.String(),
 		policy:  s.policy,
-		sender:  &httpcore.Sender{HTTP: hc, Logger: s.logger},
+		sender:  httpcore.NewSender(hc, s.logger, nil),
 		header:  h,
 	}
 	c.Invoices = &InvoiceService{client: c}
 	return c, nil
 }
 
-// Body limits: a created invoice is a few hundred bytes, so anything near
-// these is not the documented reply.
-const (
-	maxReplyBody = 1 << 20
-	maxErrorBody = 64 << 10
-)
+// maxReplyBody bounds a success body: a created invoice is a few hundred
+// bytes, so anything near it is not the documented reply.
+const maxReplyBody = 1 << 20
+
+// maxErrorBody is how much of an error body is kept in Error.Body.
+const maxErrorBody = httpcore.MaxErrorBody
 
 // reply is a response with its body read.
 type reply struct {
@@ -109,10 +109,11 @@ type reply struct {
 // server surely did not act on it (a connection that never opened, a 429).
 func (c *Client) post(ctx context.Context, path string, body []byte) (*reply, error) {
 	hr := &httpcore.Request{
-		Method: http.MethodPost,
-		URL:    c.baseURL + path,
-		Header: c.header.Clone(),
-		Body:   body,
+		Method:  http.MethodPost,
+		URL:     c.baseURL + path,
+		Header:  c.header.Clone(),
+		Body:    body,
+		MaxBody: maxReplyBody,
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	resp, outcome, err := c.sender.Send(ctx, c.policy, hr)
@@ -125,13 +126,12 @@ func (c *Client) post(ctx context.Context, path string, body []byte) (*reply, er
 			Err:            err,
 		})
 	}
-	limit := int64(maxErrorBody)
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		limit = maxReplyBody
-	}
-	var buf bytes.Buffer
-	r := &reply{status: resp.StatusCode, header: resp.Header}
-	r.truncated, r.readErr = httpcore.ReadBody(&buf, resp.Body, limit)
-	r.body = buf.Bytes()
-	return r, nil
+	defer resp.Release()
+	return &reply{
+		status:    resp.StatusCode,
+		header:    resp.Header,
+		body:      bytes.Clone(resp.Body),
+		truncated: resp.TooLong,
+		readErr:   resp.ReadErr,
+	}, nil
 }

@@ -10,8 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // tryLog writes one record per try that will be retried (WARN) and one for
@@ -48,28 +46,28 @@ func newTryLog(l *slog.Logger, r *Request) *tryLog {
 	return &tryLog{l: l, r: r, route: route}
 }
 
-// wire hooks t into rc's loop. Call it once rc's CheckRetry and Backoff are
-// set: it wraps them, so their decisions are what it reports.
-func (t *tryLog) wire(rc *retryablehttp.Client) {
+// begin records that try number i (from 0) begins.
+func (t *tryLog) begin(i int) {
 	if t == nil {
 		return
 	}
-	rc.RequestLogHook = func(_ retryablehttp.Logger, _ *http.Request, i int) {
-		t.attempt, t.start = i+1, time.Now()
-		t.resp, t.err = nil, nil
-	}
-	check := rc.CheckRetry
-	rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-		// Called again for the same try with the response handler's error;
-		// the later call holds the error that counts.
+	t.attempt, t.start = i+1, time.Now()
+	t.resp, t.err = nil, nil
+}
+
+// saw records how the latest try ended. retryablehttp reports a try again
+// with the response handler's error; the later report holds the error that
+// counts.
+func (t *tryLog) saw(resp *http.Response, err error) {
+	if t != nil {
 		t.resp, t.err = resp, err
-		return check(ctx, resp, err)
 	}
-	backoff := rc.Backoff
-	rc.Backoff = func(min, max time.Duration, i int, resp *http.Response) time.Duration {
-		wait := backoff(min, max, i, resp)
+}
+
+// retrying logs the latest try, which will be retried after wait.
+func (t *tryLog) retrying(wait time.Duration) {
+	if t != nil {
 		t.log(slog.LevelWarn, "try failed, retrying", t.resp, t.err, slog.Duration("retry_in", wait))
-		return wait
 	}
 }
 

@@ -87,12 +87,12 @@ func TestLogLevelsPerTry(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := &recorder{level: slog.LevelDebug}
-			s := &Sender{HTTP: http.DefaultClient, Logger: slog.New(h)}
+			s := NewSender(http.DefaultClient, slog.New(h), nil)
 			p := fastPolicy
 			p.MaxRetries = 2
 			resp, _, err := s.Send(context.Background(), p, &Request{Method: tc.method, URL: statusSequence(t, tc.statuses...) + "/v0/x", Idempotent: tc.method == http.MethodGet})
 			require.NoError(t, err)
-			resp.Body.Close()
+			resp.Release()
 			assert.Equal(t, tc.want, h.levels())
 		})
 	}
@@ -100,7 +100,7 @@ func TestLogLevelsPerTry(t *testing.T) {
 
 func TestLogRecordAttributes(t *testing.T) {
 	h := &recorder{level: slog.LevelDebug}
-	s := &Sender{HTTP: http.DefaultClient, Logger: slog.New(h)}
+	s := NewSender(http.DefaultClient, slog.New(h), nil)
 	p := fastPolicy
 	p.MaxRetries = 1
 	url := statusSequence(t, 503) + "/v0/business/biz_1/invoice/inv_9?page_token=SECRETQUERY"
@@ -109,7 +109,7 @@ func TestLogRecordAttributes(t *testing.T) {
 		Header: http.Header{"Authorization": {"Bearer SECRETTOKEN"}},
 	})
 	require.NoError(t, err)
-	resp.Body.Close()
+	resp.Release()
 
 	recs := h.all()
 	require.Len(t, recs, 2)
@@ -135,7 +135,7 @@ func TestLogTransportErrorsWithoutQuery(t *testing.T) {
 	require.NoError(t, l.Close()) // nothing listens: every dial is refused
 
 	h := &recorder{level: slog.LevelDebug}
-	s := &Sender{HTTP: http.DefaultClient, Logger: slog.New(h)}
+	s := NewSender(http.DefaultClient, slog.New(h), nil)
 	p := fastPolicy
 	p.MaxRetries = 1
 	_, _, err = s.Send(context.Background(), p, &Request{Method: http.MethodPost, URL: "http://" + addr + "/v0/x?status=SECRETQUERY"})
@@ -153,10 +153,10 @@ func TestLogTransportErrorsWithoutQuery(t *testing.T) {
 
 func TestLogHonoursLevel(t *testing.T) {
 	h := &recorder{level: slog.LevelWarn}
-	s := &Sender{HTTP: http.DefaultClient, Logger: slog.New(h)}
+	s := NewSender(http.DefaultClient, slog.New(h), nil)
 	resp, _, err := s.Send(context.Background(), fastPolicy, &Request{Method: http.MethodGet, URL: statusSequence(t, 503, 200), Idempotent: true})
 	require.NoError(t, err)
-	resp.Body.Close()
+	resp.Release()
 	assert.Equal(t, []slog.Level{slog.LevelWarn}, h.levels())
 }
 

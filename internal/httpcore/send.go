@@ -3,14 +3,11 @@ package httpcore
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
-	"net"
+	"math"
 	"net/http"
-	"net/http/httptrace"
-	"sync/atomic"
-	"time"
+	"sync"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -24,26 +21,81 @@ type Request struct {
 	// Idempotent says that repeating the request cannot change its outcome,
 	// so it may be retried after failures that may have reached the server.
 	Idempotent bool
-	// Into, when set on an idempotent request, receives a success body, at
-	// most Limit bytes of it. The body is read inside the retry loop, so one
-	// cut short by a broken connection is retried like any other transport
-	// failure; the response Send returns then has an empty Body.
-	Into  *bytes.Buffer
-	Limit int64
+	// MaxBody bounds the body of a success answer (2xx) that Send reads;
+	// zero reads none of it. Any other answer's body is read up to
+	// MaxErrorBody.
+	MaxBody int64
 	// Key is what the rate limiter budgets the request under: its
 	// business id, "" for calls without one.
 	Key string
+	// Secrets are the credentials the request carries (a token, a client
+	// secret), for the errors built from its answer to leave out.
+	Secrets []string
+}
+
+// MaxErrorBody bounds the body Send reads of an answer that is not a
+// success: enough for any error document, little enough to keep in an error.
+const MaxErrorBody = 64 << 10
+
+// Reply is the last answer to a Send, its body read and closed.
+type Reply struct {
+	StatusCode int
+	Header     http.Header
+	// Body is the answer's body, at most Request.MaxBody bytes of a success
+	// and MaxErrorBody of any other answer. It is valid until Release.
+	Body []byte
+	// TooLong is true when the body was longer than its bound.
+	TooLong bool
+	// ReadErr is what cut the body short. A read's success body is read
+	// inside the retry loop, so a cut one is tried again instead; a
+	// change's, or an error's, is read once, after the loop.
+	ReadErr error
+
+	buf *bytes.Buffer
+}
+
+// Release hands the body's buffer back for reuse; Body must not be used
+// after it.
+func (r *Reply) Release() {
+	if r == nil || r.buf == nil {
+		return
+	}
+	putBuffer(r.buf)
+	r.buf, r.Body = nil, nil
 }
 
 // Sender sends requests with a retry policy over one shared *http.Client.
+// Share one per client: its retryablehttp.Client is built once, and each
+// call's settings and state reach its hooks through the request's context.
 type Sender struct {
-	// HTTP is the client requests go through; its Transport keeps the
-	// connection pool, so one Sender should be shared by all calls.
-	HTTP *http.Client
-	// Logger receives the retry loop's records; nil keeps it silent.
-	Logger *slog.Logger
-	// Limiter, when set, paces every attempt, retries included.
-	Limiter Limiter
+	http   *http.Client
+	logger *slog.Logger
+	limit  Limiter
+	rc     *retryablehttp.Client
+}
+
+// NewSender makes the Sender of one client. hc's Transport keeps the
+// connection pool; it is looked up at each try, so a test that swaps it
+// (gock) sees its own. logger receives the retry loop's records (nil: none);
+// limit, when not nil, paces every try, retries included, each under its
+// request's Key.
+func NewSender(hc *http.Client, logger *slog.Logger, limit Limiter) *Sender {
+	s := &Sender{http: hc, logger: logger, limit: limit}
+	s.rc = &retryablehttp.Client{
+		// Redirects are never followed, whatever hc's CheckRedirect says:
+		// Go would turn a redirected POST into a GET or send it again, and
+		// would carry the request's custom headers (service keys,
+		// x-user-id) to another host. The 3xx comes back to the caller.
+		HTTPClient: &http.Client{Transport: tryTransport{hc}, CheckRedirect: refuseRedirect, Jar: hc.Jar},
+		// checkRetry counts each call's tries against its own policy.
+		RetryMax:       math.MaxInt,
+		CheckRetry:     checkRetry,
+		Backoff:        noBackoff,
+		PrepareRetry:   prepareRetry,
+		ErrorHandler:   dropResponse,
+		RequestLogHook: startTry,
+	}
+	return s
 }
 
 // Outcome tells how a Send went beyond its response.
@@ -58,235 +110,59 @@ type Outcome struct {
 	// what it did (see wire) is assumed to have written the request unless
 	// its error proves otherwise.
 	MaybeApplied bool
-	// Truncated is true when a body read into Request.Into was longer than
-	// Request.Limit.
-	Truncated bool
 }
 
-// Send performs r under policy p. It returns the last response whatever its
-// status (the caller turns statuses into errors), or the last transport
-// error. The context ends any wait between tries at once, and no wait is
-// started that would outlast the context's deadline.
-func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*http.Response, Outcome, error) {
-	var out Outcome
+// Send performs r under policy p. It returns the last answer whatever its
+// status (the caller turns statuses into errors), its body read, or the
+// last transport error. The context ends any wait between tries at once,
+// and no wait is started that would outlast the context's deadline.
+func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*Reply, Outcome, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, out, err // nothing sent, which a transport error could not prove
+		return nil, Outcome{}, err // nothing sent, which a transport error could not prove
 	}
-	var nextWait time.Duration
-	// After the response handler runs, retryablehttp asks CheckRetry about
-	// the same attempt again (with the handler's error, if any); recheck
-	// keeps that from counting as another attempt.
-	var recheck bool
-	hc := keepIdle(s.HTTP, p.AttemptTimeout)
-	w := &wire{}
-	hc.Transport = tracer{hc.Transport, w}
-	rc := &retryablehttp.Client{
-		HTTPClient:   hc,
-		RetryWaitMin: p.WaitMin,
-		RetryWaitMax: p.WaitMax,
-		RetryMax:     p.MaxRetries,
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			if recheck {
-				recheck = false
-			} else {
-				out.Attempts++
-				if s.Limiter != nil {
-					observe(s.Limiter, r.Key, resp)
-				}
-			}
-			sent := err != nil && w.maybeSent(err)
-			if sent || resp != nil && resp.StatusCode >= 500 {
-				out.MaybeApplied = true
-			}
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				if resp != nil && err == nil {
-					// An answer arrived before the context ended: hand it
-					// back. Hiding a success behind the context's error
-					// would report a change that was applied as one that
-					// was not.
-					return false, nil
-				}
-				return false, ctxErr
-			}
-			// Counting here rather than relying on RetryMax lets an exhausted
-			// retry hand back the last response itself instead of an error
-			// string, and keeps retryablehttp from closing idle connections.
-			if out.Attempts > p.MaxRetries || !p.retryable(r.Idempotent, resp, err, sent) {
-				return false, nil
-			}
-			wait, ok := p.wait(out.Attempts-1, resp, time.Now())
-			if !ok {
-				return false, nil
-			}
-			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
-				return false, nil
-			}
-			// retryablehttp drains only 4 KiB of a body before it retries; a
-			// proxy's error page is often longer, and a body not read to
-			// the end costs the connection.
-			if resp != nil {
-				Discard(resp.Body)
-				resp.Body = http.NoBody
-			}
-			nextWait = wait
-			return true, nil
-		},
-		Backoff: func(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
-			return nextWait
-		},
-		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
-			if resp != nil {
-				Discard(resp.Body)
-			}
-			return nil, err
-		},
-	}
-	tries := newTryLog(s.Logger, r)
-	tries.wire(rc)
-	var body any
-	if r.Body != nil {
-		body = r.Body
-	}
-	if !r.Idempotent && body == nil {
-		// HTTP/2 sends a request without a body again on its own after a
-		// reset stream or a GOAWAY; an empty body keeps it from doing so
-		// (over HTTP/1.1 it goes as an empty chunked body).
-		body = []byte{}
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, r.URL, body)
+	c := &call{p: p, r: r, limit: s.limit, tries: newTryLog(s.logger, r), reply: &Reply{buf: getBuffer()}}
+	req, err := c.request(context.WithValue(ctx, callKey{}, c))
 	if err != nil {
-		return nil, out, err
+		c.reply.Release()
+		return nil, c.out, err
 	}
-	if !r.Idempotent {
-		// Without GetBody, net/http (HTTP/1.1 and HTTP/2) cannot rewind the
-		// body, so it never puts a change on the wire twice by itself, not
-		// even for a request carrying an Idempotency-Key: only the policy
-		// above decides a resend, and retryablehttp rewinds the body for it.
-		req.GetBody = nil
-	}
-	if s.Limiter != nil {
-		rc.PrepareRetry = func(req *http.Request) error { return limitWait(req.Context(), s.Limiter, r.Key) }
+	if s.limit != nil {
 		// Last before sending: a slot claimed is a request in flight.
-		if err := limitWait(ctx, s.Limiter, r.Key); err != nil {
-			return nil, out, err
+		if err := limitWait(ctx, s.limit, r.Key); err != nil {
+			c.reply.Release()
+			return nil, c.out, err
 		}
 	}
-	for k, v := range r.Header {
-		req.Header[k] = v
+	resp, err := s.rc.Do(req)
+	c.tries.finish(resp, err)
+	if err != nil {
+		c.reply.Release()
+		return nil, c.out, err
 	}
-	if r.Into != nil && r.Idempotent {
-		req.SetResponseHandler(func(resp *http.Response) error {
-			recheck = true
-			if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-				return nil
-			}
-			r.Into.Reset()
-			truncated, err := ReadBody(r.Into, resp.Body, r.Limit)
-			resp.Body = http.NoBody
-			out.Truncated = truncated
-			return err
-		})
+	if !c.read {
+		c.reply.ReadErr = c.readBody(resp)
 	}
-	resp, err := rc.Do(req)
-	tries.finish(resp, err)
-	return resp, out, err
+	return c.reply, c.out, nil
 }
 
-// keepIdle returns a client that sends through hc's transport but hides its
-// CloseIdleConnections: retryablehttp calls it whenever a call is cancelled
-// or gives up, which would close the idle connections of every other call
-// sharing the pool. The transport is looked up on each request, so a test
-// that swaps hc.Transport (gock) still sees its own. Each try is bounded by
-// the shorter of hc's Timeout and attemptTimeout.
-//
-// Redirects are never followed, whatever hc's CheckRedirect says: Go would
-// turn a redirected POST into a GET or send it again, and would carry the
-// request's custom headers (service keys, x-user-id) to another host. The
-// 3xx comes back to the caller instead.
-func keepIdle(hc *http.Client, attemptTimeout time.Duration) *http.Client {
-	timeout := hc.Timeout
-	if attemptTimeout > 0 && (timeout == 0 || attemptTimeout < timeout) {
-		timeout = attemptTimeout
+// readBody reads resp's body into the call's reply: this is where every
+// body a caller gets is read, inside the retry loop for a read's success
+// (see call.handle) and after it for any other.
+func (c *call) readBody(resp *http.Response) error {
+	limit := int64(MaxErrorBody)
+	if success(resp.StatusCode) {
+		limit = c.r.MaxBody
 	}
-	return &http.Client{Transport: poolKeeper{hc}, CheckRedirect: refuseRedirect, Jar: hc.Jar, Timeout: timeout}
+	rep := c.reply
+	rep.StatusCode, rep.Header = resp.StatusCode, resp.Header
+	rep.buf.Reset()
+	tooLong, err := ReadBody(rep.buf, resp.Body, limit)
+	resp.Body = http.NoBody
+	rep.TooLong, rep.Body = tooLong, rep.buf.Bytes()
+	return err
 }
 
-// wire is what the transport reported, through net/http/httptrace, of the
-// last try: whether it reported anything at all, and whether it wrote the
-// request's headers on a connection to the server. Go's own transports
-// report both; gock's, or a user's RoundTripper, may report nothing, and
-// then the error's type is all there is to go on (MaybeSent).
-type wire struct {
-	traced, connected, wrote atomic.Bool
-}
-
-// maybeSent reports whether the try that failed with err may have reached
-// the server: its headers were written on a connection to the server, or
-// the try was abandoned (a timeout, a cancellation) once it had one, when
-// HTTP/2 may still write them after the round trip returned.
-func (w *wire) maybeSent(err error) bool {
-	if w.traced.Load() {
-		return w.wrote.Load() || w.connected.Load() && abandoned(err)
-	}
-	return MaybeSent(err)
-}
-
-func abandoned(err error) bool {
-	var ne net.Error
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, &ne) && ne.Timeout()
-}
-
-func (w *wire) trace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		GetConn: func(string) { w.traced.Store(true) },
-		GotConn: func(httptrace.GotConnInfo) {
-			w.traced.Store(true)
-			w.connected.Store(true)
-		},
-		// Headers written before a connection was handed over are a
-		// proxy's CONNECT, not the request. Headers are reported once in
-		// the buffer, before they are flushed: counting them errs on the
-		// side of "may have been sent".
-		WroteHeaders: func() {
-			w.traced.Store(true)
-			if w.connected.Load() {
-				w.wrote.Store(true)
-			}
-		},
-		WroteRequest: func(httptrace.WroteRequestInfo) {
-			w.traced.Store(true)
-			if w.connected.Load() {
-				w.wrote.Store(true)
-			}
-		},
-	}
-}
-
-// tracer records into w what the transport reports of each try.
-type tracer struct {
-	next http.RoundTripper
-	w    *wire
-}
-
-func (t tracer) RoundTrip(r *http.Request) (*http.Response, error) {
-	t.w.traced.Store(false)
-	t.w.connected.Store(false)
-	t.w.wrote.Store(false)
-	return t.next.RoundTrip(r.WithContext(httptrace.WithClientTrace(r.Context(), t.w.trace())))
-}
-
-func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-
-type poolKeeper struct{ hc *http.Client }
-
-func (p poolKeeper) RoundTrip(r *http.Request) (*http.Response, error) {
-	t := p.hc.Transport
-	if t == nil {
-		t = http.DefaultTransport
-	}
-	return t.RoundTrip(r)
-}
+func success(status int) bool { return status >= 200 && status < 300 }
 
 // discardLimit bounds how much of an unwanted body is read so that the
 // connection can be reused; past it, closing the connection is cheaper.
@@ -313,4 +189,22 @@ func ReadBody(buf *bytes.Buffer, body io.ReadCloser, limit int64) (truncated boo
 		return true, err
 	}
 	return false, err
+}
+
+// bufferPool recycles body buffers; a buffer that grew past maxPooled (an
+// unusually large page) is left to the garbage collector.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooled = 1 << 20
+
+func getBuffer() *bytes.Buffer {
+	b := bufferPool.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		bufferPool.Put(b)
+	}
 }

@@ -39,13 +39,13 @@ func TestSendReturnsLastResponseAfterRetries(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = io.WriteString(w, "answer "+strconv.Itoa(n))
 	})
-	s := &Sender{HTTP: srv.Client()}
+	s := NewSender(srv.Client(), nil, nil)
 	p := fastPolicy
 	p.MaxRetries = 2
 	resp, out, err := s.Send(context.Background(), p, &Request{Method: http.MethodGet, URL: srv.URL, Idempotent: true})
 	require.NoError(t, err, "an exhausted retry hands back the response, not an error")
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	defer resp.Release()
+	body := resp.Body
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Equal(t, "answer 3", string(body))
 	assert.Equal(t, 3, out.Attempts)
@@ -68,10 +68,10 @@ func TestSendResendsBodyOnRetry(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 	}))
 	defer srv.Close()
-	s := &Sender{HTTP: srv.Client()}
+	s := NewSender(srv.Client(), nil, nil)
 	resp, out, err := s.Send(context.Background(), fastPolicy, &Request{Method: http.MethodPost, URL: srv.URL, Body: []byte(`{"a":1}`)})
 	require.NoError(t, err)
-	resp.Body.Close()
+	resp.Release()
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
 	assert.Equal(t, 2, out.Attempts)
 	mu.Lock()
@@ -81,10 +81,10 @@ func TestSendResendsBodyOnRetry(t *testing.T) {
 
 func TestSendNonIdempotentNotRetriedAfter5xx(t *testing.T) {
 	srv, count := countingServer(t, func(w http.ResponseWriter, _ int) { w.WriteHeader(http.StatusBadGateway) })
-	s := &Sender{HTTP: srv.Client()}
+	s := NewSender(srv.Client(), nil, nil)
 	resp, out, err := s.Send(context.Background(), fastPolicy, &Request{Method: http.MethodPost, URL: srv.URL, Body: []byte("{}")})
 	require.NoError(t, err)
-	resp.Body.Close()
+	resp.Release()
 	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
 	assert.Equal(t, 1, out.Attempts)
 	assert.EqualValues(t, 1, count.Load())
@@ -113,9 +113,9 @@ func TestSendServerWaitBeyondLimitsReturnsAtOnce(t *testing.T) {
 				defer cancel()
 			}
 			start := time.Now()
-			resp, out, err := (&Sender{HTTP: srv.Client()}).Send(ctx, tc.policy, &Request{Method: http.MethodGet, URL: srv.URL, Idempotent: true})
+			resp, out, err := NewSender(srv.Client(), nil, nil).Send(ctx, tc.policy, &Request{Method: http.MethodGet, URL: srv.URL, Idempotent: true})
 			require.NoError(t, err)
-			resp.Body.Close()
+			resp.Release()
 			assert.Less(t, time.Since(start), time.Second)
 			assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 			assert.Equal(t, 1, out.Attempts)
@@ -133,7 +133,7 @@ func TestSendCancelEndsWait(t *testing.T) {
 		time.AfterFunc(50*time.Millisecond, cancel)
 	})
 	start := time.Now()
-	_, _, err := (&Sender{HTTP: srv.Client()}).Send(ctx, fastPolicy, &Request{Method: http.MethodGet, URL: srv.URL, Idempotent: true})
+	_, _, err := NewSender(srv.Client(), nil, nil).Send(ctx, fastPolicy, &Request{Method: http.MethodGet, URL: srv.URL, Idempotent: true})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, context.Canceled), "%v", err)
 	assert.Less(t, time.Since(start), time.Second)
@@ -146,9 +146,9 @@ func TestSendHeaders(t *testing.T) {
 	defer srv.Close()
 	h := http.Header{}
 	h.Set("X-Test", "yes")
-	resp, _, err := (&Sender{HTTP: srv.Client()}).Send(context.Background(), fastPolicy, &Request{Method: http.MethodGet, URL: srv.URL, Header: h})
+	resp, _, err := NewSender(srv.Client(), nil, nil).Send(context.Background(), fastPolicy, &Request{Method: http.MethodGet, URL: srv.URL, Header: h})
 	require.NoError(t, err)
-	resp.Body.Close()
+	resp.Release()
 	assert.Equal(t, "yes", (<-got).Get("X-Test"))
 }
 
@@ -196,7 +196,7 @@ func cutBody(w http.ResponseWriter, body string) {
 	}
 }
 
-func TestSendIntoRetriesBodyCutShort(t *testing.T) {
+func TestSendRetriesReadBodyCutShort(t *testing.T) {
 	const body = `{"data": {"id": "inv_1", "number": "INV-1"}}`
 	cases := []struct {
 		name       string
@@ -205,7 +205,7 @@ func TestSendIntoRetriesBodyCutShort(t *testing.T) {
 	}{
 		{"idempotent: read again", true, 2},
 		// A change must not be repeated because its answer was lost; the
-		// caller reads the body and reports the outcome as unknown.
+		// caller gets the cut and reports the outcome as unknown.
 		{"not idempotent: not repeated", false, 1},
 	}
 	for _, tc := range cases {
@@ -217,27 +217,25 @@ func TestSendIntoRetriesBodyCutShort(t *testing.T) {
 				}
 				_, _ = io.WriteString(w, body)
 			})
-			var into bytes.Buffer
-			s := &Sender{HTTP: srv.Client()}
+			s := NewSender(srv.Client(), nil, nil)
 			resp, out, err := s.Send(context.Background(), fastPolicy, &Request{
-				Method: http.MethodPost, URL: srv.URL, Idempotent: tc.idempotent, Into: &into, Limit: 1 << 20,
+				Method: http.MethodPost, URL: srv.URL, Idempotent: tc.idempotent, MaxBody: 1 << 20,
 			})
 			require.NoError(t, err)
-			defer resp.Body.Close()
+			defer resp.Release()
 			assert.Equal(t, tc.requests, count.Load())
 			assert.Equal(t, int(tc.requests), out.Attempts, "one attempt per request, although the body check asks twice")
 			if tc.idempotent {
-				assert.Equal(t, body, into.String())
+				require.NoError(t, resp.ReadErr)
+				assert.Equal(t, body, string(resp.Body))
 				return
 			}
-			assert.Zero(t, into.Len(), "Into is only for requests that may be read again")
-			_, readErr := io.ReadAll(resp.Body)
-			assert.Error(t, readErr, "the caller meets the cut itself")
+			assert.Error(t, resp.ReadErr, "the caller meets the cut itself")
 		})
 	}
 }
 
-func TestSendIntoCountsOneAttemptPerRequest(t *testing.T) {
+func TestSendReadBodyCountsOneAttemptPerRequest(t *testing.T) {
 	srv, count := countingServer(t, func(w http.ResponseWriter, n int) {
 		if n < 3 {
 			w.WriteHeader(http.StatusBadGateway)
@@ -245,37 +243,32 @@ func TestSendIntoCountsOneAttemptPerRequest(t *testing.T) {
 		}
 		_, _ = io.WriteString(w, `{"ok": true}`)
 	})
-	var into bytes.Buffer
-	s := &Sender{HTTP: srv.Client()}
+	s := NewSender(srv.Client(), nil, nil)
 	resp, out, err := s.Send(context.Background(), fastPolicy, &Request{
-		Method: http.MethodGet, URL: srv.URL, Idempotent: true, Into: &into, Limit: 5,
+		Method: http.MethodGet, URL: srv.URL, Idempotent: true, MaxBody: 5,
 	})
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer resp.Release()
 	assert.EqualValues(t, 3, count.Load())
 	assert.Equal(t, 3, out.Attempts)
-	assert.True(t, out.Truncated, "a body over Limit is reported, not silently cut")
-	assert.Equal(t, `{"ok"`, into.String())
-	n, _ := io.Copy(io.Discard, resp.Body)
-	assert.Zero(t, n, "the body was consumed into Into")
+	assert.True(t, resp.TooLong, "a body over MaxBody is reported, not silently cut")
+	assert.Equal(t, `{"ok"`, string(resp.Body))
 }
 
-func TestSendIntoLeavesErrorBodies(t *testing.T) {
+func TestSendReadsErrorBodiesToTheirOwnBound(t *testing.T) {
 	srv, _ := countingServer(t, func(w http.ResponseWriter, n int) {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"detail": "Invoice not found"}`)
 	})
-	var into bytes.Buffer
-	s := &Sender{HTTP: srv.Client()}
+	s := NewSender(srv.Client(), nil, nil)
 	resp, out, err := s.Send(context.Background(), fastPolicy, &Request{
-		Method: http.MethodGet, URL: srv.URL, Idempotent: true, Into: &into, Limit: 1 << 20,
+		Method: http.MethodGet, URL: srv.URL, Idempotent: true, MaxBody: 1,
 	})
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer resp.Release()
 	assert.Equal(t, 1, out.Attempts)
-	assert.Zero(t, into.Len())
-	b, _ := io.ReadAll(resp.Body)
-	assert.Equal(t, `{"detail": "Invoice not found"}`, string(b), "an error body is the caller's to read")
+	assert.False(t, resp.TooLong)
+	assert.Equal(t, `{"detail": "Invoice not found"}`, string(resp.Body), "an error body is read up to MaxErrorBody, not MaxBody")
 }
 
 // A call cancelled during a wait between tries must not close the idle
@@ -297,11 +290,11 @@ func TestSendCancelKeepsPooledConnections(t *testing.T) {
 	}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	s := &Sender{HTTP: srv.Client()}
+	s := NewSender(srv.Client(), nil, nil)
 	get := func(ctx context.Context, path string, p Policy) {
 		resp, _, err := s.Send(ctx, p, &Request{Method: http.MethodGet, URL: srv.URL + path, Idempotent: true})
 		if err == nil {
-			Discard(resp.Body)
+			resp.Release()
 		}
 	}
 	get(context.Background(), "/ok", fastPolicy)
@@ -339,7 +332,7 @@ func TestSendAttemptTimeout(t *testing.T) {
 			defer close(quit) // before srv.Close, registered earlier, waits for the handler
 			p := fastPolicy
 			p.AttemptTimeout = 50 * time.Millisecond
-			s := &Sender{HTTP: srv.Client()}
+			s := NewSender(srv.Client(), nil, nil)
 			// The deadline only keeps the test from hanging if the try's
 			// own timeout does not hold; the call must end long before.
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -356,18 +349,17 @@ func TestSendAttemptTimeout(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			Discard(resp.Body)
+			resp.Release()
 			assert.Equal(t, 2, out.Attempts)
 		})
 	}
 }
 
 func TestSendAttemptTimeoutKeepsShorterClientTimeout(t *testing.T) {
-	hc := &http.Client{Timeout: time.Second}
-	assert.Equal(t, time.Second, keepIdle(hc, time.Minute).Timeout)
-	assert.Equal(t, 10*time.Millisecond, keepIdle(hc, 10*time.Millisecond).Timeout)
-	assert.Equal(t, time.Second, keepIdle(hc, 0).Timeout)
-	assert.Equal(t, time.Minute, keepIdle(&http.Client{}, time.Minute).Timeout)
+	assert.Equal(t, time.Second, tryTimeout(time.Second, time.Minute))
+	assert.Equal(t, 10*time.Millisecond, tryTimeout(time.Second, 10*time.Millisecond))
+	assert.Equal(t, time.Second, tryTimeout(time.Second, 0))
+	assert.Equal(t, time.Minute, tryTimeout(0, time.Minute))
 }
 
 // A caller's client that follows redirects must not take a POST, its body
@@ -384,13 +376,13 @@ func TestSendNeverFollowsRedirects(t *testing.T) {
 				w.Header().Set("Location", other.URL+"/steal")
 				w.WriteHeader(status)
 			})
-			s := &Sender{HTTP: &http.Client{}} // Go's default: follows redirects
+			s := NewSender(&http.Client{}, nil, nil) // Go's default: follows redirects
 			resp, out, err := s.Send(context.Background(), fastPolicy, &Request{
 				Method: http.MethodPost, URL: srv.URL, Body: []byte(`{"amount": 1}`),
 				Header: http.Header{"Service-Api-Key": {"secret"}},
 			})
 			require.NoError(t, err)
-			defer Discard(resp.Body)
+			defer resp.Release()
 			assert.Equal(t, status, resp.StatusCode, "the 3xx comes back")
 			assert.Equal(t, 1, out.Attempts)
 			assert.Zero(t, elsewhere.Load(), "nothing reached the other host")
@@ -420,10 +412,10 @@ func TestSendKeepsResponseThatBeatTheContext(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := &Sender{HTTP: &http.Client{Transport: cancelAfter{srv.Client().Transport, cancel}}}
+	s := NewSender(&http.Client{Transport: cancelAfter{srv.Client().Transport, cancel}}, nil, nil)
 	resp, out, err := s.Send(ctx, fastPolicy, &Request{Method: http.MethodPost, URL: srv.URL, Body: []byte(`{}`)})
 	require.NoError(t, err)
-	defer Discard(resp.Body)
+	defer resp.Release()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, 1, out.Attempts)
 	assert.EqualValues(t, 1, count.Load())
@@ -433,7 +425,7 @@ func TestSendCancelledBeforeSendingSendsNothing(t *testing.T) {
 	srv, count := countingServer(t, func(w http.ResponseWriter, _ int) {})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	s := &Sender{HTTP: srv.Client()}
+	s := NewSender(srv.Client(), nil, nil)
 	_, out, err := s.Send(ctx, fastPolicy, &Request{Method: http.MethodPost, URL: srv.URL})
 	require.ErrorIs(t, err, context.Canceled)
 	assert.False(t, out.MaybeApplied)

@@ -32,9 +32,9 @@ func sendChange(t *testing.T, tr http.RoundTripper, r *Request) (Outcome, error)
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	resp, out, err := (&Sender{HTTP: &http.Client{Transport: tr}}).Send(ctx, fastPolicy, r)
+	resp, out, err := NewSender(&http.Client{Transport: tr}, nil, nil).Send(ctx, fastPolicy, r)
 	if resp != nil {
-		Discard(resp.Body)
+		resp.Release()
 	}
 	return out, err
 }
@@ -91,11 +91,11 @@ func TestSendReadRecoversFromTransportFaults(t *testing.T) {
 	for _, fault := range []wiretest.Fault{wiretest.H2Reset, wiretest.H2GoAway, wiretest.TLSGarbage} {
 		srv := wiretest.Start(t, fault, []byte(`{"data": {}}`))
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		resp, _, err := (&Sender{HTTP: &http.Client{Transport: sdkTransport(t, srv.Roots)}}).Send(ctx, fastPolicy,
+		resp, _, err := NewSender(&http.Client{Transport: sdkTransport(t, srv.Roots)}, nil, nil).Send(ctx, fastPolicy,
 			&Request{Method: http.MethodGet, URL: srv.URL + "/invoice", Idempotent: true})
 		cancel()
 		require.NoError(t, err, "fault %d", fault)
-		Discard(resp.Body)
+		resp.Release()
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Equal(t, 2, srv.Requests(), "fault %d: requests", fault)
 	}
@@ -174,10 +174,10 @@ func TestNewHTTPClientWithReplacedDefaultTransport(t *testing.T) {
 	})
 	var hc *http.Client
 	require.NotPanics(t, func() { hc = NewHTTPClient() })
-	resp, _, err := (&Sender{HTTP: hc}).Send(context.Background(), fastPolicy,
+	resp, _, err := NewSender(hc, nil, nil).Send(context.Background(), fastPolicy,
 		&Request{Method: http.MethodGet, URL: "https://api.example/x", Idempotent: true})
 	require.NoError(t, err)
-	Discard(resp.Body)
+	resp.Release()
 	assert.Equal(t, 204, resp.StatusCode)
 	assert.Equal(t, 1, calls)
 }
