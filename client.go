@@ -48,12 +48,12 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err := s.apply(opts); err != nil {
 		return nil, err
 	}
-	hc := s.httpClient
+	hc := s.HTTPClient
 	if hc == nil {
 		hc = httpcore.NewHTTPClient()
 	}
-	s.httpClient = nil // the sender owns it now
-	c := &Client{sender: httpcore.NewSender(hc, s.logger, s.limit.build(s.policy.RetryAfterMax))}
+	s.HTTPClient = nil // the sender owns it now
+	c := &Client{sender: httpcore.NewSender(hc, s.Logger, s.limit.build(s.Policy.RetryAfterMax))}
 	if s.credentials != nil {
 		s.auth = newClientCredentialsAuth(c.sender, s, *s.credentials)
 	}
@@ -196,7 +196,7 @@ func authzSecrets(authz string) []string {
 // caller to look at (0 when none did).
 func exchange(ctx context.Context, sender *httpcore.Sender, s *settings, hr *httpcore.Request, path string, out any) (int, error) {
 	hr.MaxBody = s.maxBody
-	reply, outcome, err := sender.Send(ctx, s.policy, hr)
+	reply, outcome, err := sender.Send(ctx, s.Policy, hr)
 	if err != nil {
 		return 0, sendError(hr, path, outcome, err)
 	}

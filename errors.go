@@ -10,19 +10,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assetkit/asset-go/internal/errs"
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
 
 // Sentinel errors, matched with errors.Is. An *APIError matches the one for
 // its status; an *InputError matches ErrValidation.
 var (
-	ErrUnauthorized = errors.New("asset: unauthorized")        // 401: token missing, expired or revoked
-	ErrForbidden    = errors.New("asset: forbidden")           // 403: the token lacks a scope or the business
-	ErrNotFound     = errors.New("asset: not found")           // 404
-	ErrConflict     = errors.New("asset: conflict")            // 409
-	ErrValidation   = errors.New("asset: validation failed")   // 400, 422, and input refused before sending
-	ErrRateLimited  = errors.New("asset: rate limited")        // 429 after the allowed retries
-	ErrServer       = errors.New("asset: server error")        // 5xx after the allowed retries
+	ErrUnauthorized = errs.ErrUnauthorized                     // 401: token missing, expired or revoked
+	ErrForbidden    = errs.ErrForbidden                        // 403: the token lacks a scope or the business
+	ErrNotFound     = errs.ErrNotFound                         // 404
+	ErrConflict     = errs.ErrConflict                         // 409
+	ErrValidation   = errs.ErrValidation                       // 400, 422, and input refused before sending
+	ErrRateLimited  = errs.ErrRateLimited                      // 429 after the allowed retries
+	ErrServer       = errs.ErrServer                           // 5xx after the allowed retries
 	ErrNoMorePages  = errors.New("asset: no more pages")       // a Pager has no page in that direction
 	ErrInvalidReply = errors.New("asset: unreadable response") // a success status with a body that does not decode
 
@@ -37,7 +38,7 @@ var (
 	// applied: the connection broke after the request was sent, or the server
 	// answered 5xx or a redirect. The API has no idempotency key, so the SDK does not retry
 	// it; look the invoice up (Get, or List by number) before trying again.
-	ErrOutcomeUnknown = errors.New("asset: outcome unknown, the change may have been applied")
+	ErrOutcomeUnknown = errs.ErrOutcomeUnknown
 )
 
 // maxErrorBody is how much of an error response is kept in APIError.Body.
@@ -132,22 +133,8 @@ func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrOutcomeUnknown:
 		return e.mayHaveApplied
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
-	case ErrConflict:
-		return e.StatusCode == http.StatusConflict
-	case ErrValidation:
-		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
-	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	case ErrServer:
-		return e.StatusCode >= 500
 	}
-	return false
+	return errs.StatusIs(e.StatusCode, target)
 }
 
 // Temporary reports whether the same call may succeed later unchanged and
@@ -215,21 +202,12 @@ func rawString(raw json.RawMessage) string {
 	return string(raw)
 }
 
-// InputError is bad input caught before anything was sent.
-type InputError struct {
-	// Field names the argument, e.g. "businessID" or "invoices[2].lines[0].unit_price".
-	Field string
-	// Reason says what is wrong with it.
-	Reason string
-
-	client string // who refused the input, when not package asset
-}
-
-// Error reads like "asset: invalid businessID: is empty".
-func (e *InputError) Error() string { return prefix(e.client) + "invalid " + e.Field + ": " + e.Reason }
-
-// Is matches ErrValidation.
-func (e *InputError) Is(target error) bool { return target == ErrValidation }
+// InputError is bad input caught before anything was sent: Field names the
+// argument (e.g. "businessID" or "invoices[2].lines[0].unit_price"), Reason
+// says what is wrong with it. It matches ErrValidation, and reads like
+// "asset: invalid businessID: is empty" ("katsupay: ..." from katsupay,
+// which returns it too).
+type InputError = errs.InputError
 
 // BatchError reports the items of a batch create that were not created:
 // invoices of Invoices.Create or CreateMany, credit memos of
@@ -299,37 +277,14 @@ func (e *BatchError) Numbers() []string {
 }
 
 // NetworkError is a call that got no HTTP response: the connection could
-// not be made, broke, or timed out, after the allowed retries.
-type NetworkError struct {
-	// Method and Path are the call, without its query string.
-	Method, Path string
-	// Attempts is how many times the request was put on the wire.
-	Attempts int
-	// MayHaveApplied is true for a call that changes state whose request may
-	// have reached the server; it then also matches ErrOutcomeUnknown.
-	MayHaveApplied bool
-	// Err is the cause; context.Canceled and context.DeadlineExceeded are
-	// matched through it.
-	Err error
-
-	client string // who made the call, when not package asset
-}
-
-// Error names the call and the cause, and says when the change may have
-// been applied.
-func (e *NetworkError) Error() string {
-	msg := fmt.Sprintf("%s%s %s: %v", prefix(e.client), e.Method, e.Path, e.Err)
-	if e.MayHaveApplied {
-		msg += " (outcome unknown: the change may have been applied; check before retrying)"
-	}
-	return msg
-}
-
-// Unwrap returns the cause.
-func (e *NetworkError) Unwrap() error { return e.Err }
-
-// Is matches ErrOutcomeUnknown when MayHaveApplied.
-func (e *NetworkError) Is(target error) bool { return target == ErrOutcomeUnknown && e.MayHaveApplied }
+// not be made, broke, or timed out, after the allowed retries. Method and
+// Path name the call (without its query string), Attempts how many times it
+// was put on the wire. MayHaveApplied is true for a call that changes state
+// whose request may have reached the server; it then matches
+// ErrOutcomeUnknown. Err is the cause: context.Canceled and
+// context.DeadlineExceeded are matched through it. katsupay returns it too,
+// its message then starting "katsupay: ".
+type NetworkError = errs.NetworkError
 
 // DecodeError is a success status whose body could not be read as the
 // documented JSON: a proxy's HTML page, a truncated or oversized body.

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/assetkit/asset-go/internal/clientopt"
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
 
@@ -23,14 +24,12 @@ type Option struct {
 
 // settings is what options write. A call starts from a copy of its client's.
 type settings struct {
-	perCall      bool
-	baseURL      string
-	userID       string
+	perCall bool
+	baseURL string
+	userID  string
+	clientopt.Common
 	header       http.Header // copied on write: shared with the client's
-	policy       httpcore.Policy
 	responseInto *Response
-	httpClient   *http.Client
-	logger       *slog.Logger
 	auth         authenticator
 	credentials  *ClientCredentials
 	maxBody      int64
@@ -45,7 +44,7 @@ type settings struct {
 const defaultMaxBody = 32 << 20
 
 func defaultSettings() settings {
-	return settings{baseURL: ProductionURL, policy: httpcore.DefaultPolicy, maxBody: defaultMaxBody, prefetch: 1}
+	return settings{Common: clientopt.New(""), baseURL: ProductionURL, maxBody: defaultMaxBody, prefetch: 1}
 }
 
 func (s *settings) apply(opts []Option) error {
@@ -179,26 +178,14 @@ func WithHeader(key, value string) Option {
 // WithMaxRetries sets how many times a failed request is retried (default
 // 3). Zero turns retries off.
 func WithMaxRetries(n int) Option {
-	return Option{func(s *settings) error {
-		if n < 0 || n > 100 {
-			return &InputError{Field: "WithMaxRetries", Reason: fmt.Sprintf("%d is outside 0..100", n)}
-		}
-		s.policy.MaxRetries = n
-		return nil
-	}}
+	return Option{func(s *settings) error { return s.SetMaxRetries(n) }}
 }
 
 // WithRetryWait bounds the exponential backoff between tries (default 250ms
 // to 8s). A server's Retry-After is honoured whatever these say, up to
 // WithRetryAfterMax.
 func WithRetryWait(min, max time.Duration) Option {
-	return Option{func(s *settings) error {
-		if min < 0 || max < min {
-			return &InputError{Field: "WithRetryWait", Reason: fmt.Sprintf("need 0 <= min <= max, got %s and %s", min, max)}
-		}
-		s.policy.WaitMin, s.policy.WaitMax = min, max
-		return nil
-	}}
+	return Option{func(s *settings) error { return s.SetRetryWait(min, max) }}
 }
 
 // WithRetryAfterMax caps how long a server-requested wait (Retry-After or
@@ -210,7 +197,7 @@ func WithRetryAfterMax(d time.Duration) Option {
 		if d < 0 {
 			return &InputError{Field: "WithRetryAfterMax", Reason: "negative duration"}
 		}
-		s.policy.RetryAfterMax = d
+		s.Policy.RetryAfterMax = d
 		return nil
 	}}
 }
@@ -222,13 +209,7 @@ func WithRetryAfterMax(d time.Duration) Option {
 // ErrOutcomeUnknown. Zero leaves only the HTTP client's own Timeout; the
 // context's deadline bounds the whole call, retries included.
 func WithAttemptTimeout(d time.Duration) Option {
-	return Option{func(s *settings) error {
-		if d < 0 {
-			return &InputError{Field: "WithAttemptTimeout", Reason: "negative duration"}
-		}
-		s.policy.AttemptTimeout = d
-		return nil
-	}}
+	return Option{func(s *settings) error { return s.SetAttemptTimeout(d) }}
 }
 
 // WithRetryNonIdempotent lets POST and PATCH be retried after a 5xx or a
@@ -237,7 +218,7 @@ func WithAttemptTimeout(d time.Duration) Option {
 // use it only for calls whose repetition is harmless to you.
 func WithRetryNonIdempotent() Option {
 	return Option{func(s *settings) error {
-		s.policy.RetryNonIdempotent = true
+		s.Policy.RetryNonIdempotent = true
 		return nil
 	}}
 }
@@ -271,11 +252,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		if err := clientOnly(s, "WithHTTPClient"); err != nil {
 			return err
 		}
-		if hc == nil {
-			return &InputError{Field: "WithHTTPClient", Reason: "nil *http.Client"}
-		}
-		s.httpClient = hc
-		return nil
+		return s.SetHTTPClient(hc)
 	}}
 }
 
@@ -292,7 +269,7 @@ func WithLogger(l *slog.Logger) Option {
 		if err := clientOnly(s, "WithLogger"); err != nil {
 			return err
 		}
-		s.logger = l
+		s.Logger = l
 		return nil
 	}}
 }

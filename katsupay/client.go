@@ -23,6 +23,8 @@ import (
 	"strings"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/internal/clientopt"
+	"github.com/assetkit/asset-go/internal/errs"
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
 
@@ -49,23 +51,23 @@ type Client struct {
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	u, err := httpcore.CheckBaseURL(baseURL)
 	if err != nil {
-		return nil, own(&asset.InputError{Field: "baseURL", Reason: err.Error()})
+		return nil, inputError("baseURL", err.Error())
 	}
 	// The documented address is "{base}/api/v1/Invoice/Create"; a base that
 	// already ends in the API prefix would only ever earn 404s.
 	if strings.HasSuffix(strings.ToLower(u.Path), "/api/v1") || strings.Contains(strings.ToLower(u.Path), "/api/v1/") {
-		return nil, own(&asset.InputError{Field: "baseURL", Reason: "give the deployment's address without /api/v1: the client adds the paths itself"})
+		return nil, inputError("baseURL", "give the deployment's address without /api/v1: the client adds the paths itself")
 	}
-	s := settings{policy: httpcore.DefaultPolicy}
+	s := settings{Common: clientopt.New(name)}
 	for _, opt := range opts {
 		if opt.apply == nil {
 			continue
 		}
 		if err := opt.apply(&s); err != nil {
-			return nil, own(err)
+			return nil, err
 		}
 	}
-	hc := s.httpClient
+	hc := s.HTTPClient
 	if hc == nil {
 		hc = httpcore.NewHTTPClient()
 	}
@@ -81,8 +83,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		baseURL: u.String(),
-		policy:  s.policy,
-		sender:  httpcore.NewSender(hc, s.logger, nil),
+		policy:  s.Policy,
+		sender:  httpcore.NewSender(hc, s.Logger, nil),
 		header:  h,
 	}
 	c.Invoices = &InvoiceService{client: c}
@@ -118,13 +120,7 @@ func (c *Client) post(ctx context.Context, path string, body []byte) (*reply, er
 	hr.Header.Set("Content-Type", "application/json")
 	resp, outcome, err := c.sender.Send(ctx, c.policy, hr)
 	if err != nil {
-		return nil, own(&asset.NetworkError{
-			Method:         hr.Method,
-			Path:           path,
-			Attempts:       outcome.Attempts,
-			MayHaveApplied: outcome.MaybeApplied,
-			Err:            err,
-		})
+		return nil, errs.Network(name, hr.Method, path, outcome.Attempts, outcome.MaybeApplied, err)
 	}
 	defer resp.Release()
 	return &reply{

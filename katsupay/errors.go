@@ -11,17 +11,16 @@ import (
 	"time"
 
 	"github.com/assetkit/asset-go"
-	"github.com/assetkit/asset-go/internal/clientname"
+	"github.com/assetkit/asset-go/internal/errs"
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
 
-// own makes the asset errors in err (*asset.InputError,
-// *asset.NetworkError) read "katsupay: ...": the caller called this
-// client, not package asset.
-func own(err error) error {
-	clientname.Set(err, "katsupay")
-	return err
-}
+// name starts the messages of the errors katsupay shares with package
+// asset (*asset.InputError, *asset.NetworkError).
+const name = "katsupay"
+
+// inputError is katsupay's *asset.InputError.
+func inputError(field, reason string) *asset.InputError { return errs.Input(name, field, reason) }
 
 // Error is a refusal from Katsu Pay: an error status (400, 404, 500 are the
 // documented ones), or a reply whose envelope says "succeeded": false
@@ -99,7 +98,7 @@ func (e *Error) Is(target error) bool {
 		return true // "succeeded": false, the deployment refused the input
 	}
 	// The statuses mean what they mean for the Asset API.
-	return (&asset.APIError{StatusCode: e.StatusCode}).Is(target)
+	return errs.StatusIs(e.StatusCode, target)
 }
 
 // Temporary reports whether the same call may succeed later unchanged and

@@ -30,10 +30,10 @@ type InvoiceService struct {
 // produces this case, so that the check can be tested.
 func (s *InvoiceService) Create(ctx context.Context, inv CreateInvoice) (*CreatedInvoice, error) {
 	if ctx == nil {
-		return nil, own(&asset.InputError{Field: "ctx", Reason: "is nil; pass context.Background() or the request's context"})
+		return nil, inputError("ctx", "is nil; pass context.Background() or the request's context")
 	}
 	if err := inv.validate(); err != nil {
-		return nil, own(err)
+		return nil, err
 	}
 	body, err := json.Marshal(inv)
 	if err != nil {

@@ -1,13 +1,12 @@
 package katsupay
 
 import (
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/internal/clientopt"
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
 
@@ -16,13 +15,12 @@ type Option struct {
 	apply func(*settings) error
 }
 
-// settings is what options write.
+// settings is what options write: what asset's options write too, and the
+// credentials.
 type settings struct {
+	clientopt.Common
 	token           string
 	apiKey, apiCode string
-	httpClient      *http.Client
-	logger          *slog.Logger
-	policy          httpcore.Policy
 }
 
 // WithToken authenticates with a bearer token, sent as
@@ -30,10 +28,10 @@ type settings struct {
 func WithToken(token string) Option {
 	return Option{func(s *settings) error {
 		if strings.HasPrefix(strings.ToLower(token), "bearer ") {
-			return &asset.InputError{Field: "WithToken", Reason: `give the token without the "Bearer " prefix: the client adds it`}
+			return inputError("WithToken", `give the token without the "Bearer " prefix: the client adds it`)
 		}
 		if token == "" || strings.ContainsAny(token, " \t") || httpcore.CheckASCIIHeaderValue(token) != nil {
-			return &asset.InputError{Field: "WithToken", Reason: "the token is empty or holds spaces or control characters"}
+			return inputError("WithToken", "the token is empty or holds spaces or control characters")
 		}
 		s.token = token
 		return nil
@@ -47,10 +45,10 @@ func WithServiceKey(apiKey, apiCode string) Option {
 	return Option{func(s *settings) error {
 		for _, v := range []struct{ name, value string }{{"apiKey", apiKey}, {"apiCode", apiCode}} {
 			if v.value == "" {
-				return &asset.InputError{Field: "WithServiceKey", Reason: v.name + " is empty; both the key and the code are required"}
+				return inputError("WithServiceKey", v.name+" is empty; both the key and the code are required")
 			}
 			if err := httpcore.CheckASCIIHeaderValue(v.value); err != nil {
-				return &asset.InputError{Field: "WithServiceKey", Reason: v.name + " " + err.Error()}
+				return inputError("WithServiceKey", v.name+" "+err.Error())
 			}
 		}
 		s.apiKey, s.apiCode = apiKey, apiCode
@@ -62,39 +60,21 @@ func WithServiceKey(apiKey, apiCode string) Option {
 // instrumentation. Its Timeout, if any, bounds each try. The default client
 // does not follow redirects, so that credentials stay with the deployment.
 func WithHTTPClient(hc *http.Client) Option {
-	return Option{func(s *settings) error {
-		if hc == nil {
-			return &asset.InputError{Field: "WithHTTPClient", Reason: "nil *http.Client"}
-		}
-		s.httpClient = hc
-		return nil
-	}}
+	return Option{func(s *settings) error { return s.SetHTTPClient(hc) }}
 }
 
 // WithMaxRetries sets how many times a request is retried (default 3); zero
 // turns retries off. A create is retried only when the deployment surely did
 // not act on it: the connection could not be opened, or it answered 429.
 func WithMaxRetries(n int) Option {
-	return Option{func(s *settings) error {
-		if n < 0 || n > 100 {
-			return &asset.InputError{Field: "WithMaxRetries", Reason: fmt.Sprintf("%d is outside 0..100", n)}
-		}
-		s.policy.MaxRetries = n
-		return nil
-	}}
+	return Option{func(s *settings) error { return s.SetMaxRetries(n) }}
 }
 
 // WithRetryWait bounds the exponential backoff between tries (default 250ms
 // to 8s). A server's Retry-After is honoured whatever these say, up to one
 // minute; a longer one returns the 429 at once.
 func WithRetryWait(min, max time.Duration) Option {
-	return Option{func(s *settings) error {
-		if min < 0 || max < min {
-			return &asset.InputError{Field: "WithRetryWait", Reason: fmt.Sprintf("need 0 <= min <= max, got %s and %s", min, max)}
-		}
-		s.policy.WaitMin, s.policy.WaitMax = min, max
-		return nil
-	}}
+	return Option{func(s *settings) error { return s.SetRetryWait(min, max) }}
 }
 
 // WithLogger logs each call to l: a try that failed and will be retried
@@ -107,7 +87,7 @@ func WithRetryWait(min, max time.Duration) Option {
 // client logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return Option{func(s *settings) error {
-		s.logger = l
+		s.Logger = l
 		return nil
 	}}
 }
@@ -119,11 +99,5 @@ func WithLogger(l *slog.Logger) Option {
 // error matches asset.ErrOutcomeUnknown. Zero leaves only the HTTP
 // client's own Timeout.
 func WithAttemptTimeout(d time.Duration) Option {
-	return Option{func(s *settings) error {
-		if d < 0 {
-			return &asset.InputError{Field: "WithAttemptTimeout", Reason: "negative duration"}
-		}
-		s.policy.AttemptTimeout = d
-		return nil
-	}}
+	return Option{func(s *settings) error { return s.SetAttemptTimeout(d) }}
 }

@@ -19,10 +19,10 @@ func (c *CreateInvoice) validate() error {
 		return err
 	}
 	if c.DueDate.IsZero() {
-		return &asset.InputError{Field: "dueDate", Reason: "is required"}
+		return inputError("dueDate", "is required")
 	}
 	if y := c.DueDate.Year(); y < 1 || y > 9999 {
-		return &asset.InputError{Field: "dueDate", Reason: fmt.Sprintf("year %d is outside 1..9999", y)}
+		return inputError("dueDate", fmt.Sprintf("year %d is outside 1..9999", y))
 	}
 	// encoding/json would replace invalid UTF-8 with U+FFFD: refuse it
 	// rather than send text the caller did not write.
@@ -30,11 +30,11 @@ func (c *CreateInvoice) validate() error {
 		{"counterPartyName", c.CounterPartyName}, {"accountName", c.AccountName}, {"description", c.Description},
 	} {
 		if !utf8.ValidString(f.value) {
-			return &asset.InputError{Field: f.name, Reason: "is not valid UTF-8"}
+			return inputError(f.name, "is not valid UTF-8")
 		}
 	}
 	if len(c.Products) == 0 {
-		return &asset.InputError{Field: "products", Reason: "is empty: an invoice needs at least one product"}
+		return inputError("products", "is empty: an invoice needs at least one product")
 	}
 	for i, p := range c.Products {
 		field := fmt.Sprintf("products[%d]", i)
@@ -42,7 +42,7 @@ func (c *CreateInvoice) validate() error {
 			return err
 		}
 		if p.Quantity < 1 {
-			return &asset.InputError{Field: field + ".quantity", Reason: fmt.Sprintf("is %d; it must be at least 1", p.Quantity)}
+			return inputError(field+".quantity", fmt.Sprintf("is %d; it must be at least 1", p.Quantity))
 		}
 		if err := checkMoney(field+".unitPrice", p.UnitPrice, true); err != nil {
 			return err
@@ -66,7 +66,7 @@ func (c *CreateInvoice) validate() error {
 	}{{"beforeDueDates", c.BeforeDueDates}, {"afterDueDates", c.AfterDueDates}} {
 		for i, d := range f.days {
 			if d < 0 {
-				return &asset.InputError{Field: fmt.Sprintf("%s[%d]", f.name, i), Reason: fmt.Sprintf("is %d; it must not be negative", d)}
+				return inputError(fmt.Sprintf("%s[%d]", f.name, i), fmt.Sprintf("is %d; it must not be negative", d))
 			}
 		}
 	}
@@ -76,9 +76,9 @@ func (c *CreateInvoice) validate() error {
 func checkMoney(field string, v asset.Decimal, required bool) error {
 	switch {
 	case !v.IsSet() && required:
-		return &asset.InputError{Field: field, Reason: "is required"}
+		return inputError(field, "is required")
 	case v.Sign() < 0:
-		return &asset.InputError{Field: field, Reason: v.String() + " is negative"}
+		return inputError(field, v.String()+" is negative")
 	}
 	return nil
 }
@@ -88,13 +88,13 @@ func checkMoney(field string, v asset.Decimal, required bool) error {
 // .NET Guid holds, so the deployment would read it as absent.
 func checkUUID(field, s string) error {
 	if s == "" {
-		return &asset.InputError{Field: field, Reason: "is required"}
+		return inputError(field, "is required")
 	}
 	if !uuid.Valid(s) {
-		return &asset.InputError{Field: field, Reason: fmt.Sprintf("%.64q is not a UUID (want the form 3fa85f64-5717-4562-b3fc-2c963f66afa6)", s)}
+		return inputError(field, fmt.Sprintf("%.64q is not a UUID (want the form 3fa85f64-5717-4562-b3fc-2c963f66afa6)", s))
 	}
 	if s == uuid.Nil {
-		return &asset.InputError{Field: field, Reason: "is the nil UUID"}
+		return inputError(field, "is the nil UUID")
 	}
 	return nil
 }
