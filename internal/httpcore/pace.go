@@ -140,20 +140,10 @@ func (p *Pacer) waitLocal(ctx context.Context, key string) error {
 // sleep waits d, or returns at once when ctx ends first or its deadline
 // comes before d is over.
 func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	if deadline, has := ctx.Deadline(); has && time.Until(deadline) < d {
+	if deadline, has := ctx.Deadline(); has && d > 0 && time.Until(deadline) < d {
 		return &PaceError{Wait: d}
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return pause(ctx, d)
 }
 
 // entry is key's state, made on first use; the caller holds p.mu.
