@@ -4,7 +4,7 @@ import "net/http"
 
 // NewHTTPClient is the *http.Client a client uses when it is given none: its
 // own transport, pooling enough connections for many goroutines sharing one
-// client. (Redirects are refused for every client; see keepIdle.)
+// client. (Redirects are refused for every client; see NewSender.)
 //
 // When http.DefaultTransport has been replaced (gock's default mode, APM
 // and tracing agents), the client sends through it as it is, at the time

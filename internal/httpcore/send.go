@@ -68,7 +68,6 @@ func (r *Reply) Release() {
 // Share one per client: its retryablehttp.Client is built once, and each
 // call's settings and state reach its hooks through the request's context.
 type Sender struct {
-	http   *http.Client
 	logger *slog.Logger
 	limit  Limiter
 	rc     *retryablehttp.Client
@@ -80,7 +79,7 @@ type Sender struct {
 // limit, when not nil, paces every try, retries included, each under its
 // request's Key.
 func NewSender(hc *http.Client, logger *slog.Logger, limit Limiter) *Sender {
-	s := &Sender{http: hc, logger: logger, limit: limit}
+	s := &Sender{logger: logger, limit: limit}
 	s.rc = &retryablehttp.Client{
 		// Redirects are never followed, whatever hc's CheckRedirect says:
 		// Go would turn a redirected POST into a GET or send it again, and

@@ -440,3 +440,32 @@ func TestReadBodyLimitWithoutRoom(t *testing.T) {
 	assert.False(t, truncated)
 	assert.Equal(t, "whole body", buf.String())
 }
+
+// One Sender serves calls with different policies at once: each call's
+// settings and count of tries travel with its request, not with the
+// retryablehttp client they share.
+func TestSendOneSenderManyPolicies(t *testing.T) {
+	srv, _ := countingServer(t, func(w http.ResponseWriter, _ int) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	s := NewSender(srv.Client(), nil, nil)
+	var wg sync.WaitGroup
+	for retries := 0; retries < 6; retries++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := fastPolicy
+			p.MaxRetries = retries
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			resp, out, err := s.Send(ctx, p, &Request{Method: http.MethodGet, URL: srv.URL, Idempotent: true})
+			if !assert.NoError(t, err) {
+				return
+			}
+			defer resp.Release()
+			assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+			assert.Equal(t, retries+1, out.Attempts, "MaxRetries %d", retries)
+		}()
+	}
+	wg.Wait()
+}
