@@ -26,6 +26,7 @@ import (
 	"github.com/assetkit/asset-go/internal/clientopt"
 	"github.com/assetkit/asset-go/internal/errs"
 	"github.com/assetkit/asset-go/internal/httpcore"
+	"github.com/assetkit/asset-go/internal/redact"
 )
 
 // Client talks to one Katsu Pay deployment. It is safe for concurrent use;
@@ -38,6 +39,7 @@ type Client struct {
 	policy  httpcore.Policy
 	sender  *httpcore.Sender
 	header  http.Header
+	secrets []string // the credentials in header, kept out of errors
 }
 
 // NewClient makes a client for the deployment at baseURL, e.g.
@@ -87,6 +89,11 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		sender:  httpcore.NewSender(hc, s.Logger, nil),
 		header:  h,
 	}
+	for _, secret := range []string{s.token, s.apiKey, s.apiCode} {
+		if secret != "" {
+			c.secrets = append(c.secrets, secret)
+		}
+	}
 	c.Invoices = &InvoiceService{client: c}
 	return c, nil
 }
@@ -116,6 +123,7 @@ func (c *Client) post(ctx context.Context, path string, body []byte) (*reply, er
 		Header:  c.header.Clone(),
 		Body:    body,
 		MaxBody: maxReplyBody,
+		Secrets: c.secrets,
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	resp, outcome, err := c.sender.Send(ctx, c.policy, hr)
@@ -124,9 +132,11 @@ func (c *Client) post(ctx context.Context, path string, body []byte) (*reply, er
 	}
 	defer resp.Release()
 	return &reply{
-		status:    resp.StatusCode,
-		header:    resp.Header,
-		body:      bytes.Clone(resp.Body),
+		status: resp.StatusCode,
+		header: resp.Header,
+		// A server or a proxy may quote the request's headers back; every
+		// error and message is made from this body, so none can hold them.
+		body:      redact.Bytes(bytes.Clone(resp.Body), c.secrets),
 		truncated: resp.TooLong,
 		readErr:   resp.ReadErr,
 	}, nil

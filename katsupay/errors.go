@@ -51,7 +51,8 @@ type Error struct {
 
 // Error reads like "katsupay: POST /api/v1/Invoice/Create: 400 Bad Request:
 // Validation failed: products[0].quantity must be positive". It never holds
-// credentials, which travel only in headers.
+// credentials: a reply that quotes the token or the service key back, in
+// any encoding, has them replaced by "[redacted]" in every field.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("katsupay: ")
