@@ -30,11 +30,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/assetkit/asset-go"
@@ -42,18 +39,12 @@ import (
 	"github.com/assetkit/asset-go/examples/internal/exampleenv"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := cli.Exit("export", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main("export", run) }
 
 // run is main without the process, so that a test can give it an
 // environment and read what it writes.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.NewFlagSet("export", "", stderr)
 	format := fs.String("format", "csv", "output format: csv or jsonl")
 	pageSize := fs.Int("page-size", 100, "invoices per request, 1 to 100")
 	from := fs.String("from", "", "page token to continue a failed export from")

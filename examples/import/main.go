@@ -67,11 +67,9 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 
@@ -83,12 +81,7 @@ import (
 // errAttention is a run that ended with rows neither created nor existing.
 var errAttention = errors.New("some rows need attention: see the result file")
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := cli.Exit("import", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main("import", run) }
 
 // config is what the flags say.
 type config struct {
@@ -100,8 +93,7 @@ type config struct {
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.NewFlagSet("import", "", stderr)
 	fs.StringVar(&c.file, "file", "", "the invoices to import: a .csv or .jsonl file (see the formats above)")
 	fs.StringVar(&c.out, "out", "", "the result file (default: the input's name with .result.csv)")
 	fs.IntVar(&c.chunk, "chunk", 1000, "rows read and sent at a time")

@@ -23,11 +23,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"time"
 
@@ -37,21 +34,12 @@ import (
 	"github.com/assetkit/asset-go/katsupay/katsupaytest"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := cli.Exit("katsupay", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main("katsupay", run) }
 
 // run is main without the process: the test gives it its own arguments and
 // environment and reads what it prints.
 func run(ctx context.Context, args []string, getenv func(string) string, out, stderr io.Writer) error {
-	fs := flag.NewFlagSet("katsupay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: katsupay\n\nCreates one Katsu Pay invoice; see the package documentation for the environment it reads.")
-	}
+	fs := cli.NewFlagSet("katsupay", "Creates one Katsu Pay invoice; see the package documentation for the environment it reads.", stderr)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}

@@ -1,16 +1,44 @@
-// Package cli is what the example programs share as commands: flag
-// parsing that refuses stray arguments, exit codes, and the SDK's logger on
-// stderr, so that a slow or failing API is never silent.
+// Package cli is what the example programs share as commands: the process
+// around them, flag parsing that refuses stray arguments, exit codes, and
+// the SDK's logger on stderr, so that a slow or failing API is never silent.
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"strings"
 )
+
+// Run is a command without its process, so that a test can give it
+// arguments and an environment and read what it writes.
+type Run func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+
+// Main runs the command name with the process's arguments, environment and
+// streams, cancelled on an interrupt, and exits with the code Exit gives.
+func Main(name string, run Run) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := Exit(name, run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// NewFlagSet is the flag set of the command name, for Parse: it reports to
+// stderr, and its usage, unless about is "", is "usage: name", a blank line
+// and about.
+func NewFlagSet(name, about string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if about != "" {
+		fs.Usage = func() { fmt.Fprintf(stderr, "usage: %s\n\n%s\n", name, about) }
+	}
+	return fs
+}
 
 // usageError is a command line refused; the flag set has already said why
 // and printed the usage.

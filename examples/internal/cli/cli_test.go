@@ -63,3 +63,19 @@ func TestLoggerWarnsWithoutTime(t *testing.T) {
 	l.Warn("asset-go: try failed, retrying", "attempt", 1)
 	assert.Equal(t, "level=WARN msg=\"asset-go: try failed, retrying\" attempt=1\n", buf.String())
 }
+
+func TestNewFlagSetUsage(t *testing.T) {
+	for _, tc := range []struct {
+		name, about, want string
+	}{
+		{"with about", "Does one thing.", "usage: cmd\n\nDoes one thing.\n"},
+		{"without about: the flag package's", "", "Usage of cmd:\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			fs := NewFlagSet("cmd", tc.about, &stderr)
+			assert.ErrorIs(t, Parse(fs, []string{"-h"}), flag.ErrHelp)
+			assert.Equal(t, tc.want, stderr.String())
+		})
+	}
+}
