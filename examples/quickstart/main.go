@@ -38,11 +38,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"time"
 
@@ -51,21 +48,12 @@ import (
 	"github.com/assetkit/asset-go/examples/internal/exampleenv"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := cli.Exit("quickstart", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main("quickstart", run) }
 
 // run is main without the process, so that a test can give it an
 // environment and read what it prints.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: quickstart\n\nA tour of the asset SDK; see the package documentation for the environment it reads.")
-	}
+	fs := cli.NewFlagSet("quickstart", "A tour of the asset SDK; see the package documentation for the environment it reads.", stderr)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -76,20 +64,62 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer env.Close()
-	client, biz := env.Client, env.BusinessID
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	return newTour(env, getenv, stdout).run(ctx)
+}
 
+// tour is where the tour runs and what its steps share.
+type tour struct {
+	env    *exampleenv.Env
+	client *asset.Client
+	biz    string
+	getenv func(string) string
+	out    io.Writer
+	// prefix starts the invoice numbers, today is the day their due dates
+	// count from.
+	prefix string
+	today  time.Time
+	// byNumber holds the invoices created, by number without the prefix.
+	byNumber map[string]asset.Invoice
+	// txn is the money received the payments drew on, "" when they were
+	// skipped.
+	txn string
+}
+
+func newTour(env *exampleenv.Env, getenv func(string) string, out io.Writer) *tour {
 	// Invoice numbers are unique per business, and a real business keeps
 	// those of earlier runs.
 	prefix := "QS-"
 	if !env.Embedded() {
 		prefix = runPrefix(time.Now())
 	}
-	today := time.Now().UTC().Truncate(24 * time.Hour)
+	return &tour{
+		env: env, client: env.Client, biz: env.BusinessID, getenv: getenv, out: out,
+		prefix: prefix, today: time.Now().UTC().Truncate(24 * time.Hour),
+		byNumber: map[string]asset.Invoice{},
+	}
+}
 
-	// 1. Create a batch of invoices. Amounts are exact decimals, never floats.
-	created, err := client.Invoices.Create(ctx, biz, []asset.InvoiceCreate{
+// run takes the steps in turn, stopping at the first that fails.
+func (t *tour) run(ctx context.Context) error {
+	for _, step := range []func(context.Context) error{
+		t.createInvoices, t.listDueSoon, t.walkInvoices, t.voidAndTag,
+		t.payInPartThenInFull, t.creditAndRefund,
+	} {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	t.showErrors(ctx)
+	return nil
+}
+
+// createInvoices creates a batch of invoices. Amounts are exact decimals,
+// never floats.
+func (t *tour) createInvoices(ctx context.Context) error {
+	prefix, today := t.prefix, t.today
+	created, err := t.client.Invoices.Create(ctx, t.biz, []asset.InvoiceCreate{
 		{
 			Number: prefix + "1001", Description: "Website redesign", CustomerExternalID: "acme",
 			DueAt: today.AddDate(0, 0, 14),
@@ -120,36 +150,43 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("create: %w\n%s", err, explainCreate(err))
 	}
-	fmt.Fprintf(stdout, "Created %d invoices:\n", len(created))
-	byNumber := map[string]asset.Invoice{}
+	fmt.Fprintf(t.out, "Created %d invoices:\n", len(created))
 	for _, inv := range created {
-		byNumber[strings.TrimPrefix(inv.Number, prefix)] = inv
-		fmt.Fprintf(stdout, "  %-10s %-8s %10s\n", inv.Number, inv.Status, inv.TotalAmount)
+		t.byNumber[strings.TrimPrefix(inv.Number, prefix)] = inv
+		fmt.Fprintf(t.out, "  %-10s %-8s %10s\n", inv.Number, inv.Status, inv.TotalAmount)
 	}
+	return nil
+}
 
-	// 2. One page of a filtered list: open invoices due within 30 days.
-	page, err := client.Invoices.List(ctx, biz, &asset.InvoiceListParams{
+// listDueSoon reads one page of a filtered list: open invoices due within
+// 30 days.
+func (t *tour) listDueSoon(ctx context.Context) error {
+	page, err := t.client.Invoices.List(ctx, t.biz, &asset.InvoiceListParams{
 		Status:     []asset.InvoiceStatus{asset.InvoiceStatusOpen},
-		DueAtStart: today,
-		DueAtEnd:   today.AddDate(0, 0, 30),
+		DueAtStart: t.today,
+		DueAtEnd:   t.today.AddDate(0, 0, 30),
 		PageSize:   10,
 	})
 	if err != nil {
 		return fail("list", err)
 	}
-	fmt.Fprintf(stdout, "Open and due within 30 days: %s\n", numbers(page.Data))
+	fmt.Fprintf(t.out, "Open and due within 30 days: %s\n", numbers(page.Data))
+	return nil
+}
 
-	// 3. The invoices, page after page. Small pages on the embedded server
-	// show the walk crossing pages even with four invoices; a real business
-	// may have thousands, for which the largest page costs fewest requests,
-	// and a few pages are enough for a tour.
+// walkInvoices reads the invoices page after page and adds up what is to
+// be paid on them. Small pages on the embedded server show the walk
+// crossing pages even with four invoices; a real business may have
+// thousands, for which the largest page costs fewest requests, and a few
+// pages are enough for a tour.
+func (t *tour) walkInvoices(ctx context.Context) error {
 	pageSize, maxPages := 2, 0
-	if !env.Embedded() {
+	if !t.env.Embedded() {
 		pageSize, maxPages = 100, 3
 	}
 	// A Pager rather than All: it stops at a page boundary and knows
 	// whether pages are left.
-	pager := client.Invoices.Pager(biz, &asset.InvoiceListParams{PageSize: pageSize})
+	pager := t.client.Invoices.Pager(t.biz, &asset.InvoiceListParams{PageSize: pageSize})
 	count, pages, due := 0, 0, asset.DecimalFromInt(0)
 	for pager.HasNext() && (maxPages == 0 || pages < maxPages) {
 		page, err := pager.Next(ctx)
@@ -167,89 +204,103 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	if pager.HasNext() {
-		fmt.Fprintf(stdout, "Walked the first %d pages, %d per page, and stopped there, as the business has more: %d invoices, %s to be paid on them\n", pages, pageSize, count, due)
+		fmt.Fprintf(t.out, "Walked the first %d pages, %d per page, and stopped there, as the business has more: %d invoices, %s to be paid on them\n", pages, pageSize, count, due)
 	} else {
-		fmt.Fprintf(stdout, "Walked every invoice, %d per page: %d invoices, %s to be paid\n", pageSize, count, due)
+		fmt.Fprintf(t.out, "Walked every invoice, %d per page: %d invoices, %s to be paid\n", pageSize, count, due)
 	}
+	return nil
+}
 
-	// 4. Update: void the duplicate (the API has no delete), tag another.
-	dup := byNumber["1004"]
-	voided, err := client.Invoices.Update(ctx, biz, dup.ID, asset.InvoiceUpdate{Status: asset.InvoiceStatusVoided})
+// voidAndTag updates invoices: it voids the duplicate (the API has no
+// delete) and tags another.
+func (t *tour) voidAndTag(ctx context.Context) error {
+	dup := t.byNumber["1004"]
+	voided, err := t.client.Invoices.Update(ctx, t.biz, dup.ID, asset.InvoiceUpdate{Status: asset.InvoiceStatusVoided})
 	if err != nil {
 		return fail("void", err)
 	}
-	fmt.Fprintf(stdout, "Voided %s: status %s, voided at set: %t\n", voided.Number, voided.Status, !voided.VoidedAt.IsZero())
-	first := byNumber["1001"]
-	if field := tagField(env, getenv); field == "" {
-		fmt.Fprintln(stdout, "Skipped tagging: the API only takes tags whose field exists in the business; set ASSET_TAG_FIELD to one")
-	} else {
-		tagged, err := client.Invoices.Update(ctx, biz, first.ID, asset.InvoiceUpdate{
-			Tags: map[string]*string{field: asset.TagSet("Website")},
-		})
-		if err != nil {
-			return fail("tag", err)
-		}
-		fmt.Fprintf(stdout, "Tagged %s: %s=%s\n", tagged.Number, field, tagged.Tags[field])
+	fmt.Fprintf(t.out, "Voided %s: status %s, voided at set: %t\n", voided.Number, voided.Status, !voided.VoidedAt.IsZero())
+	field := tagField(t.env, t.getenv)
+	if field == "" {
+		fmt.Fprintln(t.out, "Skipped tagging: the API only takes tags whose field exists in the business; set ASSET_TAG_FIELD to one")
+		return nil
 	}
+	tagged, err := t.client.Invoices.Update(ctx, t.biz, t.byNumber["1001"].ID, asset.InvoiceUpdate{
+		Tags: map[string]*string{field: asset.TagSet("Website")},
+	})
+	if err != nil {
+		return fail("tag", err)
+	}
+	fmt.Fprintf(t.out, "Tagged %s: %s=%s\n", tagged.Number, field, tagged.Tags[field])
+	return nil
+}
 
-	// 5. Payments: part of the invoice, then what remains.
-	txn := transaction(env, getenv, asset.MustDecimal("570.00"))
+// payInPartThenInFull pays part of an invoice, then what remains, from
+// the transaction it keeps in t.txn.
+func (t *tour) payInPartThenInFull(ctx context.Context) error {
+	txn := transaction(t.env, t.getenv, asset.MustDecimal("570.00"))
 	if txn == "" {
-		fmt.Fprintln(stdout, "Skipped the payments: set ASSET_TRANSACTION_ID to money received (at least 570.00) to pay with")
-	} else {
-		part := asset.MustDecimal("200.00")
-		paid, err := client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
-			InvoiceID: first.ID, TransactionID: txn, PaymentAmount: part,
-		})
-		if err != nil {
-			return fail("pay in part", err)
-		}
-		printPaid(stdout, part, paid)
-		rest := paid.Balance()
-		paid, err = client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
-			InvoiceID: first.ID, TransactionID: txn, PaymentAmount: rest,
-		})
-		if err != nil {
-			return fail("pay in full", err)
-		}
-		printPaid(stdout, rest, paid)
+		fmt.Fprintln(t.out, "Skipped the payments: set ASSET_TRANSACTION_ID to money received (at least 570.00) to pay with")
+		return nil
 	}
-
-	// 6. Credit and refunds: a credit memo credits the customer, and a
-	// payment without a transaction draws on that credit; a refund gives
-	// back part of what was paid. Only on the embedded server: on the real
-	// API they would credit and refund a real customer.
-	if env.Embedded() {
-		if err := payFromCredit(ctx, client, biz, prefix, byNumber["1002"], stdout); err != nil {
-			return err
-		}
-		if err := refundPart(ctx, env, prefix, first, stdout); err != nil {
-			return err
-		}
-	} else {
-		fmt.Fprintln(stdout, "Skipped the credit memo and the refund: they would credit and refund a real customer; run on the embedded server to see them")
+	t.txn = txn
+	first := t.byNumber["1001"]
+	part := asset.MustDecimal("200.00")
+	paid, err := t.client.Payments.Apply(ctx, t.biz, asset.InvoicePaymentCreate{
+		InvoiceID: first.ID, TransactionID: txn, PaymentAmount: part,
+	})
+	if err != nil {
+		return fail("pay in part", err)
 	}
+	printPaid(t.out, part, paid)
+	rest := paid.Balance()
+	paid, err = t.client.Payments.Apply(ctx, t.biz, asset.InvoicePaymentCreate{
+		InvoiceID: first.ID, TransactionID: txn, PaymentAmount: rest,
+	})
+	if err != nil {
+		return fail("pay in full", err)
+	}
+	printPaid(t.out, rest, paid)
+	return nil
+}
 
-	// 7. Errors, and what each says to do. A program tells them apart with
-	// errors.Is and errors.As; see explain.
-	if txn != "" {
-		_, err = client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
+// creditAndRefund shows credit and refunds: a credit memo credits the
+// customer, and a payment without a transaction draws on that credit; a
+// refund gives back part of what was paid. Only on the embedded server: on
+// the real API they would credit and refund a real customer.
+func (t *tour) creditAndRefund(ctx context.Context) error {
+	if !t.env.Embedded() {
+		fmt.Fprintln(t.out, "Skipped the credit memo and the refund: they would credit and refund a real customer; run on the embedded server to see them")
+		return nil
+	}
+	if err := payFromCredit(ctx, t.client, t.biz, t.prefix, t.byNumber["1002"], t.out); err != nil {
+		return err
+	}
+	return refundPart(ctx, t.env, t.prefix, t.byNumber["1001"], t.out)
+}
+
+// showErrors makes calls that fail and says what each error says to do. A
+// program tells them apart with errors.Is and errors.As; see explain.
+func (t *tour) showErrors(ctx context.Context) {
+	if txn := t.txn; txn != "" {
+		dup := t.byNumber["1004"]
+		_, err := t.client.Payments.Apply(ctx, t.biz, asset.InvoicePaymentCreate{
 			InvoiceID: dup.ID, TransactionID: txn, PaymentAmount: asset.MustDecimal("10.00"),
 		})
-		fmt.Fprintf(stdout, "Paying voided %s: %s\n", dup.Number, explain(err))
+		fmt.Fprintf(t.out, "Paying voided %s: %s\n", dup.Number, explain(err))
 	}
 
-	_, err = client.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{
-		InvoiceID: byNumber["1002"].ID, PaymentAmount: asset.MustDecimal("-5.00"),
+	_, err := t.client.Payments.Apply(ctx, t.biz, asset.InvoicePaymentCreate{
+		InvoiceID: t.byNumber["1002"].ID, PaymentAmount: asset.MustDecimal("-5.00"),
 	})
-	fmt.Fprintf(stdout, "Paying -5.00: %s\n", explain(err))
+	fmt.Fprintf(t.out, "Paying -5.00: %s\n", explain(err))
 
-	more, err := client.Invoices.Create(ctx, biz, []asset.InvoiceCreate{
-		{Number: first.Number, Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("570.00")}}},
-		{Number: prefix + "1005", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("80.00")}}},
+	first, again := t.byNumber["1001"].Number, t.prefix+"1005"
+	more, err := t.client.Invoices.Create(ctx, t.biz, []asset.InvoiceCreate{
+		{Number: first, Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("570.00")}}},
+		{Number: again, Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("80.00")}}},
 	})
-	fmt.Fprintf(stdout, "Creating %s again with %s: created %s; %s\n", first.Number, prefix+"1005", numbers(more), explainCreate(err))
-	return nil
+	fmt.Fprintf(t.out, "Creating %s again with %s: created %s; %s\n", first, again, numbers(more), explainCreate(err))
 }
 
 // payFromCredit issues a credit memo to inv's customer, pays inv from the
