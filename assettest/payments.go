@@ -77,17 +77,9 @@ func (s *Server) applyPayment(c *call) response {
 	var txn *transaction
 	b := s.businesses[biz]
 	if txnID != "" {
-		if txn = b.txns[txnID]; txn == nil {
-			return detail(http.StatusNotFound, "Transaction not found")
-		}
-		remaining := txn.remaining()
-		switch {
-		case remaining.Sign() <= 0:
-			return detail(http.StatusUnprocessableEntity, "Transaction "+txnID+" has been applied in full")
-		case !amount.IsSet():
-			amount = remaining
-		case amount.Cmp(remaining) > 0:
-			return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the "+remaining.String()+" remaining on transaction "+txnID)
+		var refused *response
+		if txn, amount, refused = b.drawable(txnID, amount); refused != nil {
+			return *refused
 		}
 	} else if inv.customerID == "" {
 		return detail(http.StatusUnprocessableEntity, "Invoice has no customer whose credit the payment could draw on; give a transaction_id")
@@ -107,6 +99,32 @@ func (s *Server) applyPayment(c *call) response {
 	}
 	s.pay(inv, amount, from)
 	return dataResponse(inv)
+}
+
+// drawable returns the business's transaction txnID and how much of it a
+// payment of amount draws: amount, or all that is left when amount is
+// unset. It refuses a transaction not found, one applied in full, and an
+// amount over what is left. Nothing is drawn yet: the caller adds the
+// amount to applied once its own checks pass; s.mu must be held.
+func (b *business) drawable(txnID string, amount asset.Decimal) (*transaction, asset.Decimal, *response) {
+	txn := b.txns[txnID]
+	if txn == nil {
+		res := detail(http.StatusNotFound, "Transaction not found")
+		return nil, amount, &res
+	}
+	remaining := txn.remaining()
+	var res response
+	switch {
+	case remaining.Sign() <= 0:
+		res = detail(http.StatusUnprocessableEntity, "Transaction "+txnID+" has been applied in full")
+	case !amount.IsSet():
+		return txn, remaining, nil
+	case amount.Cmp(remaining) > 0:
+		res = detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the "+remaining.String()+" remaining on transaction "+txnID)
+	default:
+		return txn, amount, nil
+	}
+	return nil, amount, &res
 }
 
 // pay records a payment of amount from where from says (a transaction, a

@@ -280,18 +280,9 @@ func (s *Server) applyRefundPayment(c *call) response {
 	case owed.Sign() <= 0:
 		return detail(http.StatusUnprocessableEntity, "Refund "+refundID+" is paid in full")
 	}
-	txn := b.txns[txnID]
-	if txn == nil {
-		return detail(http.StatusNotFound, "Transaction not found")
-	}
-	remaining := txn.remaining()
-	switch {
-	case remaining.Sign() <= 0:
-		return detail(http.StatusUnprocessableEntity, "Transaction "+txnID+" has been applied in full")
-	case !amount.IsSet():
-		amount = remaining
-	case amount.Cmp(remaining) > 0:
-		return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the "+remaining.String()+" remaining on transaction "+txnID)
+	txn, amount, refused := b.drawable(txnID, amount)
+	if refused != nil {
+		return *refused
 	}
 	if amount.Cmp(owed) > 0 {
 		return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the "+owed.String()+" left to pay on refund "+refundID)
