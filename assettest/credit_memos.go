@@ -96,7 +96,7 @@ func (s *Server) getCreditMemo(c *call) response {
 	if nf != nil {
 		return *nf
 	}
-	return dataOK(m.wire())
+	return dataResponse(http.StatusOK, m.wire())
 }
 
 // voidCreditMemo is POST /credit-memo/{credit_memo_id}/void: what is left
@@ -113,7 +113,7 @@ func (s *Server) voidCreditMemo(c *call) response {
 		return detail(http.StatusUnprocessableEntity, "Credit memo "+m.id+" is already voided")
 	}
 	m.voided, m.voidedAt, m.voidJournalID = true, normalTime(s.now()), newID("je_")
-	return dataOK(m.wire())
+	return dataResponse(http.StatusOK, m.wire())
 }
 
 // listCreditMemos is GET /credit-memo, filtered by customer_id and voided.

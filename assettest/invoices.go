@@ -210,9 +210,6 @@ func (s *Server) findInvoice(biz, id string) (*invoice, *response) {
 	return nil, &res
 }
 
-// dataResponse is the API's 200 envelope of one invoice.
-func dataResponse(inv *invoice) response { return dataOK(inv.wire()) }
-
 // getInvoice is GET /invoice/{invoice_id}.
 func (s *Server) getInvoice(c *call) response {
 	s.mu.Lock()
@@ -221,7 +218,7 @@ func (s *Server) getInvoice(c *call) response {
 	if nf != nil {
 		return *nf
 	}
-	return dataResponse(inv)
+	return dataResponse(http.StatusOK, inv.wire())
 }
 
 // invoiceUpdate is a PATCH body once validated.
@@ -288,7 +285,7 @@ func (s *Server) updateInvoice(c *call) response {
 	}
 	before := mustJSON(inv.wire())
 	*inv = next
-	res := dataResponse(inv)
+	res := dataResponse(http.StatusOK, inv.wire())
 	res.unchanged = bytes.Equal(before, mustJSON(inv.wire()))
 	return res
 }

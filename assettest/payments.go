@@ -41,7 +41,7 @@ func (s *Server) writeOff(c *call) response {
 		return detail(http.StatusUnprocessableEntity, "Write-off amount "+amount.String()+" exceeds the invoice balance of "+balance.String())
 	}
 	s.pay(inv, amount, payment{isWriteOff: true})
-	return dataResponse(inv)
+	return dataResponse(http.StatusOK, inv.wire())
 }
 
 // applyPayment is POST /invoice-payment. Without a transaction_id the
@@ -98,7 +98,7 @@ func (s *Server) applyPayment(c *call) response {
 		txn.applied = txn.applied.Add(amount)
 	}
 	s.pay(inv, amount, from)
-	return dataResponse(inv)
+	return dataResponse(http.StatusOK, inv.wire())
 }
 
 // drawable returns the business's transaction txnID and how much of it a

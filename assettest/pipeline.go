@@ -42,9 +42,10 @@ func mustJSON(v any) []byte {
 // jsonResponse is status with v as the JSON body.
 func jsonResponse(status int, v any) response { return response{status: status, body: mustJSON(v)} }
 
-// dataOK is the API's 200 envelope of one object: {"data": v}.
-func dataOK(v any) response {
-	return jsonResponse(http.StatusOK, struct {
+// dataResponse is the API's envelope of one object or of a list without
+// pages: {"data": v}.
+func dataResponse(status int, v any) response {
+	return jsonResponse(status, struct {
 		Data any `json:"data"`
 	}{v})
 }

@@ -186,13 +186,7 @@ func (s *Server) createRefund(c *call) response {
 			inv.status = asset.InvoiceStatusRefunded
 		}
 	}
-	return refundResponse(http.StatusCreated, r)
-}
-
-func refundResponse(status int, r *refund) response {
-	return jsonResponse(status, struct {
-		Data wireRefund `json:"data"`
-	}{r.wire()})
+	return dataResponse(http.StatusCreated, r.wire())
 }
 
 // listInvoiceRefunds is GET /invoice/{invoice_id}/refunds: every refund of
@@ -210,9 +204,7 @@ func (s *Server) listInvoiceRefunds(c *call) response {
 			data = append(data, r.wire())
 		}
 	}
-	return jsonResponse(http.StatusOK, struct {
-		Data []wireRefund `json:"data"`
-	}{data})
+	return dataResponse(http.StatusOK, data)
 }
 
 // listRefunds is GET /refunds, filtered by status and paged as invoices are.
@@ -293,5 +285,5 @@ func (s *Server) applyRefundPayment(c *call) response {
 	if r.paid.Cmp(r.amount) >= 0 {
 		r.status = asset.RefundStatusCompleted
 	}
-	return refundResponse(http.StatusCreated, r)
+	return dataResponse(http.StatusCreated, r.wire())
 }
