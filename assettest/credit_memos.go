@@ -69,12 +69,7 @@ func (s *Server) createCreditMemos(c *call) response {
 		}
 		data = append(data, s.issueMemo(b, c.business, in, c.r.Header.Get("X-User-Id")).wire())
 	}
-	res := jsonResponse(http.StatusOK, struct {
-		Data   []wireCreditMemo `json:"data"`
-		Errors []memoRefusal    `json:"errors"`
-	}{data, refused})
-	res.unchanged = len(data) == 0
-	return res
+	return batchResponse(http.StatusOK, data, refused)
 }
 
 // findMemo returns the memo or the API's 404; s.mu must be held.

@@ -39,12 +39,7 @@ func (s *Server) createInvoices(c *call) response {
 		return *invalid(errs...)
 	}
 	data, refused := s.createBatch(b, c.business, inputs)
-	res := jsonResponse(http.StatusCreated, struct {
-		Data   []wireInvoice `json:"data"`
-		Errors []batchError  `json:"errors"`
-	}{data, refused})
-	res.unchanged = len(data) == 0
-	return res
+	return batchResponse(http.StatusCreated, data, refused)
 }
 
 // parseInvoiceBatch validates a create call's body: a list of 1 to 100

@@ -50,6 +50,18 @@ func dataResponse(status int, v any) response {
 	}{v})
 }
 
+// batchResponse is the API's answer to a batch create: the objects
+// created, and those refused on their own. It changed nothing when nothing
+// was created.
+func batchResponse[T, E any](status int, data []T, refused []E) response {
+	res := jsonResponse(status, struct {
+		Data   []T `json:"data"`
+		Errors []E `json:"errors"`
+	}{data, refused})
+	res.unchanged = len(data) == 0
+	return res
+}
+
 // detail is FastAPI's error body for an HTTPException.
 func detail(status int, msg string) response {
 	return jsonResponse(status, struct {
