@@ -1,7 +1,6 @@
 package assettest
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/assetkit/asset-go"
@@ -124,11 +123,7 @@ func (m *creditMemo) wire() wireCreditMemo {
 
 // public is the memo as the SDK would decode it from a response.
 func (m *creditMemo) public() asset.CreditMemo {
-	var out asset.CreditMemo
-	if err := json.Unmarshal(mustJSON(m.wire()), &out); err != nil {
-		panic("assettest: the SDK cannot decode a credit memo this server wrote: " + err.Error())
-	}
-	return out
+	return decodeAsSDK[asset.CreditMemo]("a credit memo", m.wire())
 }
 
 // CreditMemos returns a business's credit memos in creation order, straight
@@ -136,17 +131,7 @@ func (m *creditMemo) public() asset.CreditMemo {
 // check that a test issued no credit twice. Memos issued by AddCredit are
 // among them.
 func (s *Server) CreditMemos(businessID string) []asset.CreditMemo {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.businesses[businessID]
-	if b == nil {
-		return nil
-	}
-	out := make([]asset.CreditMemo, len(b.memos))
-	for i, m := range b.memos {
-		out[i] = m.public()
-	}
-	return out
+	return publicAll(s, businessID, func(b *business) []*creditMemo { return b.memos }, (*creditMemo).public)
 }
 
 // CreditMemoRemaining is what is left of one credit memo: its amount less

@@ -1,7 +1,6 @@
 package assettest
 
 import (
-	"encoding/json"
 	"maps"
 	"slices"
 	"time"
@@ -199,32 +198,14 @@ func (inv *invoice) wire() wireInvoice {
 // what a test reads from the server's state compares equal to what its
 // client received.
 func (inv *invoice) public() asset.Invoice {
-	b, err := json.Marshal(inv.wire())
-	if err != nil {
-		panic("assettest: encoding an invoice: " + err.Error())
-	}
-	var out asset.Invoice
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic("assettest: the SDK cannot decode an invoice this server wrote: " + err.Error())
-	}
-	return out
+	return decodeAsSDK[asset.Invoice]("an invoice", inv.wire())
 }
 
 // Invoices returns a business's invoices in creation order, straight from
 // the server's state and exactly as the SDK would decode them: to check
 // that a test created nothing twice, or what a failed call left behind.
 func (s *Server) Invoices(businessID string) []asset.Invoice {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.businesses[businessID]
-	if b == nil {
-		return nil
-	}
-	out := make([]asset.Invoice, len(b.invoices))
-	for i, inv := range b.invoices {
-		out[i] = inv.public()
-	}
-	return out
+	return publicAll(s, businessID, func(b *business) []*invoice { return b.invoices }, (*invoice).public)
 }
 
 // Invoice returns one invoice from the server's state; false if the

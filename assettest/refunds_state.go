@@ -1,7 +1,6 @@
 package assettest
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/assetkit/asset-go"
@@ -141,33 +140,13 @@ func (r *refund) wire() wireRefund {
 }
 
 // public is the refund as the SDK would decode it from a response.
-func (r *refund) public() asset.Refund {
-	b, err := json.Marshal(r.wire())
-	if err != nil {
-		panic("assettest: encoding a refund: " + err.Error())
-	}
-	var out asset.Refund
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic("assettest: the SDK cannot decode a refund this server wrote: " + err.Error())
-	}
-	return out
-}
+func (r *refund) public() asset.Refund { return decodeAsSDK[asset.Refund]("a refund", r.wire()) }
 
 // Refunds returns a business's refunds in creation order, straight from the
 // server's state and exactly as the SDK would decode them: to check that a
 // test refunded nothing twice.
 func (s *Server) Refunds(businessID string) []asset.Refund {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.businesses[businessID]
-	if b == nil {
-		return nil
-	}
-	out := make([]asset.Refund, len(b.refunds.list))
-	for i, r := range b.refunds.list {
-		out[i] = r.public()
-	}
-	return out
+	return publicAll(s, businessID, func(b *business) []*refund { return b.refunds.list }, (*refund).public)
 }
 
 // Refund returns one refund from the server's state; false if the business

@@ -1,6 +1,7 @@
 package assettest
 
 import (
+	"encoding/json"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -143,6 +144,34 @@ func (s *Server) AddTransaction(businessID string, amount asset.Decimal) string 
 	defer s.mu.Unlock()
 	s.business(businessID).txns[id] = &transaction{amount: amount, applied: asset.DecimalFromInt(0)}
 	return id
+}
+
+// decodeAsSDK is wire, what the server sends for one object, as the SDK
+// decodes it into a T: what a test reads from the server's state then
+// compares equal to what its client received. what names the object.
+func decodeAsSDK[T any](what string, wire any) T {
+	var out T
+	if err := json.Unmarshal(mustJSON(wire), &out); err != nil {
+		panic("assettest: the SDK cannot decode " + what + " this server wrote: " + err.Error())
+	}
+	return out
+}
+
+// publicAll is what list holds of a business, in its order, each as public
+// gives it; nil if there is no such business. It takes s.mu.
+func publicAll[S, T any](s *Server, businessID string, list func(*business) []S, public func(S) T) []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.businesses[businessID]
+	if b == nil {
+		return nil
+	}
+	items := list(b)
+	out := make([]T, len(items))
+	for i, it := range items {
+		out[i] = public(it)
+	}
+	return out
 }
 
 // TransactionRemaining is what payments may still draw from a transaction;
