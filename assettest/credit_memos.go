@@ -125,22 +125,10 @@ func (s *Server) listCreditMemos(c *call) response {
 		return *invalid(v.errs...)
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var items []*creditMemo
-	if b := s.businesses[c.business]; b != nil {
-		for _, m := range b.memos {
-			if (customer == "" || m.customerID == customer) && (!hasVoided || m.voided == voided) {
-				items = append(items, m)
-			}
-		}
-	}
-	page, next, prev := pageOf(s, items, pq)
-	data := make([]wireCreditMemo, len(page))
-	for i, m := range page {
-		data[i] = m.wire()
-	}
-	return listResponse(data, next, prev)
+	return listPage(s, pq, func(b *business) []*creditMemo { return b.memos },
+		func(m *creditMemo) bool {
+			return (customer == "" || m.customerID == customer) && (!hasVoided || m.voided == voided)
+		}, (*creditMemo).wire)
 }
 
 // queryBool reads a boolean query parameter as pydantic does; false when

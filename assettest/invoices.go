@@ -137,22 +137,7 @@ func (s *Server) listInvoices(c *call) response {
 		return *invalid(v.errs...)
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var items []*invoice
-	if b := s.businesses[c.business]; b != nil {
-		for _, inv := range b.invoices {
-			if f.match(inv) {
-				items = append(items, inv)
-			}
-		}
-	}
-	page, next, prev := pageOf(s, items, pq)
-	data := make([]wireInvoice, len(page))
-	for i, inv := range page {
-		data[i] = inv.wire()
-	}
-	return listResponse(data, next, prev)
+	return listPage(s, pq, func(b *business) []*invoice { return b.invoices }, f.match, (*invoice).wire)
 }
 
 // listFilter is a list call's filters.

@@ -150,6 +150,28 @@ func pageOf[T sequenced](s *Server, items []T, pq pageQuery) (page []T, next, pr
 	return items[lo:hi], next, prev
 }
 
+// listPage answers a list call: the items of pq's business that keep
+// selects, from what list holds, paged as pq says, each as wire writes it.
+// It takes s.mu.
+func listPage[T sequenced, W any](s *Server, pq pageQuery, list func(*business) []T, keep func(T) bool, wire func(T) W) response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var items []T
+	if b := s.businesses[pq.business]; b != nil {
+		for _, it := range list(b) {
+			if keep(it) {
+				items = append(items, it)
+			}
+		}
+	}
+	page, next, prev := pageOf(s, items, pq)
+	data := make([]W, len(page))
+	for i, it := range page {
+		data[i] = wire(it)
+	}
+	return listResponse(data, next, prev)
+}
+
 // listResponse is the API's list envelope: a page of data and the tokens
 // of the pages around it, null where there is none.
 func listResponse[T any](data []T, next, prev string) response {

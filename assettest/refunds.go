@@ -223,22 +223,9 @@ func (s *Server) listRefunds(c *call) response {
 		return *invalid(v.errs...)
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var items []*refund
-	if b := s.businesses[c.business]; b != nil {
-		for _, r := range b.refunds.list {
-			if len(f.statuses) == 0 || slices.Contains(f.statuses, string(r.status)) {
-				items = append(items, r)
-			}
-		}
-	}
-	page, next, prev := pageOf(s, items, pq)
-	data := make([]wireRefund, len(page))
-	for i, r := range page {
-		data[i] = r.wire()
-	}
-	return listResponse(data, next, prev)
+	return listPage(s, pq, func(b *business) []*refund { return b.refunds.list },
+		func(r *refund) bool { return len(f.statuses) == 0 || slices.Contains(f.statuses, string(r.status)) },
+		(*refund).wire)
 }
 
 // applyRefundPayment is POST /refund-payment: a transaction pays part or
