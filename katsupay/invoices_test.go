@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -123,6 +124,22 @@ func TestCreateSendsEmptyListsAndZeroDiscount(t *testing.T) {
 	}
 	assert.JSONEq(t, `{"discountType":0,"discountValue":0}`, string(m["discount"]))
 	assert.Len(t, m, 18)
+}
+
+// MarshalJSON lists the body's fields itself, to keep the documented order
+// and dueDate's precision: a field added to CreateInvoice must be added
+// there too, or it would never be sent.
+func TestCreateSendsEveryField(t *testing.T) {
+	b, err := json.Marshal(katsupay.CreateInvoice{DueDate: time.Date(2024, 3, 20, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(b, &m))
+	typ := reflect.TypeFor[katsupay.CreateInvoice]()
+	for i := range typ.NumField() {
+		key, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		assert.Contains(t, m, key, "CreateInvoice.%s is not sent", typ.Field(i).Name)
+	}
+	assert.Len(t, m, typ.NumField(), "the body has fields CreateInvoice has not")
 }
 
 func TestUnknownEnumValuesPassThroughBothWays(t *testing.T) {
