@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,13 +114,7 @@ func (s *Server) createBatch(b *business, biz string, inputs []invoiceInput) ([]
 func (s *Server) listInvoices(c *call) response {
 	q := c.r.URL.Query()
 	var v validator
-	var f listFilter
-	for i, st := range q["status"] {
-		if !asset.InvoiceStatus(st).IsKnown() {
-			v.fail([]any{"query", "status", i}, "enum", statusEnumMsg)
-		}
-		f.statuses = append(f.statuses, st)
-	}
+	f := listFilter{statuses: statusQuery(&v, q, func(st string) bool { return asset.InvoiceStatus(st).IsKnown() }, statusEnumMsg)}
 	for _, p := range []struct {
 		key string
 		dst *time.Time
@@ -138,6 +133,17 @@ func (s *Server) listInvoices(c *call) response {
 	}
 
 	return listPage(s, pq, func(b *business) []*invoice { return b.invoices }, f.match, (*invoice).wire)
+}
+
+// statusQuery reads a list call's status filter, failing v for each value
+// known refuses, with enumMsg.
+func statusQuery(v *validator, q url.Values, known func(string) bool, enumMsg string) []string {
+	for i, st := range q["status"] {
+		if !known(st) {
+			v.fail([]any{"query", "status", i}, "enum", enumMsg)
+		}
+	}
+	return slices.Clone(q["status"])
 }
 
 // listFilter is a list call's filters.

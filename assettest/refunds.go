@@ -211,13 +211,7 @@ func (s *Server) listInvoiceRefunds(c *call) response {
 func (s *Server) listRefunds(c *call) response {
 	q := c.r.URL.Query()
 	var v validator
-	var f listFilter
-	for i, st := range q["status"] {
-		if !asset.RefundStatus(st).IsKnown() {
-			v.fail([]any{"query", "status", i}, "enum", refundStatusEnumMsg)
-		}
-		f.statuses = append(f.statuses, st)
-	}
+	f := listFilter{statuses: statusQuery(&v, q, func(st string) bool { return asset.RefundStatus(st).IsKnown() }, refundStatusEnumMsg)}
 	pq := s.pageQuery(&v, q, c.business, f.fingerprint(), "status")
 	if !v.ok() {
 		return *invalid(v.errs...)
