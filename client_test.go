@@ -368,6 +368,7 @@ func TestAttemptTimeoutEndsSilentServer(t *testing.T) {
 			var timeout net.Error
 			require.ErrorAs(t, err, &timeout)
 			assert.True(t, timeout.Timeout())
+			assert.ErrorIs(t, err, context.DeadlineExceeded, "the try's own deadline, as the changelog says")
 		})
 	}
 }
