@@ -20,8 +20,8 @@ import (
 // any of the encodings it can use.
 func TestErrorsNeverQuoteCredentials(t *testing.T) {
 	quote := map[string]func(string) string{
-		"as is":      func(s string) string { return s },
-		"form":       url.QueryEscape,
+		"as is":       func(s string) string { return s },
+		"form":        url.QueryEscape,
 		"json escape": func(s string) string { return strings.ReplaceAll(s, "_", `\u005f`) },
 	}
 	for enc, q := range quote {
