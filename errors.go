@@ -1,7 +1,6 @@
 package asset
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -361,7 +360,7 @@ func newAPIError(resp *httpcore.Reply, hr *httpcore.Request, path string, outcom
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  resp.Header.Get("X-Request-Id"),
-		Body:       bytes.Clone(resp.Body),
+		Body:       httpcore.KeptBody(resp.Body, hr.Secrets),
 		method:     hr.Method,
 		path:       path,
 	}
@@ -392,7 +391,7 @@ func newDecodeError(resp *httpcore.Reply, hr *httpcore.Request, path string, err
 		StatusCode:     resp.StatusCode,
 		ContentType:    resp.Header.Get("Content-Type"),
 		RequestID:      resp.Header.Get("X-Request-Id"),
-		Body:           bytes.Clone(body[:min(len(body), maxErrorBody)]),
+		Body:           httpcore.KeptBody(body, hr.Secrets),
 		Err:            err,
 		method:         hr.Method,
 		path:           path,

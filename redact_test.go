@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -151,6 +152,40 @@ func TestUnreadableTokenResponseKeepsNoToken(t *testing.T) {
 			assert.NotContains(t, string(decErr.Body), fresh)
 			assert.NotContains(t, err.Error(), fresh)
 			assert.Equal(t, 200, decErr.StatusCode, "what can be said without the body is kept")
+		})
+	}
+}
+
+// A body is kept up to 64 KiB: a credential quoted across that cut must not
+// leave its first characters behind, in an error answer or in a success
+// that does not decode.
+func TestCredentialAcrossTheBodyCutIsRedacted(t *testing.T) {
+	for _, status := range []int{http.StatusBadRequest, http.StatusOK} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(status)
+				// The token starts 6 bytes before the cut.
+				_, _ = w.Write([]byte(strings.Repeat("x", maxErrorBody-6) + testToken + strings.Repeat("y", 100)))
+			}))
+			defer srv.Close()
+			c, err := NewClient(WithToken(testToken), WithBaseURL(srv.URL), WithMaxRetries(0))
+			require.NoError(t, err)
+			_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
+			require.Error(t, err)
+			var body []byte
+			var apiErr *APIError
+			var decErr *DecodeError
+			switch {
+			case errors.As(err, &apiErr):
+				body = apiErr.Body
+			case errors.As(err, &decErr):
+				body = decErr.Body
+			default:
+				t.Fatalf("%v is neither an *APIError nor a *DecodeError", err)
+			}
+			assert.LessOrEqual(t, len(body), maxErrorBody, "at most 64 KiB is kept")
+			assert.NotContains(t, string(body[maxErrorBody-100:]), testToken[:6], "the credential's first characters")
+			assert.NotContains(t, err.Error(), testToken[:6])
 		})
 	}
 }

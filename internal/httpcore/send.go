@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/assetkit/asset-go/internal/redact"
 )
 
 // Request is one logical call; Send may put it on the wire several times.
@@ -33,9 +35,22 @@ type Request struct {
 	Secrets []string
 }
 
-// MaxErrorBody bounds the body Send reads of an answer that is not a
-// success: enough for any error document, little enough to keep in an error.
+// MaxErrorBody is how much of an answer that is not a success an error
+// keeps: enough for any error document, little enough to keep in an error.
 const MaxErrorBody = 64 << 10
+
+// ErrorBodySlack is how much Send reads past MaxErrorBody, so that a
+// credential quoted across the cut, in any encoding, is found whole and
+// redacted before the body is cut (see KeptBody).
+const ErrorBodySlack = 16 << 10
+
+// KeptBody is what an error keeps of body: a copy of its first
+// MaxErrorBody bytes, with secrets redacted before the cut so that none
+// leaves its first characters behind.
+func KeptBody(body []byte, secrets []string) []byte {
+	b := redact.Bytes(body[:min(len(body), MaxErrorBody+ErrorBodySlack)], secrets)
+	return bytes.Clone(b[:min(len(b), MaxErrorBody)])
+}
 
 // Reply is the last answer to a Send, its body read and closed.
 type Reply struct {
@@ -148,7 +163,7 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*Reply, Outcom
 // body a caller gets is read, inside the retry loop for a read's success
 // (see call.handle) and after it for any other.
 func (c *call) readBody(resp *http.Response) error {
-	limit := int64(MaxErrorBody)
+	limit := int64(MaxErrorBody + ErrorBodySlack)
 	if success(resp.StatusCode) {
 		limit = c.r.MaxBody
 	}
