@@ -8,7 +8,7 @@
 // Without ASSET_TOKEN it starts an embedded assettest server, an in-memory
 // Asset API, and, without -file, imports a generated file of sample
 // invoices. To use the real API, set ASSET_TOKEN and ASSET_BUSINESS_ID
-// (and optionally ASSET_BASE_URL, ASSET_USER_ID and ASSET_ATTEMPT_TIMEOUT),
+// (and optionally ASSET_BASE_URL, ASSET_USER_ID, ASSET_ATTEMPT_TIMEOUT and ASSET_RATE_LIMIT),
 // as for the other examples. A try that failed and will be retried, and a
 // request that failed, are said on stderr as they happen.
 //

@@ -89,7 +89,7 @@ func TestImportHeap(t *testing.T) {
 		t.Skip("imports 110,000 rows")
 	}
 	api := statelessAPI(t)
-	vars := map[string]string{"ASSET_TOKEN": "tok_mem", "ASSET_BASE_URL": api.URL, "ASSET_BUSINESS_ID": "biz_mem"}
+	vars := map[string]string{"ASSET_TOKEN": "tok_mem", "ASSET_BASE_URL": api.URL, "ASSET_BUSINESS_ID": "biz_mem", "ASSET_RATE_LIMIT": "0"}
 	for _, rows := range []int{10_000, 100_000} {
 		file := writeInvoices(t, rows, 1)
 		st, err := os.Stat(file)

@@ -22,6 +22,8 @@
 //	ASSET_TRANSACTION_ID   optional, money received (at least 570.00) to pay
 //	                       with; without it the payment steps are skipped
 //	ASSET_ATTEMPT_TIMEOUT  optional, how long one try may take (default 10s)
+//	ASSET_RATE_LIMIT       optional, requests a minute to keep to (default
+//	                       300, the API's; 0 for none)
 //
 // A try that failed and will be retried, and a call that failed, are said
 // on stderr as they happen.

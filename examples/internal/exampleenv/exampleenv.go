@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/assetkit/asset-go"
@@ -36,6 +37,11 @@ const AttemptTimeout = 10 * time.Second
 // the embedded server without ASSET_BUSINESS_ID: any biz_ id is a business
 // of its own there.
 const DefaultBusinessID = "biz_example"
+
+// APIRateLimit is the API's limit per minute, per business and per tenant,
+// which the examples keep to when they talk to it, unless ASSET_RATE_LIMIT
+// says otherwise (0: no limit, for a server of your own).
+const APIRateLimit = 300
 
 // Env is where an example runs.
 type Env struct {
@@ -86,6 +92,19 @@ func Open(getenv func(string) string, w, log io.Writer) (*Env, error) {
 	base := getenv("ASSET_BASE_URL")
 	if base == "" {
 		base = asset.SandboxURL
+	}
+	// The API's own limit, so that an example never draws a 429 from it;
+	// the embedded server's tests are not held back by it.
+	perMinute := APIRateLimit
+	if v := getenv("ASSET_RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("ASSET_RATE_LIMIT %q: give the requests a minute to keep to, or 0 for no limit", v)
+		}
+		perMinute = n
+	}
+	if perMinute > 0 {
+		opts = append(opts, asset.WithRateLimit(perMinute, time.Minute))
 	}
 	client, err := asset.NewClient(append([]asset.Option{asset.WithToken(token), asset.WithBaseURL(base)}, opts...)...)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/assettest"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -51,6 +52,7 @@ func TestRefusedEnvironments(t *testing.T) {
 		"no business": {"ASSET_TOKEN": "tok"},
 		"plain http":  {"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": "http://api.example.com"},
 		"not a url":   {"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": "::"},
+		"bad limit":   {"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_RATE_LIMIT": "-1"},
 	} {
 		var out bytes.Buffer
 		_, err := Open(env(vars), &out, io.Discard)
@@ -147,4 +149,30 @@ func TestRefusesABadAttemptTimeout(t *testing.T) {
 		_, err := Open(env(map[string]string{"ASSET_ATTEMPT_TIMEOUT": v}), &bytes.Buffer{}, io.Discard)
 		assert.ErrorContains(t, err, "ASSET_ATTEMPT_TIMEOUT", v)
 	}
+}
+
+// Against the real API the examples pace themselves to its 300 requests a
+// minute, from the x-ratelimit-* headers as well: a call that would only
+// draw a 429 waits for the window, or fails at its deadline having sent
+// nothing.
+func TestTheRealAPIIsPaced(t *testing.T) {
+	srv := assettest.NewServer(assettest.WithRateLimit(2, time.Minute))
+	defer srv.Close()
+	e, err := Open(env(map[string]string{"ASSET_TOKEN": srv.Token(), "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": srv.URL}), io.Discard, io.Discard)
+	require.NoError(t, err)
+	defer e.Close()
+	require.False(t, e.Embedded())
+	for i := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := e.Client.Invoices.List(ctx, e.BusinessID, nil)
+		cancel()
+		if i < 2 {
+			require.NoError(t, err)
+			continue
+		}
+		assert.ErrorIs(t, err, asset.ErrRateLimited, "the window is spent")
+	}
+	st := srv.Stats(assettest.RouteListInvoices)
+	assert.Equal(t, 2, st.Requests, "the third call was held back, not sent")
+	assert.Zero(t, st.RateLimited)
 }
