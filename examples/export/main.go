@@ -12,7 +12,8 @@
 // sample invoices, and says so on the first line of stderr. To export a real
 // business, set ASSET_TOKEN and ASSET_BUSINESS_ID (and optionally
 // ASSET_BASE_URL, default the sandbox, ASSET_USER_ID, and
-// ASSET_ATTEMPT_TIMEOUT, how long one try may take, default 10s). A try
+// ASSET_ATTEMPT_TIMEOUT, how long one try may take, default 10s, and
+// ASSET_RATE_LIMIT, requests a minute to keep to, default 300). A try
 // that failed and will be retried is said on stderr as it happens.
 //
 // Flags:
