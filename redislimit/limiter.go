@@ -127,7 +127,7 @@ func (l *limiter) Wait(ctx context.Context, key string) error {
 	if l.down.Load() && !l.probe() {
 		return l.unreachable(ctx, *l.lastErr.Load(), most)
 	}
-	wait, taken, err := l.take(ctx, key, most)
+	s, err := l.take(ctx, key, most)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -142,10 +142,14 @@ func (l *limiter) Wait(ctx context.Context, key string) error {
 	if l.down.Swap(false) {
 		l.cfg.logger.Info("redislimit: redis is reachable again")
 	}
-	if !taken {
-		return &WaitError{Wait: wait, Max: most}
+	if !s.taken {
+		return &WaitError{Wait: s.wait, Max: most}
 	}
-	return sleep(ctx, wait)
+	if err := sleep(ctx, s.wait); err != nil {
+		l.giveBack(ctx, key, s.at)
+		return err
+	}
+	return nil
 }
 
 // probe reports whether this call, Redis being down, is the one that asks
@@ -195,23 +199,50 @@ func (l *limiter) Observe(key string, h http.Header, status int) {
 	}
 }
 
-// take runs the slot script: it returns the wait until key's slot and
-// whether the slot was taken (it is not when the wait is over most).
-func (l *limiter) take(ctx context.Context, key string, most time.Duration) (time.Duration, bool, error) {
-	keys := []string{l.key("pause", key), l.key("b", key)}
-	args := []any{max(most, 0).Microseconds(), l.cfg.business.interval().Microseconds()}
-	if key != "" {
-		keys = append(keys, l.key("tenant", ""))
-		args = append(args, l.cfg.tenant.interval().Microseconds())
-	}
-	res, err := takeScript.Run(ctx, l.rdb, keys, args...).Int64Slice()
+// slot is the slot script's answer.
+type slot struct {
+	wait  time.Duration // until the slot
+	taken bool          // false when the wait is over the most the call can wait
+	at    int64         // the slot, in microseconds of Redis's clock
+}
+
+// take runs the slot script for key's budget and, but for the token
+// endpoint, the tenant's.
+func (l *limiter) take(ctx context.Context, key string, most time.Duration) (slot, error) {
+	keys, intervals := l.budgets(key)
+	args := append([]any{max(most, 0).Microseconds()}, intervals...)
+	res, err := takeScript.Run(ctx, l.rdb, append([]string{l.key("pause", key)}, keys...), args...).Int64Slice()
 	if err != nil {
-		return 0, false, err
+		return slot{}, err
 	}
-	if len(res) != 2 {
-		return 0, false, fmt.Errorf("redislimit: unexpected script result %v", res)
+	if len(res) != 3 {
+		return slot{}, fmt.Errorf("redislimit: unexpected script result %v", res)
 	}
-	return time.Duration(res[0]) * time.Microsecond, res[1] == 1, nil
+	return slot{wait: time.Duration(res[0]) * time.Microsecond, taken: res[1] == 1, at: res[2]}, nil
+}
+
+// giveBack returns the slot at to key's budgets, for a call that will not
+// be sent in it, where no later slot has been taken since (as
+// rate.Reservation.Cancel does). Like Observe it must not hold the call
+// long, and Redis failing only loses the slot.
+func (l *limiter) giveBack(ctx context.Context, key string, at int64) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	keys, intervals := l.budgets(key)
+	if err := giveBackScript.Run(ctx, l.rdb, keys, append([]any{at}, intervals...)...).Err(); err != nil {
+		l.cfg.logger.Warn("redislimit: could not give back an unused slot", "err", err)
+	}
+}
+
+// budgets are the keys of the budgets a call for key takes a slot in, and
+// their intervals in microseconds: key's own and, but for the token
+// endpoint (""), which the API counts apart, the tenant's.
+func (l *limiter) budgets(key string) ([]string, []any) {
+	if key == "" {
+		return []string{l.key("b", key)}, []any{l.cfg.business.interval().Microseconds()}
+	}
+	return []string{l.key("b", key), l.key("tenant", "")},
+		[]any{l.cfg.business.interval().Microseconds(), l.cfg.tenant.interval().Microseconds()}
 }
 
 // key is a Redis key of the tenant's. The tenant's name is a hash tag, so

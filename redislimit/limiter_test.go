@@ -3,7 +3,7 @@ package redislimit_test
 import (
 	"bytes"
 	"context"
-
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -136,6 +136,51 @@ func TestWaitEndsWithContext(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 	assert.ErrorIs(t, b.Wait(ctx, biz), context.Canceled)
 	assert.ErrorIs(t, b.Wait(ctx, biz), context.Canceled, "an ended context is not waited on")
+}
+
+// A call whose context ends while it sleeps for its slot gives the slot
+// back, in its business's budget and the tenant's: the next caller gets
+// it instead of the one after.
+func TestEndedWaitGivesSlotBack(t *testing.T) {
+	a, b := pair(t, redislimit.Limit{N: 1, Per: time.Hour}, redislimit.WithMaxWait(3*time.Hour))
+	require.NoError(t, a.Wait(timeout(t, time.Second), biz))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	require.ErrorIs(t, b.Wait(ctx, biz), context.Canceled)
+	var we *redislimit.WaitError
+	require.ErrorAs(t, a.Wait(timeout(t, time.Second), biz), &we)
+	assert.LessOrEqual(t, we.Wait, time.Hour, "the slot an hour after the first, not two")
+}
+
+// A slot with a later one taken after it is not given back: the next
+// caller would share the later one.
+func TestEndedWaitKeepsLaterSlots(t *testing.T) {
+	a, b := pair(t, redislimit.Limit{N: 1, Per: time.Hour}, redislimit.WithMaxWait(4*time.Hour))
+	require.NoError(t, a.Wait(timeout(t, time.Second), biz))
+	first, cancelFirst := context.WithCancel(context.Background())
+	defer cancelFirst()
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- b.Wait(first, biz) }()
+	second, cancelSecond := context.WithCancel(context.Background())
+	defer cancelSecond()
+	secondDone := make(chan error, 1)
+	var we *redislimit.WaitError
+	require.Eventually(t, func() bool {
+		// The first call sleeps for its slot once the next is two hours off.
+		return errors.As(a.Wait(timeout(t, time.Second), biz), &we) && we.Wait > 90*time.Minute
+	}, 5*time.Second, 10*time.Millisecond)
+	go func() { secondDone <- b.Wait(second, biz) }()
+	require.Eventually(t, func() bool {
+		return errors.As(a.Wait(timeout(t, time.Second), biz), &we) && we.Wait > 150*time.Minute
+	}, 5*time.Second, 10*time.Millisecond)
+	cancelFirst()
+	require.ErrorIs(t, <-firstDone, context.Canceled)
+	require.ErrorAs(t, a.Wait(timeout(t, time.Second), biz), &we)
+	assert.Greater(t, we.Wait, 150*time.Minute, "the second call's slot stays its own")
+	cancelSecond()
+	require.ErrorIs(t, <-secondDone, context.Canceled)
+	require.ErrorAs(t, a.Wait(timeout(t, time.Second), biz), &we)
+	assert.LessOrEqual(t, we.Wait, 2*time.Hour, "the latest slot given back")
 }
 
 // Every key is under the prefix and expires.

@@ -17,7 +17,7 @@ import (
 // spaced however many wait.
 //
 // KEYS: the pause, then the budgets. ARGV: the longest wait that takes the
-// slot, then each budget's interval. Returns {wait, taken}.
+// slot, then each budget's interval. Returns {wait, taken, slot}.
 var takeScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -30,13 +30,33 @@ for i = 2, #KEYS do
 end
 local wait = at - now
 if wait > tonumber(ARGV[1]) then
-  return {wait, 0}
+  return {wait, 0, at}
 end
 for i = 2, #KEYS do
   local nxt = at + tonumber(ARGV[i])
   redis.call('SET', KEYS[i], string.format('%.0f', nxt), 'PX', math.ceil((nxt - now) / 1000) + 1000)
 end
-return {wait, 1}
+return {wait, 1, at}
+`)
+
+// giveBackScript returns the slot ARGV[1] to each budget, KEYS, whose
+// interval is ARGV[i+1], if that slot is still its latest, so that the
+// next caller gets it. A budget with a later slot taken keeps its clock:
+// moving it back would give two callers the same slot.
+var giveBackScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local at = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i])) == at + tonumber(ARGV[i + 1]) then
+    if at > now then
+      redis.call('SET', KEYS[i], string.format('%.0f', at), 'PX', math.ceil((at - now) / 1000) + 1000)
+    else
+      redis.call('DEL', KEYS[i])
+    end
+  end
+end
+return 0
 `)
 
 // pauseScript pauses a key until ARGV[1] (unix microseconds), at most
