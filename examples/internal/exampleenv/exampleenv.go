@@ -11,6 +11,8 @@
 //	ASSET_ATTEMPT_TIMEOUT  optional: how long one try may take, e.g. "30s"
 //	                   (default 10s, shorter than the SDK's minute, so that
 //	                   a server that never answers is noticed soon)
+//	ASSET_RATE_LIMIT   optional: requests a minute to keep to (default 300,
+//	                   the API's limit; 0 for none, for a server of your own)
 //
 // The client logs the SDK's warnings and errors to the log writer Open is
 // given (stderr): each try that failed and will be retried, and each call
