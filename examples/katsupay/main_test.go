@@ -20,6 +20,17 @@ func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
 
+// serverVars is the environment of a run against srv, with the
+// credentials it takes.
+func serverVars(srv *katsupaytest.Server) map[string]string {
+	return map[string]string{
+		"KATSUPAY_BASE_URL": srv.URL,
+		"KATSUPAY_TOKEN":    katsupaytest.Token,
+		"KATSUPAY_API_KEY":  katsupaytest.APIKey,
+		"KATSUPAY_API_CODE": katsupaytest.APICode,
+	}
+}
+
 func TestRunsOnTheEmbeddedFake(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), nil, env(nil), &out, io.Discard))
@@ -53,12 +64,7 @@ func TestRunsOnTheDeploymentGiven(t *testing.T) {
 func TestExplainsFailures(t *testing.T) {
 	srv := katsupaytest.NewServer()
 	defer srv.Close()
-	vars := map[string]string{
-		"KATSUPAY_BASE_URL": srv.URL,
-		"KATSUPAY_TOKEN":    katsupaytest.Token,
-		"KATSUPAY_API_KEY":  katsupaytest.APIKey,
-		"KATSUPAY_API_CODE": katsupaytest.APICode,
-	}
+	vars := serverVars(srv)
 
 	srv.FailNext(katsupaytest.Fault{Status: 500})
 	err := run(context.Background(), nil, env(vars), &bytes.Buffer{}, io.Discard)
@@ -116,12 +122,7 @@ func TestCommandLine(t *testing.T) {
 func TestSaysOnStderrOnceWhatFailed(t *testing.T) {
 	srv := katsupaytest.NewServer()
 	defer srv.Close()
-	vars := map[string]string{
-		"KATSUPAY_BASE_URL": srv.URL,
-		"KATSUPAY_TOKEN":    katsupaytest.Token,
-		"KATSUPAY_API_KEY":  katsupaytest.APIKey,
-		"KATSUPAY_API_CODE": katsupaytest.APICode,
-	}
+	vars := serverVars(srv)
 	srv.FailNext(katsupaytest.Fault{Status: 429}, katsupaytest.Fault{Status: 400, Errors: []string{"Counterparty not found"}})
 	var stderr bytes.Buffer
 	err := run(context.Background(), nil, env(vars), io.Discard, &stderr)
