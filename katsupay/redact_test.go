@@ -1,6 +1,7 @@
 package katsupay_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,4 +56,26 @@ func TestErrorsNeverQuoteCredentials(t *testing.T) {
 			})
 		}
 	}
+}
+
+// A credential quoted across the cut of a long error body is redacted
+// whole: none of its first characters is left at the end of Body.
+func TestCredentialAcrossTheBodyCutIsRedacted(t *testing.T) {
+	const kept = 64 << 10
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(strings.Repeat("x", kept-6) + testToken + strings.Repeat("y", 100)))
+	}))
+	defer srv.Close()
+	c, err := katsupay.NewClient(srv.URL, katsupay.WithToken(testToken))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = c.Invoices.Create(ctx, validInvoice())
+	var kerr *katsupay.Error
+	require.ErrorAs(t, err, &kerr)
+	require.Len(t, kerr.Body, kept)
+	tail := kerr.Body[kept-32:]
+	assert.False(t, bytes.Contains(kerr.Body, []byte(testToken[:6])), "the body ends %q", tail)
+	assert.False(t, strings.Contains(err.Error(), testToken[:6]), "the error ends %q", tail)
 }
