@@ -114,8 +114,9 @@ func (e *WaitError) Error() string {
 func (e *WaitError) Is(target error) bool { return target == asset.ErrRateLimited }
 
 // Wait takes a slot for key in its budget and the tenant's and sleeps
-// until it comes. key "" (the token endpoint, which the API counts apart)
-// has a budget of its own, at the business limit.
+// until it comes; a call whose context ends first gives the slot back.
+// key "" (the token endpoint, which the API counts apart) has a budget of
+// its own, at the business limit.
 func (l *limiter) Wait(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
