@@ -40,9 +40,6 @@ var (
 	ErrOutcomeUnknown = errs.ErrOutcomeUnknown
 )
 
-// maxErrorBody is how much of an error response is kept in APIError.Body.
-const maxErrorBody = 64 << 10
-
 // APIError is a response with an error status, after the allowed retries.
 type APIError struct {
 	// StatusCode is the HTTP status, e.g. 422.

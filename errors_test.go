@@ -15,7 +15,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/h2non/gock.v1"
+
+	"github.com/assetkit/asset-go/internal/httpcore"
 )
+
+// maxErrorBody is how much of an error body APIError.Body and
+// DecodeError.Body keep.
+const maxErrorBody = httpcore.MaxErrorBody
 
 var allSentinels = map[string]error{
 	"ErrUnauthorized": ErrUnauthorized, "ErrForbidden": ErrForbidden, "ErrNotFound": ErrNotFound,
