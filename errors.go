@@ -53,7 +53,8 @@ type APIError struct {
 	// RetryAfter is the wait the server asked for (Retry-After, else
 	// x-ratelimit-reset), zero when none.
 	RetryAfter time.Duration
-	// Body is the raw response body, at most 64 KiB.
+	// Body is the response body as sent, at most 64 KiB, any credential
+	// of the request it quotes redacted.
 	Body []byte
 
 	method, path   string

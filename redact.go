@@ -11,11 +11,11 @@ const redacted = redact.Mark
 
 // redact removes secrets from what the server sent back. A server or a
 // proxy may quote the request in its error (the Authorization header, the
-// token request's form), and errors end up in logs.
+// token request's form), and errors end up in logs. Body needs none:
+// httpcore.KeptBody redacted it before cutting it.
 func (e *APIError) redact(secrets []string) {
 	e.Message = redact.String(e.Message, secrets)
 	e.RequestID = redact.String(e.RequestID, secrets)
-	e.Body = redact.Bytes(e.Body, secrets)
 	for i := range e.Details {
 		d := &e.Details[i]
 		d.Message = redact.String(d.Message, secrets)
@@ -31,7 +31,6 @@ func (e *APIError) redact(secrets []string) {
 // redact removes secrets from what the server sent back; see APIError.redact.
 func (e *DecodeError) redact(secrets []string) {
 	e.RequestID = redact.String(e.RequestID, secrets)
-	e.Body = redact.Bytes(e.Body, secrets)
 	// A parse error quotes the value it failed on, which may be a
 	// credential the server echoed into a field.
 	if e.Err != nil {
