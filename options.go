@@ -146,10 +146,11 @@ func WithUserID(userID string) Option {
 // net/http would take one as leave to send a change twice.
 func WithHeader(key, value string) Option {
 	return Option{func(s *settings) error {
+		if err := httpcore.CheckHeaderName(key); err != nil {
+			return &InputError{Field: "WithHeader", Reason: fmt.Sprintf("%q is not a header name: it %v", key, err)}
+		}
 		canon := http.CanonicalHeaderKey(key)
 		switch {
-		case httpcore.CheckHeaderName(key) != nil:
-			return &InputError{Field: "WithHeader", Reason: fmt.Sprintf("%q is not a header name: it %v", key, httpcore.CheckHeaderName(key))}
 		case canon == "Idempotency-Key" || canon == "X-Idempotency-Key":
 			// net/http would take the header as leave to send a change
 			// again after a broken connection, and the API has no

@@ -34,8 +34,9 @@ func (e *DecodeError) redact(secrets []string) {
 	// A parse error quotes the value it failed on, which may be a
 	// credential the server echoed into a field.
 	if e.Err != nil {
-		if msg := e.Err.Error(); redact.String(msg, secrets) != msg {
-			e.Err = errors.New(redact.String(msg, secrets))
+		msg := e.Err.Error()
+		if clean := redact.String(msg, secrets); clean != msg {
+			e.Err = errors.New(clean)
 		}
 	}
 }
