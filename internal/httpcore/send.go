@@ -39,16 +39,16 @@ type Request struct {
 // keeps: enough for any error document, little enough to keep in an error.
 const MaxErrorBody = 64 << 10
 
-// ErrorBodySlack is how much Send reads past MaxErrorBody, so that a
+// errorBodySlack is how much Send reads past MaxErrorBody, so that a
 // credential quoted across the cut, in any encoding, is found whole and
 // redacted before the body is cut (see KeptBody).
-const ErrorBodySlack = 16 << 10
+const errorBodySlack = 16 << 10
 
 // KeptBody is what an error keeps of body: a copy of its first
 // MaxErrorBody bytes, with secrets redacted before the cut so that none
 // leaves its first characters behind.
 func KeptBody(body []byte, secrets []string) []byte {
-	b := redact.Bytes(body[:min(len(body), MaxErrorBody+ErrorBodySlack)], secrets)
+	b := redact.Bytes(body[:min(len(body), MaxErrorBody+errorBodySlack)], secrets)
 	return bytes.Clone(b[:min(len(b), MaxErrorBody)])
 }
 
@@ -163,14 +163,14 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*Reply, Outcom
 // body a caller gets is read, inside the retry loop for a read's success
 // (see call.handle) and after it for any other.
 func (c *call) readBody(resp *http.Response) error {
-	limit := int64(MaxErrorBody + ErrorBodySlack)
+	limit := int64(MaxErrorBody + errorBodySlack)
 	if success(resp.StatusCode) {
 		limit = c.r.MaxBody
 	}
 	rep := c.reply
 	rep.StatusCode, rep.Header = resp.StatusCode, resp.Header
 	rep.buf.Reset()
-	tooLong, err := ReadBody(rep.buf, resp.Body, limit)
+	tooLong, err := readLimited(rep.buf, resp.Body, limit)
 	resp.Body = http.NoBody
 	rep.TooLong, rep.Body = tooLong, rep.buf.Bytes()
 	return err
@@ -182,17 +182,17 @@ func success(status int) bool { return status >= 200 && status < 300 }
 // connection can be reused; past it, closing the connection is cheaper.
 const discardLimit = 256 << 10
 
-// Discard drains a little of body, so the connection goes back to the pool,
+// discard drains a little of body, so the connection goes back to the pool,
 // and closes it.
-func Discard(body io.ReadCloser) {
+func discard(body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, discardLimit))
 	_ = body.Close()
 }
 
-// ReadBody reads at most limit bytes of body into buf and closes body. It
+// readLimited reads at most limit bytes of body into buf and closes body. It
 // reports whether the body was longer than limit.
-func ReadBody(buf *bytes.Buffer, body io.ReadCloser, limit int64) (truncated bool, err error) {
-	defer Discard(body)
+func readLimited(buf *bytes.Buffer, body io.ReadCloser, limit int64) (truncated bool, err error) {
+	defer discard(body)
 	over := limit + 1
 	if over <= 0 {
 		over = limit // limit is math.MaxInt64: no room to read past it

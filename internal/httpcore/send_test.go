@@ -152,7 +152,7 @@ func TestSendHeaders(t *testing.T) {
 	assert.Equal(t, "yes", (<-got).Get("X-Test"))
 }
 
-func TestReadBody(t *testing.T) {
+func TestReadLimited(t *testing.T) {
 	cases := []struct {
 		body      string
 		limit     int64
@@ -168,7 +168,7 @@ func TestReadBody(t *testing.T) {
 	for _, tc := range cases {
 		var buf bytes.Buffer
 		rc := &closeCounter{Reader: strings.NewReader(tc.body)}
-		truncated, err := ReadBody(&buf, rc, tc.limit)
+		truncated, err := readLimited(&buf, rc, tc.limit)
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, buf.String())
 		assert.Equal(t, tc.truncated, truncated)
@@ -433,9 +433,9 @@ func TestSendCancelledBeforeSendingSendsNothing(t *testing.T) {
 	assert.Zero(t, count.Load())
 }
 
-func TestReadBodyLimitWithoutRoom(t *testing.T) {
+func TestReadLimitedWithoutRoom(t *testing.T) {
 	var buf bytes.Buffer
-	truncated, err := ReadBody(&buf, io.NopCloser(strings.NewReader("whole body")), math.MaxInt64)
+	truncated, err := readLimited(&buf, io.NopCloser(strings.NewReader("whole body")), math.MaxInt64)
 	require.NoError(t, err)
 	assert.False(t, truncated)
 	assert.Equal(t, "whole body", buf.String())

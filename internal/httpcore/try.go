@@ -129,7 +129,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	// error page is often longer, and a body not read to the end costs the
 	// connection.
 	if resp != nil {
-		Discard(resp.Body)
+		discard(resp.Body)
 		resp.Body = http.NoBody
 	}
 	c.wait = wait
@@ -176,7 +176,7 @@ func pause(ctx context.Context, d time.Duration) error {
 // error hands back the error alone.
 func dropResponse(resp *http.Response, err error, _ int) (*http.Response, error) {
 	if resp != nil {
-		Discard(resp.Body)
+		discard(resp.Body)
 	}
 	return nil, err
 }
