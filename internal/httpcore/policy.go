@@ -1,5 +1,6 @@
 // Package httpcore is the HTTP machinery shared by the asset and katsupay
-// clients: the retry policy, backoff, body limits, user agent and logging.
+// clients: the Sender, its retry policy and backoff, the rate-limit pacer,
+// body limits, header and base URL checks, the user agent and logging.
 package httpcore
 
 import (
