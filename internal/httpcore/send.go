@@ -25,7 +25,7 @@ type Request struct {
 	Idempotent bool
 	// MaxBody bounds the body of a success answer (2xx) that Send reads;
 	// zero reads none of it. Any other answer's body is read up to
-	// MaxErrorBody.
+	// errorBodySlack past MaxErrorBody, for KeptBody to cut.
 	MaxBody int64
 	// Key is what the rate limiter budgets the request under: its
 	// business id, "" for calls without one.
@@ -57,7 +57,8 @@ type Reply struct {
 	StatusCode int
 	Header     http.Header
 	// Body is the answer's body, at most Request.MaxBody bytes of a success
-	// and MaxErrorBody of any other answer. It is valid until Release.
+	// and MaxErrorBody+errorBodySlack of any other answer (KeptBody cuts
+	// it to MaxErrorBody). It is valid until Release.
 	Body []byte
 	// TooLong is true when the body was longer than its bound.
 	TooLong bool
