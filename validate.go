@@ -36,13 +36,11 @@ func validateInvoices(invoices []InvoiceCreate) error {
 }
 
 func (c *InvoiceCreate) validate(field string) error {
-	switch {
-	case c.Number == "":
-		return &InputError{Field: field + ".number", Reason: "is required"}
-	case utf8.RuneCountInString(c.Number) > 255:
-		return &InputError{Field: field + ".number", Reason: "is longer than 255 characters"}
-	case utf8.RuneCountInString(c.Description) > 512:
-		return &InputError{Field: field + ".description", Reason: "is longer than 512 characters"}
+	if err := checkText(field+".number", c.Number, true, 255); err != nil {
+		return err
+	}
+	if err := checkText(field+".description", c.Description, false, 512); err != nil {
+		return err
 	}
 	if err := checkPositive(field+".credit_amount", c.CreditAmount, true); err != nil {
 		return err
@@ -87,9 +85,30 @@ func checkPositive(field string, d Decimal, zeroOK bool) error {
 	return nil
 }
 
+// checkText refuses a required text that is empty, and any text longer than
+// limit characters, the API's bound for it.
+func checkText(field, s string, required bool, limit int) error {
+	switch {
+	case required && s == "":
+		return &InputError{Field: field, Reason: "is required"}
+	case utf8.RuneCountInString(s) > limit:
+		return &InputError{Field: field, Reason: fmt.Sprintf("is longer than %d characters", limit)}
+	}
+	return nil
+}
+
+// checkPageSize refuses a page size the API would; zero lets the server
+// choose.
+func checkPageSize(n int) error {
+	if n != 0 && (n < 1 || n > 100) {
+		return &InputError{Field: "params.PageSize", Reason: fmt.Sprintf("%d is outside 1..100", n)}
+	}
+	return nil
+}
+
 func (p *InvoiceListParams) validate() error {
-	if p.PageSize != 0 && (p.PageSize < 1 || p.PageSize > 100) {
-		return &InputError{Field: "params.PageSize", Reason: fmt.Sprintf("%d is outside 1..100", p.PageSize)}
+	if err := checkPageSize(p.PageSize); err != nil {
+		return err
 	}
 	if !p.DueAtStart.IsZero() && !p.DueAtEnd.IsZero() && p.DueAtEnd.Before(p.DueAtStart) {
 		return &InputError{Field: "params.DueAtEnd", Reason: "is before DueAtStart"}
@@ -130,8 +149,8 @@ func (u *InvoiceUpdate) validate() error {
 }
 
 func (l *InvoiceUpdateLine) validate(field string) error {
-	if utf8.RuneCountInString(l.Description) > 512 {
-		return &InputError{Field: field + ".description", Reason: "is longer than 512 characters"}
+	if err := checkText(field+".description", l.Description, false, 512); err != nil {
+		return err
 	}
 	if !l.Amount.IsSet() {
 		return &InputError{Field: field + ".amount", Reason: "is required: a line added by an update has an amount, not a price and quantity"}

@@ -1,9 +1,6 @@
 package asset
 
-import (
-	"fmt"
-	"unicode/utf8"
-)
+import "fmt"
 
 // validateCreditMemos checks a create call's batch: 1 to 100 memos, each
 // valid, no number twice (the API would refuse the second).
@@ -30,15 +27,16 @@ func validateCreditMemos(memos []CreditMemoCreate) error {
 }
 
 func (c *CreditMemoCreate) validate(field string) error {
-	switch {
-	case c.CustomerID == "":
+	if c.CustomerID == "" {
 		return &InputError{Field: field + ".customer_id", Reason: "is required: the customer whose credit pool the memo adds to"}
-	case c.Number == "":
-		return &InputError{Field: field + ".number", Reason: "is required"}
-	case utf8.RuneCountInString(c.Number) > 255:
-		return &InputError{Field: field + ".number", Reason: "is longer than 255 characters"}
-	case utf8.RuneCountInString(c.Memo) > 255:
-		return &InputError{Field: field + ".memo", Reason: "is longer than 255 characters"}
+	}
+	if err := checkText(field+".number", c.Number, true, 255); err != nil {
+		return err
+	}
+	if err := checkText(field+".memo", c.Memo, false, 255); err != nil {
+		return err
+	}
+	switch {
 	case !c.Amount.IsSet():
 		return &InputError{Field: field + ".amount", Reason: "is required"}
 	case c.Amount.Sign() <= 0:
@@ -48,8 +46,8 @@ func (c *CreditMemoCreate) validate(field string) error {
 }
 
 func (p *CreditMemoListParams) validate() error {
-	if p.PageSize != 0 && (p.PageSize < 1 || p.PageSize > 100) {
-		return &InputError{Field: "params.PageSize", Reason: fmt.Sprintf("%d is outside 1..100", p.PageSize)}
+	if err := checkPageSize(p.PageSize); err != nil {
+		return err
 	}
 	if p.CustomerID != "" {
 		return checkID("params.CustomerID", p.CustomerID)

@@ -1,9 +1,6 @@
 package asset
 
-import (
-	"fmt"
-	"unicode/utf8"
-)
+import "fmt"
 
 // maxRefundInvoices is the API's limit on invoices per refund.
 const maxRefundInvoices = 100
@@ -15,7 +12,7 @@ func (r *RefundCreate) validate() error {
 	if err := checkPositive("refund.Amount", r.Amount, false); err != nil {
 		return err
 	}
-	if err := checkRefundText("refund.ExternalID", r.ExternalID, true); err != nil {
+	if err := checkText("refund.ExternalID", r.ExternalID, true, 255); err != nil {
 		return err
 	}
 	if r.RefundedAt.IsZero() {
@@ -24,10 +21,10 @@ func (r *RefundCreate) validate() error {
 	if !r.Method.IsKnown() {
 		return &InputError{Field: "refund.Method", Reason: fmt.Sprintf("%q is not a refund method (use a RefundMethod constant)", r.Method)}
 	}
-	if err := checkRefundText("refund.Memo", r.Memo, false); err != nil {
+	if err := checkText("refund.Memo", r.Memo, false, 255); err != nil {
 		return err
 	}
-	if err := checkRefundText("refund.Processor", r.Processor, false); err != nil {
+	if err := checkText("refund.Processor", r.Processor, false, 255); err != nil {
 		return err
 	}
 	switch n := len(r.InvoicesToRefund); {
@@ -53,7 +50,7 @@ func (ri *RefundInvoice) validate(field string) error {
 			return err
 		}
 	}
-	if err := checkRefundText(field+".InvoiceExternalID", ri.InvoiceExternalID, false); err != nil {
+	if err := checkText(field+".InvoiceExternalID", ri.InvoiceExternalID, false, 255); err != nil {
 		return err
 	}
 	if ri.InvoiceLineID != "" {
@@ -80,25 +77,13 @@ func (p *RefundPaymentCreate) validate() error {
 }
 
 func (p *RefundListParams) validate() error {
-	if p.PageSize != 0 && (p.PageSize < 1 || p.PageSize > 100) {
-		return &InputError{Field: "params.PageSize", Reason: fmt.Sprintf("%d is outside 1..100", p.PageSize)}
+	if err := checkPageSize(p.PageSize); err != nil {
+		return err
 	}
 	for i, st := range p.Status {
 		if !st.IsKnown() {
 			return &InputError{Field: fmt.Sprintf("params.Status[%d]", i), Reason: fmt.Sprintf("%q is not a refund status", st)}
 		}
-	}
-	return nil
-}
-
-// checkRefundText refuses a required text that is empty, and any text longer than
-// the API's 255 characters.
-func checkRefundText(field, s string, required bool) error {
-	switch {
-	case required && s == "":
-		return &InputError{Field: field, Reason: "is required"}
-	case utf8.RuneCountInString(s) > 255:
-		return &InputError{Field: field, Reason: "is longer than 255 characters"}
 	}
 	return nil
 }
