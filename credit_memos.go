@@ -27,18 +27,10 @@ func (s *CreditMemoService) Create(ctx context.Context, businessID string, memos
 	if err != nil {
 		return nil, err
 	}
-	if err := validateCreditMemos(memos); err != nil {
+	if err := validateBatch("memos", "credit memo", memos); err != nil {
 		return nil, err
 	}
-	numbers := make([]string, len(memos))
-	for i := range memos {
-		numbers[i] = memos[i].Number
-	}
-	var env batchEnvelope[CreditMemo]
-	if err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: memos}, &env, opts); err != nil {
-		return nil, err
-	}
-	return env.Data, batchFailures("credit memo", numbers, &env, func(m *CreditMemo) string { return m.Number })
+	return createBatch(ctx, s.client, path, "credit memo", memos, func(m *CreditMemo) string { return m.Number }, opts)
 }
 
 // Get fetches one credit memo

@@ -282,7 +282,7 @@ func TestCreditMemoInputRefused(t *testing.T) {
 	})
 	t.Run("a number and memo of 255 pass", func(t *testing.T) {
 		m := with(func(m *CreditMemoCreate) { m.Number, m.Memo = strings.Repeat("é", 255), strings.Repeat("m", 255) })
-		assert.NoError(t, validateCreditMemos(m))
+		assert.NoError(t, validateBatch("memos", "credit memo", m))
 	})
 }
 

@@ -9,7 +9,8 @@ import (
 // InvoiceService is the invoice part of the API, at client.Invoices.
 type InvoiceService struct{ client *Client }
 
-// maxBatch is the API's limit on invoices per create call.
+// maxBatch is the API's limit on items per batch create call, for
+// invoices and credit memos alike.
 const maxBatch = 100
 
 // Create creates 1 to 100 invoices in one request
@@ -30,18 +31,16 @@ func (s *InvoiceService) Create(ctx context.Context, businessID string, invoices
 	if err != nil {
 		return nil, err
 	}
-	if err := validateBatch(invoices); err != nil {
+	if err := validateBatch("invoices", "invoice", invoices); err != nil {
 		return nil, err
 	}
-	numbers := make([]string, len(invoices))
-	for i := range invoices {
-		numbers[i] = invoices[i].Number
-	}
-	var env batchEnvelope[Invoice]
-	if err := s.client.do(ctx, request{method: http.MethodPost, path: path, body: invoices}, &env, opts); err != nil {
-		return nil, err
-	}
-	return env.Data, batchFailures("invoice", numbers, &env, func(inv *Invoice) string { return inv.Number })
+	return s.create(ctx, path, invoices, opts)
+}
+
+// create sends a batch of checked invoices to path, the business's invoice
+// collection.
+func (s *InvoiceService) create(ctx context.Context, path string, invoices []InvoiceCreate, opts []Option) ([]Invoice, error) {
+	return createBatch(ctx, s.client, path, "invoice", invoices, func(inv *Invoice) string { return inv.Number }, opts)
 }
 
 // Get fetches one invoice
@@ -126,13 +125,4 @@ func (s *InvoiceService) WriteOff(ctx context.Context, businessID, invoiceID str
 
 func invoicePath(businessID, invoiceID, suffix string) (string, error) {
 	return pathf("/v0/business/%s/invoice/%s"+suffix, idArg{"businessID", businessID}, idArg{"invoiceID", invoiceID})
-}
-
-// decodeData sends r and returns the "data" member of the response.
-func decodeData[T any](ctx context.Context, c *Client, r request, opts []Option) (*T, error) {
-	var env dataEnvelope[T]
-	if err := c.do(ctx, r, &env, opts); err != nil {
-		return nil, err
-	}
-	return &env.Data, nil
 }

@@ -62,7 +62,7 @@ func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invo
 	if cs.responseInto != nil {
 		return nil, &InputError{Field: "WithResponseInto", Reason: "describes one request; CreateMany makes many"}
 	}
-	if err := validateInvoices(invoices); err != nil {
+	if err := validateNumbered("invoices", invoices); err != nil {
 		return nil, err
 	}
 	if len(invoices) == 0 {

@@ -8,32 +8,44 @@ import (
 // The checks here refuse, before anything is sent, input the API would
 // refuse or that would do something the caller cannot have meant.
 
-func validateBatch(invoices []InvoiceCreate) error {
-	switch {
-	case len(invoices) == 0:
-		return &InputError{Field: "invoices", Reason: "is empty: give at least one invoice"}
-	case len(invoices) > maxBatch:
-		return &InputError{Field: "invoices", Reason: fmt.Sprintf("has %d invoices; the API takes at most %d per call", len(invoices), maxBatch)}
+// validateBatch checks a batch create's items: 1 to maxBatch of them, as
+// validateNumbered checks them. field is the argument's name, kind the
+// items' ("invoice", "credit memo").
+func validateBatch[T any, PT interface {
+	*T
+	batchItem
+}](field, kind string, items []T) error {
+	switch n := len(items); {
+	case n == 0:
+		return &InputError{Field: field, Reason: "is empty: give at least one " + kind}
+	case n > maxBatch:
+		return &InputError{Field: field, Reason: fmt.Sprintf("has %d %ss; the API takes at most %d per call", n, kind, maxBatch)}
 	}
-	return validateInvoices(invoices)
+	return validateNumbered[T, PT](field, items)
 }
 
-// validateInvoices checks each invoice, and that no number is used twice:
-// the API would refuse the second.
-func validateInvoices(invoices []InvoiceCreate) error {
-	seen := make(map[string]int, len(invoices))
-	for i, inv := range invoices {
-		field := fmt.Sprintf("invoices[%d]", i)
-		if err := inv.validate(field); err != nil {
+// validateNumbered checks each item, and that no number is used twice: the
+// API would refuse the second.
+func validateNumbered[T any, PT interface {
+	*T
+	batchItem
+}](field string, items []T) error {
+	seen := make(map[string]int, len(items))
+	for i := range items {
+		item, itemField := PT(&items[i]), fmt.Sprintf("%s[%d]", field, i)
+		if err := item.validate(itemField); err != nil {
 			return err
 		}
-		if j, dup := seen[inv.Number]; dup {
-			return &InputError{Field: field + ".number", Reason: fmt.Sprintf("%q is also invoices[%d]'s number; numbers are unique per business", inv.Number, j)}
+		n := item.number()
+		if j, dup := seen[n]; dup {
+			return &InputError{Field: itemField + ".number", Reason: fmt.Sprintf("%q is also %s[%d]'s number; numbers are unique per business", n, field, j)}
 		}
-		seen[inv.Number] = i
+		seen[n] = i
 	}
 	return nil
 }
+
+func (c *InvoiceCreate) number() string { return c.Number }
 
 func (c *InvoiceCreate) validate(field string) error {
 	if err := checkText(field+".number", c.Number, true, 255); err != nil {

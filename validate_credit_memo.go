@@ -1,30 +1,6 @@
 package asset
 
-import "fmt"
-
-// validateCreditMemos checks a create call's batch: 1 to 100 memos, each
-// valid, no number twice (the API would refuse the second).
-func validateCreditMemos(memos []CreditMemoCreate) error {
-	switch {
-	case len(memos) == 0:
-		return &InputError{Field: "memos", Reason: "is empty: give at least one credit memo"}
-	case len(memos) > maxBatch:
-		return &InputError{Field: "memos", Reason: fmt.Sprintf("has %d credit memos; the API takes at most %d per call", len(memos), maxBatch)}
-	}
-	seen := make(map[string]int, len(memos))
-	for i := range memos {
-		field := fmt.Sprintf("memos[%d]", i)
-		if err := memos[i].validate(field); err != nil {
-			return err
-		}
-		n := memos[i].Number
-		if j, dup := seen[n]; dup {
-			return &InputError{Field: field + ".number", Reason: fmt.Sprintf("%q is also memos[%d]'s number; numbers are unique per business", n, j)}
-		}
-		seen[n] = i
-	}
-	return nil
-}
+func (c *CreditMemoCreate) number() string { return c.Number }
 
 func (c *CreditMemoCreate) validate(field string) error {
 	if c.CustomerID == "" {
