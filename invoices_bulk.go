@@ -52,7 +52,8 @@ func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invo
 	if ctx == nil {
 		return nil, &InputError{Field: "ctx", Reason: "is nil; pass context.Background() or the request's context"}
 	}
-	if err := checkID("businessID", businessID); err != nil {
+	path, err := pathf("/v0/business/%s/invoice", idArg{"businessID", businessID})
+	if err != nil {
 		return nil, err
 	}
 	cs, err := s.client.callSettings(opts)
@@ -74,7 +75,7 @@ func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invo
 	}
 	b := &bulkCreate{
 		svc:      s,
-		business: businessID,
+		path:     path,
 		input:    invoices,
 		opts:     opts,
 		progress: cs.progress,
@@ -87,7 +88,7 @@ func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invo
 // bulkCreate is one CreateMany call in progress.
 type bulkCreate struct {
 	svc      *InvoiceService
-	business string
+	path     string // of the business's invoices
 	input    []InvoiceCreate
 	opts     []Option
 	progress func(Progress)
@@ -152,17 +153,18 @@ func (b *bulkCreate) take(ctx context.Context) (int, bool) {
 }
 
 // send creates one batch, whose first invoice is input[start], and sends it
-// once more if its outcome is unknown. It returns the invoices created and
+// once more if its outcome is unknown. The batch is not checked again:
+// CreateMany checked the whole input. It returns the invoices created and
 // the failures, indexed into the whole input.
 func (b *bulkCreate) send(ctx context.Context, start int, batch []InvoiceCreate) ([]Invoice, []BatchFailure) {
-	created, err := b.svc.Create(ctx, b.business, batch, b.opts...)
+	created, err := b.svc.create(ctx, b.path, batch, b.opts)
 	var lost error // the first attempt's error, when its outcome is unknown
 	if wholeBatch(err) && errors.Is(err, ErrOutcomeUnknown) {
 		lost = err
 		if ctx.Err() != nil {
 			return nil, everyInvoice(start, batch, lost, lost.Error()+"; not sent again, the context ended")
 		}
-		created, err = b.svc.Create(ctx, b.business, batch, b.opts...)
+		created, err = b.svc.create(ctx, b.path, batch, b.opts)
 		if wholeBatch(err) {
 			return nil, everyInvoice(start, batch, lost, fmt.Sprintf("%v; sent again: %v", lost, err))
 		}
