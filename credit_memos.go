@@ -71,8 +71,6 @@ func (s *CreditMemoService) list(businessID string, params *CreditMemoListParams
 	return list[CreditMemo](s.client, path, err, params, opts)
 }
 
-func (p *CreditMemoListParams) pageToken() string { return p.PageToken }
-
 // Void voids a credit memo
 // (POST /v0/business/{business_id}/credit-memo/{credit_memo_id}/void):
 // what is left of its credit leaves the customer's pool, and the memo

@@ -89,8 +89,6 @@ func (s *InvoiceService) list(businessID string, params *InvoiceListParams, opts
 	return list[Invoice](s.client, path, err, params, opts)
 }
 
-func (p *InvoiceListParams) pageToken() string { return p.PageToken }
-
 // Update changes an invoice's status, lines or tags
 // (PATCH /v0/business/{business_id}/invoice/{invoice_id}); only what is set
 // in update is sent. Void an invoice with Status: InvoiceStatusVoided. A

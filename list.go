@@ -10,11 +10,10 @@ import (
 )
 
 // listParams is what a resource's list parameters give the lister: they
-// check themselves, encode to a query with go-querystring (their page token
-// under page_token), and name the page a walk starts at.
+// check themselves, and encode to a query with go-querystring, their page
+// token (the page a walk starts at) under page_token.
 type listParams interface {
 	validate() error
-	pageToken() string
 }
 
 // lister lists one resource: every List, All and Pager is a line on it.
@@ -51,8 +50,9 @@ func list[T any, P any, PP interface {
 		l.err = &InputError{Field: "params", Reason: err.Error()}
 		return l
 	}
+	l.start = q.Get("page_token")
 	q.Del("page_token")
-	l.query, l.start = q, PP(&p).pageToken()
+	l.query = q
 	return l
 }
 

@@ -134,5 +134,3 @@ type RefundListParams struct {
 	// PageToken starts at a page a previous response named.
 	PageToken string `url:"page_token,omitempty"`
 }
-
-func (p *RefundListParams) pageToken() string { return p.PageToken }
