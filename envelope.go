@@ -164,6 +164,15 @@ func checkModel(v any) error {
 	return nil
 }
 
+// checkHasID is a model's checkDecoded: every kind of object the API sends
+// has an id.
+func checkHasID(kind, id string) error {
+	if id == "" {
+		return errors.New("holds no " + kind + " id")
+	}
+	return nil
+}
+
 func (e *listEnvelope[T]) checkShape(body []byte) error {
 	if e.Data != nil {
 		return nil

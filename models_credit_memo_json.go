@@ -1,10 +1,5 @@
 package asset
 
-import (
-	"encoding/json"
-	"errors"
-)
-
 // creditMemoWire is a CreditMemo as it travels: times that accept the naive
 // form, tags in either documented shape.
 type creditMemoWire struct {
@@ -25,18 +20,15 @@ type creditMemoWire struct {
 
 // UnmarshalJSON decodes a credit memo in any documented version. Like
 // encoding/json's own decoding, fields absent from b keep their value.
-func (m *CreditMemo) UnmarshalJSON(b []byte) error {
-	w := creditMemoWire{
+func (m *CreditMemo) UnmarshalJSON(b []byte) error { return unmarshalWire(b, m, creditMemoToWire) }
+
+func creditMemoToWire(m *CreditMemo) creditMemoWire {
+	return creditMemoWire{
 		ID: m.ID, BusinessID: m.BusinessID, CustomerID: m.CustomerID, Number: m.Number,
 		Amount: m.Amount, IssuedAt: flexTime{m.IssuedAt}, Memo: m.Memo, JournalEntryID: m.JournalEntryID,
 		Voided: m.Voided, VoidedAt: flexTime{m.VoidedAt}, VoidJournalEntryID: m.VoidJournalEntryID,
 		CreatedBy: m.CreatedBy, Tags: m.Tags,
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	w.into(m)
-	return nil
 }
 
 func (w *creditMemoWire) into(m *CreditMemo) {
@@ -52,11 +44,6 @@ func (*CreditMemo) codec() envelopeCodec[CreditMemo] {
 	return wireCodec[CreditMemo, creditMemoWire, *creditMemoWire]{}
 }
 
-// checkDecoded tells a credit memo the API sent, which always has an id,
-// from the zero value an empty object decodes to.
-func (m *CreditMemo) checkDecoded() error {
-	if m.ID == "" {
-		return errors.New("holds no credit memo id")
-	}
-	return nil
-}
+// checkDecoded tells a credit memo the API sent from the zero value an
+// empty object decodes to.
+func (m *CreditMemo) checkDecoded() error { return checkHasID("credit memo", m.ID) }

@@ -3,7 +3,6 @@ package asset
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -75,45 +74,25 @@ type paymentWire struct {
 // UnmarshalJSON decodes either documented version of an invoice. Like
 // encoding/json's own decoding, fields absent from b keep their value.
 func (inv *Invoice) UnmarshalJSON(b []byte) error {
-	w := invoiceToWire(inv)
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	w.into(inv)
-	return nil
+	return unmarshalWire(b, inv, invoiceToWire)
 }
 
 func (*Invoice) codec() envelopeCodec[Invoice] {
 	return wireCodec[Invoice, invoiceWire, *invoiceWire]{}
 }
 
-// checkDecoded tells an invoice the API sent, which always has an id, from
-// the zero value an empty object decodes to.
-func (inv *Invoice) checkDecoded() error {
-	if inv.ID == "" {
-		return errors.New("holds no invoice id")
-	}
-	return nil
-}
+// checkDecoded tells an invoice the API sent from the zero value an empty
+// object decodes to.
+func (inv *Invoice) checkDecoded() error { return checkHasID("invoice", inv.ID) }
 
 // UnmarshalJSON decodes either documented version of a line.
 func (l *InvoiceLine) UnmarshalJSON(b []byte) error {
-	w := lineToWire(l)
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	w.into(l)
-	return nil
+	return unmarshalWire(b, l, lineToWire)
 }
 
 // UnmarshalJSON decodes a payment, whatever its "invoice" back reference holds.
 func (p *InvoicePayment) UnmarshalJSON(b []byte) error {
-	w := paymentToWire(p)
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	w.into(p)
-	return nil
+	return unmarshalWire(b, p, paymentToWire)
 }
 
 // invoiceToWire starts a decode from inv's current values, so that decoding
@@ -127,6 +106,21 @@ func invoiceToWire(inv *Invoice) invoiceWire {
 		Metadata: inv.Metadata, Tags: inv.Tags,
 		Lines: toWire(inv.Lines, lineToWire), Payments: toWire(inv.Payments, paymentToWire),
 	}
+}
+
+// unmarshalWire decodes b into m through its wire form, which toWire starts
+// from m's current values: like encoding/json's own decoding, fields absent
+// from b keep their value.
+func unmarshalWire[M, W any, PW interface {
+	*W
+	into(*M)
+}](b []byte, m *M, toWire func(*M) W) error {
+	w := toWire(m)
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	PW(&w).into(m)
+	return nil
 }
 
 // toWire and fromWire convert slices, keeping nil apart from empty as

@@ -1,10 +1,5 @@
 package asset
 
-import (
-	"encoding/json"
-	"errors"
-)
-
 // refundWire is a Refund as it travels: refunded_at accepts the naive form
 // the API may write. Payments and refunded invoices have no times and
 // decode as they are.
@@ -28,32 +23,24 @@ type refundWire struct {
 
 // UnmarshalJSON decodes either documented version of a refund. Fields
 // absent from b keep their value, as with encoding/json.
-func (r *Refund) UnmarshalJSON(b []byte) error {
-	w := refundWire{
+func (r *Refund) UnmarshalJSON(b []byte) error { return unmarshalWire(b, r, refundToWire) }
+
+func refundToWire(r *Refund) refundWire {
+	return refundWire{
 		ID: r.ID, BusinessID: r.BusinessID, ExternalID: r.ExternalID, Amount: r.Amount,
 		AmountPaid: r.AmountPaid, Memo: r.Memo, Processor: r.Processor, Method: r.Method,
 		IsReturn: r.IsReturn, RefundCredit: r.RefundCredit, RefundedAt: flexTime{r.RefundedAt},
 		Status: r.Status, Payments: r.Payments, RefundInvoices: r.RefundInvoices, Tags: r.Tags,
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	w.into(r)
-	return nil
 }
 
 func (*Refund) codec() envelopeCodec[Refund] {
 	return wireCodec[Refund, refundWire, *refundWire]{}
 }
 
-// checkDecoded tells a refund the API sent, which always has an id, from
-// the zero value an empty object decodes to.
-func (r *Refund) checkDecoded() error {
-	if r.ID == "" {
-		return errors.New("holds no refund id")
-	}
-	return nil
-}
+// checkDecoded tells a refund the API sent from the zero value an empty
+// object decodes to.
+func (r *Refund) checkDecoded() error { return checkHasID("refund", r.ID) }
 
 func (w *refundWire) into(r *Refund) {
 	*r = Refund{
