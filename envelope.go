@@ -256,8 +256,8 @@ func batchFailures[T any](kind string, sent []string, env *batchEnvelope[T], num
 	if len(unmatched) > others {
 		msg := "missing from the response, neither created nor refused: look it up by number before creating it again"
 		if others > 0 {
-			msg = fmt.Sprintf("not in the response under its number, and the response holds %d %s under other numbers for %d such invoices: "+
-				"it may not have been created; look it up by number before creating it again", others, plural(others, "entry", "entries"), len(unmatched))
+			msg = fmt.Sprintf("not in the response under its number, and the response holds %d %s under other numbers for %d such %ss: "+
+				"it may not have been created; look it up by number before creating it again", others, plural(others, "entry", "entries"), len(unmatched), kind)
 		}
 		for _, i := range unmatched {
 			failures = append(failures, BatchFailure{Number: sent[i], Index: i, Message: msg})

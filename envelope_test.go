@@ -380,3 +380,15 @@ func TestBatchFailures(t *testing.T) {
 		})
 	}
 }
+
+// The count-matching message names the batch's own kind of item.
+func TestBatchFailuresNameTheKind(t *testing.T) {
+	env := batchEnvelope[CreditMemo]{Data: []CreditMemo{{ID: "cm_1", Number: "A"}, {ID: "cm_2", Number: "x"}}}
+	err := batchFailures("credit memo", []string{"A", "B", "C"}, &env, func(m *CreditMemo) string { return m.Number })
+	var be *BatchError
+	require.ErrorAs(t, err, &be)
+	require.Len(t, be.Failures, 2)
+	for _, f := range be.Failures {
+		assert.Contains(t, f.Message, "for 2 such credit memos:")
+	}
+}
