@@ -125,9 +125,18 @@ func (p *InvoiceListParams) validate() error {
 	if !p.DueAtStart.IsZero() && !p.DueAtEnd.IsZero() && p.DueAtEnd.Before(p.DueAtStart) {
 		return &InputError{Field: "params.DueAtEnd", Reason: "is before DueAtStart"}
 	}
-	for i, st := range p.Status {
+	return checkStatuses(p.Status, "an invoice status")
+}
+
+// checkStatuses refuses a list filter's status the SDK does not know: the
+// API would refuse it. what names the statuses ("an invoice status").
+func checkStatuses[S interface {
+	~string
+	IsKnown() bool
+}](statuses []S, what string) error {
+	for i, st := range statuses {
 		if !st.IsKnown() {
-			return &InputError{Field: fmt.Sprintf("params.Status[%d]", i), Reason: fmt.Sprintf("%q is not an invoice status", st)}
+			return &InputError{Field: fmt.Sprintf("params.Status[%d]", i), Reason: fmt.Sprintf("%q is not %s", st, what)}
 		}
 	}
 	return nil

@@ -80,10 +80,5 @@ func (p *RefundListParams) validate() error {
 	if err := checkPageSize(p.PageSize); err != nil {
 		return err
 	}
-	for i, st := range p.Status {
-		if !st.IsKnown() {
-			return &InputError{Field: fmt.Sprintf("params.Status[%d]", i), Reason: fmt.Sprintf("%q is not a refund status", st)}
-		}
-	}
-	return nil
+	return checkStatuses(p.Status, "a refund status")
 }
