@@ -16,12 +16,12 @@ import (
 const defaultConcurrency = 4
 
 // CreateMany creates any number of invoices: it sends them in batches of
-// at most 100 (each a POST /v0/business/{business_id}/invoice), up to WithConcurrency(n) batches at once (default 4), each
-// try waiting for the client's rate limit (WithRateLimit). It returns the
-// invoices created, in the order of the input, and, when some were not, one
-// *BatchError whose failures give each one's Index in invoices: every
-// invoice is in exactly one of the two. WithProgress reports how far it has
-// come.
+// at most 100 (each a POST /v0/business/{business_id}/invoice), up to
+// WithConcurrency(n) batches at once (default 4), each try waiting for the
+// client's rate limit (WithRateLimit). It returns the invoices created, in
+// the order of the input, and, when some were not, one *BatchError whose
+// failures give each one's Index in invoices: every invoice is in exactly
+// one of the two. WithProgress reports how far it has come.
 //
 // The whole input is checked before anything is sent, each invoice as
 // Create checks it and numbers unique across all of them: bad input is an

@@ -113,8 +113,9 @@ type InvoiceCreate struct {
 	Tags               map[string]string   `json:"tags,omitempty"`
 }
 
-// InvoiceLineCreate is one line of a new invoice. Give either Amount, or UnitPrice and Quantity with optional
-// discount and tax; the server computes the line's amount from them.
+// InvoiceLineCreate is one line of a new invoice. Give either Amount, or
+// UnitPrice and Quantity with optional discount and tax; the server
+// computes the line's amount from them.
 type InvoiceLineCreate struct {
 	Description    string         `json:"description,omitempty"`
 	LedgerID       string         `json:"ledger_id,omitempty"`

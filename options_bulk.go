@@ -31,9 +31,10 @@ func WithConcurrency(n int) Option {
 
 // WithProgress makes CreateMany call fn each time a batch finishes and,
 // when the context ended the call early, once more for the invoices it
-// never sent, so that the last call's Done is Total. Calls come one at a time, never concurrently, from the goroutines
-// sending the batches: a slow fn slows the sending. It is an option of one
-// call, refused on NewClient; other calls ignore it.
+// never sent, so that the last call's Done is Total. Calls come one at a
+// time, never concurrently, from the goroutines sending the batches: a
+// slow fn slows the sending. It is an option of one call, refused on
+// NewClient; other calls ignore it.
 func WithProgress(fn func(Progress)) Option {
 	return Option{func(s *settings) error {
 		if !s.perCall {
