@@ -27,12 +27,10 @@ func (v *validator) memoCreate(val any, loc []any) memoInput {
 		memo:       v.str(obj, "memo", loc, false, 255),
 		issuedAt:   v.datetime(obj, "issued_at", loc),
 		tags:       v.tags(obj, loc),
+		amount:     v.requiredDecimal(obj, "amount", loc, aboveZero, cents),
 	}
 	if in.customerID != "" && !prefixed(in.customerID, "cus_") {
 		v.fail(at(loc, "customer_id"), "value_error", "Value error, customer_id must look like cus_...")
-	}
-	if _, present := v.lookup(obj, "amount", loc, true); present {
-		in.amount = v.decimal(obj, "amount", loc, aboveZero, cents)
 	}
 	return in
 }

@@ -78,6 +78,7 @@ func TestCreateCreditMemosValidation(t *testing.T) {
 		{"no number", []any{memo("number", nil)}, "missing", []any{"body", 0, "number"}},
 		{"a number too long", []any{memo("number", strings.Repeat("n", 256))}, "string_too_long", []any{"body", 0, "number"}},
 		{"no amount", []any{memo("amount", nil)}, "missing", []any{"body", 0, "amount"}},
+		{"a null amount", []any{memo("amount", json.RawMessage("null"))}, "decimal_type", []any{"body", 0, "amount"}},
 		{"a zero amount", []any{memo("amount", 0)}, "greater_than", []any{"body", 0, "amount"}},
 		{"a tenth of a cent", []any{memo("amount", json.Number("1.001"))}, "decimal_max_places", []any{"body", 0, "amount"}},
 		{"a memo too long", []any{memo("memo", strings.Repeat("m", 256))}, "string_too_long", []any{"body", 0, "memo"}},

@@ -167,6 +167,20 @@ func (v *validator) decimal(obj map[string]any, key string, loc []any, b bound, 
 	return d
 }
 
+// requiredDecimal is decimal for a field that must be given: pydantic
+// reports it missing when absent and, when null, not a decimal.
+func (v *validator) requiredDecimal(obj map[string]any, key string, loc []any, b bound, maxPlaces int) asset.Decimal {
+	val, present := v.lookup(obj, key, loc, true)
+	switch {
+	case !present:
+		return asset.Decimal{}
+	case val == nil:
+		v.fail(at(loc, key), "decimal_type", "Decimal input should be an integer, float, string or Decimal object")
+		return asset.Decimal{}
+	}
+	return v.decimal(obj, key, loc, b, maxPlaces)
+}
+
 // timeLayouts are the date-time forms accepted, as pydantic does: RFC 3339,
 // a date-time without a zone (read as UTC), and a bare date.
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"}
@@ -384,11 +398,8 @@ func (v *validator) lineUpdate(obj map[string]any, loc []any) lineInput {
 	l := lineInput{
 		description: v.str(obj, "description", loc, false, 512),
 		ledgerID:    v.str(obj, "ledger_id", loc, false, 255),
-		amount:      v.decimal(obj, "amount", loc, atLeastZero, cents),
+		amount:      v.requiredDecimal(obj, "amount", loc, atLeastZero, cents),
 		metadata:    v.metadata(obj, loc),
-	}
-	if val, present := v.lookup(obj, "amount", loc, true); present && val == nil {
-		v.fail(at(loc, "amount"), "decimal_type", "Decimal input should be an integer, float, string or Decimal object")
 	}
 	return l
 }
