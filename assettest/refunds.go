@@ -10,18 +10,21 @@ import (
 )
 
 // The refund routes. A refund gives back money paid on invoices of its
-// business: an invoice named by id or by invoice_external_id (which this
-// server matches against the invoice's number, the only key of the
-// caller's own its invoices have) that the business does not have is 404,
-// as for every invoice route. Each invoice can get back at most what was
-// paid on it and not yet refunded (a write-off is not money paid), and
-// moves to refunded when all of that is refunded, partially_refunded
-// otherwise. The amounts of invoices_to_refund must add up to the refund's
-// amount. refund_external_id is unique per business: a second refund with
-// the same one is a 409 Conflict, so that sending a refund again after an
-// unknown outcome cannot refund twice. A refund is pending until refund
-// payments, drawn on transactions as invoice payments are, cover its
-// amount; then it is completed.
+// business, by these rules:
+//
+//   - An invoice is named by id or by invoice_external_id, which this
+//     server matches against the invoice's number (an invoice has no other
+//     key of the caller's). One the business does not have is 404, as on
+//     every invoice route; a voided one is 422.
+//   - The amounts of invoices_to_refund add up to the refund's amount.
+//   - Each invoice gives back at most what was paid on it and not yet
+//     refunded (a write-off is not money paid). It moves to refunded when
+//     the refund takes all of that, to partially_refunded otherwise.
+//   - refund_external_id is unique per business: a second refund with the
+//     same one is a 409 Conflict, so that sending a refund again after an
+//     unknown outcome cannot refund twice.
+//   - A refund is pending until refund payments, drawn on transactions as
+//     invoice payments are, cover its amount; then it is completed.
 
 // refundMethods are the documented methods, in the API's order.
 var refundMethods = []string{"cash", "check", "credit_card", "ach", "credit_balance", "other"}
@@ -145,6 +148,8 @@ func (s *Server) createRefund(c *call) response {
 		amount: in.amount, paid: asset.DecimalFromInt(0), memo: in.memo, processor: in.processor,
 		method: in.method, isReturn: in.isReturn, refundedAt: in.refundedAt, status: asset.RefundStatusPending,
 	}
+	// touched are the invoices the refund names, in the order named, and
+	// asked what it takes from each.
 	var touched []*invoice
 	asked := map[*invoice]asset.Decimal{}
 	for _, ri := range in.invoices {
@@ -170,10 +175,12 @@ func (s *Server) createRefund(c *call) response {
 			memo: ri.memo, amount: ri.amount,
 		})
 	}
+	// left is what each invoice could still give back before this refund.
+	left := map[*invoice]asset.Decimal{}
 	for _, inv := range touched {
-		left := moneyPaid(inv).Sub(b.refunds.refundedOn(inv.id))
-		if asked[inv].Cmp(left) > 0 {
-			return detail(http.StatusUnprocessableEntity, "Refund of "+asked[inv].String()+" exceeds the "+left.String()+
+		left[inv] = moneyPaid(inv).Sub(b.refunds.refundedOn(inv.id))
+		if asked[inv].Cmp(left[inv]) > 0 {
+			return detail(http.StatusUnprocessableEntity, "Refund of "+asked[inv].String()+" exceeds the "+left[inv].String()+
 				" paid and not yet refunded on invoice "+inv.id)
 		}
 	}
@@ -182,7 +189,7 @@ func (s *Server) createRefund(c *call) response {
 	b.refunds.add(r)
 	for _, inv := range touched {
 		inv.status = asset.InvoiceStatusPartiallyRefunded
-		if b.refunds.refundedOn(inv.id).Cmp(moneyPaid(inv)) == 0 {
+		if asked[inv].Cmp(left[inv]) == 0 {
 			inv.status = asset.InvoiceStatusRefunded
 		}
 	}
