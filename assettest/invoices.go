@@ -168,8 +168,15 @@ func fmtTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
+// hasStatus reports whether the status filter lets status through; no
+// filter lets every status through.
+func (f listFilter) hasStatus(status string) bool {
+	return len(f.statuses) == 0 || slices.Contains(f.statuses, status)
+}
+
+// match reports whether an invoice passes every filter.
 func (f listFilter) match(inv *invoice) bool {
-	if len(f.statuses) > 0 && !slices.Contains(f.statuses, string(inv.status)) {
+	if !f.hasStatus(string(inv.status)) {
 		return false
 	}
 	if !f.start.IsZero() && (inv.dueAt.IsZero() || inv.dueAt.Before(f.start)) {

@@ -225,7 +225,7 @@ func (s *Server) listRefunds(c *call) response {
 	}
 
 	return listPage(s, pq, func(b *business) []*refund { return b.refunds.list },
-		func(r *refund) bool { return len(f.statuses) == 0 || slices.Contains(f.statuses, string(r.status)) },
+		func(r *refund) bool { return f.hasStatus(string(r.status)) },
 		(*refund).wire)
 }
 
