@@ -24,27 +24,30 @@
 //
 // Every route of the SDK, under /v0/business/{business_id}: create invoices
 // in batches, list them with filters and page tokens, get, update (status,
-// lines, tags), write off, apply payments; create, list, get and void credit
-// memos; and POST /v0/auth/token for the client credentials grant. Any biz_ id is a business of its own, created on
+// lines, tags), write off, apply payments; create refunds, list them (of one
+// invoice, or of the business with page tokens) and pay them; create, list,
+// get and void credit memos; and POST /v0/auth/token for the client
+// credentials grant. Any biz_ id is a business of its own, created on
 // first use; businesses never see each other's data. Requests need the
 // bearer token Token returns (or one from the token endpoint), else 401.
 //
 // The rules, where the API's documentation is silent or loose, are these:
 //
-//   - Ids have the documented prefixes (inv_, inv_line_, inp_, txn_, cm_,
-//     je_, req_)
-//     and 22 random base58 characters. Path ids of the wrong form (not biz_,
-//     not inv_) are refused with 422, unknown ones with 404. The helpers
-//     that take a business id panic on one without the biz_ prefix.
+//   - Ids have the documented prefixes (inv_, inv_line_, inp_, txn_, cus_,
+//     cm_, je_, rfu_, rfi_, rfp_, req_) and 22 random base58 characters.
+//     Path ids of the wrong form (not biz_, not inv_, not cm_) are refused
+//     with 422, unknown ones with 404. The helpers that take a business id
+//     panic on one without the biz_ prefix.
 //   - Invoice numbers are unique per business. In a batch, a number already
 //     used, or used earlier in the batch, is reported in the response's
 //     "errors" and the other invoices are still created. An invalid invoice
 //     fails the whole batch with 422, as FastAPI validates the body first.
 //   - Money is in cents. Amounts the client sends (a line's amount,
 //     discount_amount and tax_amount, credit_amount, payment_amount, a
-//     write-off's amount) may have at most 2 decimal places, trailing zeros
-//     aside, else 422 with type decimal_max_places as pydantic's
-//     decimal_places; AddTransaction and AddCredit panic instead.
+//     write-off's amount, a credit memo's and a refund's amounts) may have
+//     at most 2 decimal places, trailing zeros aside, else 422 with type
+//     decimal_max_places as pydantic's decimal_places; AddTransaction and
+//     AddCredit panic instead.
 //     unit_price, quantity and the rates may be finer.
 //   - A line counts its amount when given, else unit_price × quantity −
 //     discount_amount + tax_amount, rounded to cents half away from zero
@@ -82,6 +85,17 @@
 //     and sets voided, voided_at and void_journal_entry_id; voiding it
 //     again is a 422. created_by is the request's x-user-id. Lists filter
 //     by customer_id and voided, and page as invoice lists do.
+//   - Refunds name invoices of their business by id, or by
+//     invoice_external_id matched against the invoice's number (404 when
+//     the business has no such invoice, 422 when it is voided); their
+//     invoices' amounts must add up to the refund's. Each invoice gives
+//     back at most what was paid on it and not yet refunded (a write-off is
+//     not money paid), and moves to refunded when the refund takes all of
+//     that, to partially_refunded otherwise. refund_external_id is unique
+//     per business: a second refund with the same one is a 409. A refund is
+//     pending until refund payments, drawn on transactions as invoice
+//     payments are, cover its amount; then it is completed. The business's
+//     refunds filter by status and page as invoice lists do.
 //   - A write-off (by default the whole balance) is a payment with
 //     is_write_off set: it moves total_paid and the status the same way.
 //   - PATCH applies in full or not at all. Voiding sets voided_at; a voided
@@ -119,8 +133,8 @@
 // after the change is applied), MalformedNext (a success answered with a
 // cut body), DelayNext and SetLatency (slow answers). Stats, Requests and
 // Applied count what each route received and what changed the state, and
-// Invoices and CreditMemos read the state directly, so a test can prove that nothing was
-// applied twice:
+// Invoices, CreditMemos and Refunds read the state directly, so a test can
+// prove that nothing was applied twice:
 //
 //	srv.DropNext(assettest.RouteApplyPayment, 1, assettest.DropAfterApply)
 //	_, err := client.Payments.Apply(ctx, biz, payment)

@@ -77,10 +77,10 @@ type RouteStats struct {
 	Requests int
 	// Applied is the requests that changed the server's state (even if
 	// their response was then dropped or garbled): a create that made at
-	// least one invoice, an update that changed the invoice, a payment, a
-	// write-off, a token issued. A create whose every invoice was refused,
-	// an update that left the invoice as it was, a refusal and a read
-	// apply nothing.
+	// least one invoice or credit memo, an update that changed the
+	// invoice, a payment, a write-off, a refund, a refund payment, a void,
+	// a token issued. A create whose every item was refused, an update
+	// that left the invoice as it was, a refusal and a read apply nothing.
 	Applied int
 	// Served is the requests the route's handler answered with success,
 	// whether or not they changed anything: for a read, that it was served.

@@ -18,13 +18,13 @@ import (
 // token holds the business, a fingerprint of the filters and a position in
 // creation order, signed with a key of this server: it cannot be forged,
 // edited, or used with other filters or another business. Every list route
-// pages the same way: pageQuery reads the call's paging, pageOf cuts the
-// page and listResponse sends it.
+// pages the same way: pageQuery reads the call's paging and listPage
+// answers it, pageOf cutting the page and listResponse sending it.
 
 type cursor struct {
 	Business string `json:"b"`
 	Filters  string `json:"f"`
-	// Forward pages list invoices created after Seq; backward pages list
+	// Forward pages list the items created after Seq; backward pages list
 	// those created before it.
 	Forward bool   `json:"d"`
 	Seq     uint64 `json:"s"`
