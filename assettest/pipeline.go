@@ -221,22 +221,30 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 	return false
 }
 
-// takeLimit counts a request against its business's window and the
-// tenant's (or the token endpoint's), and reports whether it may go
-// through, the state the headers report and the time it was taken at. A
-// request refused by one window uses none of the other's.
+// limitWindow is one rate-limit window a request counts in: a limiter and
+// the key of the window in it.
+type limitWindow struct {
+	l   *limiter
+	key string
+}
+
+// windows are the windows a request counts in: its business's and the
+// tenant's, or the token endpoint's for an open route.
+func (s *Server) windows(c *call) []limitWindow {
+	if c.ep != nil && c.ep.open {
+		return []limitWindow{{s.tokenLimiter, ""}}
+	}
+	return []limitWindow{{s.limiter, c.business}, {s.tenantLimiter, s.clientID}}
+}
+
+// takeLimit counts a request against each of its windows, and reports
+// whether it may go through, the state the headers report and the time it
+// was taken at. A request refused by one window uses none of the other's.
 func (s *Server) takeLimit(c *call) (bool, limitState, time.Time) {
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
 	now := s.now()
-	windows := []struct {
-		l   *limiter
-		key string
-	}{{s.limiter, c.business}, {s.tenantLimiter, s.clientID}}
-	if c.ep.open {
-		windows = windows[:1]
-		windows[0].l, windows[0].key = s.tokenLimiter, ""
-	}
+	windows := s.windows(c)
 	var spent, tightest limitState
 	for _, w := range windows {
 		st := w.l.state(w.key, now)
@@ -255,16 +263,17 @@ func (s *Server) takeLimit(c *call) (bool, limitState, time.Time) {
 }
 
 // peekLimit is the state reported on a response refused before the
-// request was counted: the tighter of its business's and the tenant's
-// windows, as on a counted request, or the token endpoint's.
+// request was counted: the tightest of its windows, as on a counted
+// request.
 func (s *Server) peekLimit(c *call) limitState {
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
 	now := s.now()
-	if c.ep != nil && c.ep.open {
-		return s.tokenLimiter.state("", now)
+	var tightest limitState
+	for _, w := range s.windows(c) {
+		tightest = tighter(tightest, w.l.state(w.key, now))
 	}
-	return tighter(s.limiter.state(c.business, now), s.tenantLimiter.state(s.clientID, now))
+	return tightest
 }
 
 // write sends res with the rate-limit headers of limit; headers of res
