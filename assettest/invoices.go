@@ -336,11 +336,7 @@ func (u invoiceUpdate) lines(inv *invoice) ([]line, *response) {
 	var v validator
 	drop := map[string]bool{}
 	for k, lid := range u.deletes {
-		known := false
-		for _, l := range inv.lines {
-			known = known || l.id == lid
-		}
-		if !known || drop[lid] {
+		if !inv.hasLine(lid) || drop[lid] {
 			v.fail([]any{"body", "line_changes", "delete_lines", k}, "value_error", "Value error, "+strconv.Quote(lid)+" is not a line of this invoice")
 		}
 		drop[lid] = true

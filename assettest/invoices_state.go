@@ -53,6 +53,11 @@ type payment struct {
 
 func (inv *invoice) balance() asset.Decimal { return inv.total.Sub(inv.paid) }
 
+// hasLine reports whether the invoice has a line of that id.
+func (inv *invoice) hasLine(id string) bool {
+	return slices.ContainsFunc(inv.lines, func(l line) bool { return l.id == id })
+}
+
 // position places the invoice in the order lists page through.
 func (inv *invoice) position() uint64 { return inv.seq }
 

@@ -162,7 +162,7 @@ func (s *Server) createRefund(c *call) response {
 			return detail(http.StatusNotFound, "Invoice not found")
 		case inv.status == asset.InvoiceStatusVoided:
 			return detail(http.StatusUnprocessableEntity, "Invoice "+inv.id+" is voided")
-		case ri.lineID != "" && !slices.ContainsFunc(inv.lines, func(l line) bool { return l.id == ri.lineID }):
+		case ri.lineID != "" && !inv.hasLine(ri.lineID):
 			return detail(http.StatusUnprocessableEntity, "Invoice line "+ri.lineID+" is not a line of invoice "+inv.id)
 		}
 		if _, seen := asked[inv]; !seen {
