@@ -124,18 +124,10 @@ func compile(table []endpoint) []endpoint {
 	return table
 }
 
-// endpointFor is a route's entry; nil for a route the server does not have.
-func endpointFor(route Route) *endpoint {
-	for i := range endpoints {
-		if endpoints[i].route == route {
-			return &endpoints[i]
-		}
-	}
-	return nil
-}
-
 // valid reports whether the server has the route, for fault injection.
-func (r Route) valid() bool { return endpointFor(r) != nil }
+func (r Route) valid() bool {
+	return slices.ContainsFunc(endpoints, func(e endpoint) bool { return e.route == r })
+}
 
 // route finds the endpoint of a request and sets its path values; failing
 // that, it answers as FastAPI does: 404, or 405 with Allow when the path
