@@ -13,12 +13,12 @@ import (
 	"github.com/assetkit/asset-go"
 )
 
-// maxBatch is the API's limit on invoices per create call.
+// maxBatch is the API's limit on the items of a batch create call.
 const maxBatch = 100
 
-// batchError is an invoice of a create call refused on its own while the
-// others were created.
-type batchError struct {
+// invoiceRefusal is an invoice of a create call refused on its own while
+// the others were created.
+type invoiceRefusal struct {
 	Error         string `json:"error"`
 	InvoiceNumber string `json:"invoice_number"`
 }
@@ -29,7 +29,9 @@ type batchError struct {
 // business, or earlier in the batch, is reported in "errors" while the
 // others are created.
 func (s *Server) createInvoices(c *call) response {
-	inputs, bad := parseInvoiceBatch(c.jsonBody(), c.business)
+	inputs, bad := parseBatch(c.jsonBody(), func(v *validator, item any, loc []any) invoiceInput {
+		return v.invoiceCreate(item, loc, c.business)
+	})
 	if bad != nil {
 		return *bad
 	}
@@ -39,16 +41,17 @@ func (s *Server) createInvoices(c *call) response {
 	if errs := unknownBatchTags(b, inputs, func(in *invoiceInput) map[string]string { return in.tags }); len(errs) > 0 {
 		return *invalid(errs...)
 	}
-	data, refused := s.createBatch(b, c.business, inputs)
+	data := []wireInvoice{}
+	refused := []invoiceRefusal{}
+	inBatch := map[string]bool{}
+	for _, in := range inputs {
+		if msg := numberTaken("invoice", in.number, b.byNumber[in.number] != nil, inBatch); msg != "" {
+			refused = append(refused, invoiceRefusal{Error: msg, InvoiceNumber: in.number})
+			continue
+		}
+		data = append(data, s.issueInvoice(b, c.business, in).wire())
+	}
 	return batchResponse(http.StatusCreated, data, refused)
-}
-
-// parseInvoiceBatch validates a create call's body: a list of 1 to 100
-// invoices.
-func parseInvoiceBatch(body []byte, biz string) ([]invoiceInput, *response) {
-	return parseBatch(body, func(v *validator, item any, loc []any) invoiceInput {
-		return v.invoiceCreate(item, loc, biz)
-	})
 }
 
 // numberTaken says why an item of a batch create may not have number, ""
@@ -70,44 +73,34 @@ func numberTaken(kind, number string, exists bool, seen map[string]bool) string 
 	return ""
 }
 
-// createBatch creates the valid invoices of a batch in b, refusing each
-// whose number is taken; s.mu must be held.
-func (s *Server) createBatch(b *business, biz string, inputs []invoiceInput) ([]wireInvoice, []batchError) {
-	data := []wireInvoice{}
-	refused := []batchError{}
-	inBatch := map[string]bool{}
-	for _, in := range inputs {
-		if msg := numberTaken("invoice", in.number, b.byNumber[in.number] != nil, inBatch); msg != "" {
-			refused = append(refused, batchError{Error: msg, InvoiceNumber: in.number})
-			continue
-		}
-		s.seq++
-		inv := &invoice{
-			seq:         s.seq,
-			id:          newID("inv_"),
-			businessID:  biz,
-			number:      in.number,
-			description: in.description,
-			customerID:  in.customerID,
-			paid:        asset.DecimalFromInt(0),
-			credit:      in.credit,
-			status:      asset.InvoiceStatusOpen,
-			dueAt:       in.dueAt,
-			sentAt:      in.sentAt,
-			metadata:    in.metadata,
-			tags:        in.tags,
-		}
-		if inv.customerID == "" && in.customerExternalID != "" {
-			inv.customerID = b.customer(in.customerExternalID)
-		}
-		for _, l := range in.lines {
-			inv.lines = append(inv.lines, newLine(l))
-		}
-		inv.recompute()
-		b.add(inv)
-		data = append(data, inv.wire())
+// issueInvoice creates an invoice in b from a validated input; s.mu must
+// be held.
+func (s *Server) issueInvoice(b *business, biz string, in invoiceInput) *invoice {
+	s.seq++
+	inv := &invoice{
+		seq:         s.seq,
+		id:          newID("inv_"),
+		businessID:  biz,
+		number:      in.number,
+		description: in.description,
+		customerID:  in.customerID,
+		paid:        asset.DecimalFromInt(0),
+		credit:      in.credit,
+		status:      asset.InvoiceStatusOpen,
+		dueAt:       in.dueAt,
+		sentAt:      in.sentAt,
+		metadata:    in.metadata,
+		tags:        in.tags,
 	}
-	return data, refused
+	if inv.customerID == "" && in.customerExternalID != "" {
+		inv.customerID = b.customer(in.customerExternalID)
+	}
+	for _, l := range in.lines {
+		inv.lines = append(inv.lines, newLine(l))
+	}
+	inv.recompute()
+	b.add(inv)
+	return inv
 }
 
 // listInvoices is GET /invoice.
