@@ -254,10 +254,7 @@ func (s *Server) applyRefundPayment(c *call) response {
 		return detail(http.StatusNotFound, "Refund not found")
 	}
 	owed := r.amount.Sub(r.paid)
-	switch {
-	case r.status == asset.RefundStatusVoided:
-		return detail(http.StatusUnprocessableEntity, "Refund "+refundID+" is voided")
-	case owed.Sign() <= 0:
+	if owed.Sign() <= 0 {
 		return detail(http.StatusUnprocessableEntity, "Refund "+refundID+" is paid in full")
 	}
 	txn, amount, refused := b.drawable(txnID, amount)
