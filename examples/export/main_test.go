@@ -7,10 +7,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/assettest"
 	"github.com/assetkit/asset-go/examples/internal/cli"
+	"github.com/assetkit/asset-go/examples/internal/exampletest"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -212,7 +211,7 @@ func TestCommandLine(t *testing.T) {
 // A server that accepts and never answers: each page try ends at the
 // attempt timeout and stderr says that the next one is coming.
 func TestASilentServerIsNotSilent(t *testing.T) {
-	vars := map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": silentServer(t), "ASSET_ATTEMPT_TIMEOUT": "50ms"}
+	vars := map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": exampletest.SilentServer(t), "ASSET_ATTEMPT_TIMEOUT": "50ms"}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var stderr bytes.Buffer
@@ -225,38 +224,6 @@ func TestASilentServerIsNotSilent(t *testing.T) {
 	assert.Contains(t, lines[1], `level=WARN msg="asset-go: try failed, retrying" method=GET route=/v0/business/biz_1/invoice status=0 attempt=1`)
 	assert.Contains(t, stderr.String(), `level=ERROR msg="asset-go: request failed"`)
 	assert.Contains(t, err.Error(), "run the export again")
-}
-
-// silentServer accepts connections and never answers, until the test ends.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return "http://" + l.Addr().String()
 }
 
 func TestRefusesBadFlags(t *testing.T) {

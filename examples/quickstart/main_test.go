@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/assettest"
 	"github.com/assetkit/asset-go/examples/internal/cli"
+	"github.com/assetkit/asset-go/examples/internal/exampletest"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -200,7 +199,7 @@ func TestRunPrefixIsUniquePerRun(t *testing.T) {
 // A server that accepts and never answers: the create's try ends at the
 // attempt timeout, says so on stderr, and the advice is the create's.
 func TestASilentServer(t *testing.T) {
-	vars := map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": silentServer(t), "ASSET_ATTEMPT_TIMEOUT": "100ms"}
+	vars := map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": exampletest.SilentServer(t), "ASSET_ATTEMPT_TIMEOUT": "100ms"}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var stderr bytes.Buffer
@@ -209,38 +208,6 @@ func TestASilentServer(t *testing.T) {
 	require.NoError(t, ctx.Err(), "the attempt timeout ended the call, not the test's deadline")
 	assert.Contains(t, stderr.String(), `level=ERROR msg="asset-go: request failed" method=POST route=/v0/business/biz_1/invoice status=0 attempt=1`)
 	assert.Contains(t, err.Error(), "create: ")
-}
-
-// silentServer accepts connections and never answers, until the test ends.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return "http://" + l.Addr().String()
 }
 
 func TestExplainsFailures(t *testing.T) {

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 
 	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/assettest"
+	"github.com/assetkit/asset-go/examples/internal/exampletest"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -89,44 +88,12 @@ func TestEmbeddedNeedsTheSetupARealBusinessHas(t *testing.T) {
 	assert.Equal(t, asset.InvoiceStatusPaid, inv.Status)
 }
 
-// silentServer accepts connections and never answers, until the test ends.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return "http://" + l.Addr().String()
-}
-
 // A server that never answers is not a silent wait: each try ends at the
 // attempt timeout and says on the log that the next one is coming.
 func TestASilentServerIsNotSilent(t *testing.T) {
 	var log bytes.Buffer
 	e, err := Open(env(map[string]string{
-		"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": silentServer(t),
+		"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": exampletest.SilentServer(t),
 		"ASSET_ATTEMPT_TIMEOUT": "100ms",
 	}), &bytes.Buffer{}, &log)
 	require.NoError(t, err)
