@@ -113,17 +113,7 @@ func TestEchoedCredentialsRedactedInEveryEncoding(t *testing.T) {
 func assertRedacted(t *testing.T, where string, err error, secret, quoted string) {
 	t.Helper()
 	require.Error(t, err, where)
-	var body []byte
-	var apiErr *APIError
-	var decErr *DecodeError
-	switch {
-	case errors.As(err, &apiErr):
-		body = apiErr.Body
-	case errors.As(err, &decErr):
-		body = decErr.Body
-	default:
-		t.Fatalf("%s: %v is neither an *APIError nor a *DecodeError", where, err)
-	}
+	body := errorBody(t, where, err)
 	for _, s := range []string{secret, quoted} {
 		assert.NotContains(t, err.Error(), s, where+": the error text")
 		assert.NotContains(t, string(body), s, where+": the Body")
@@ -172,20 +162,25 @@ func TestCredentialAcrossTheBodyCutIsRedacted(t *testing.T) {
 			require.NoError(t, err)
 			_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
 			require.Error(t, err)
-			var body []byte
-			var apiErr *APIError
-			var decErr *DecodeError
-			switch {
-			case errors.As(err, &apiErr):
-				body = apiErr.Body
-			case errors.As(err, &decErr):
-				body = decErr.Body
-			default:
-				t.Fatalf("%v is neither an *APIError nor a *DecodeError", err)
-			}
+			body := errorBody(t, "", err)
 			assert.LessOrEqual(t, len(body), maxErrorBody, "at most 64 KiB is kept")
 			assert.NotContains(t, string(body[maxErrorBody-100:]), testToken[:6], "the credential's first characters")
 			assert.NotContains(t, err.Error(), testToken[:6])
 		})
 	}
+}
+
+// errorBody is the Body of err, an *APIError or a *DecodeError.
+func errorBody(t *testing.T, where string, err error) []byte {
+	t.Helper()
+	var apiErr *APIError
+	var decErr *DecodeError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.Body
+	case errors.As(err, &decErr):
+		return decErr.Body
+	}
+	t.Fatalf("%s: %v is neither an *APIError nor a *DecodeError", where, err)
+	return nil
 }
