@@ -45,21 +45,29 @@ func runAsync(call func() error) <-chan error {
 	return done
 }
 
+// getRefusedWithRetryAfter starts a Get, through a client with the default
+// settings, from a server that refuses every request with a 429 asking for
+// a wait of secs; the call's context has no deadline, only cancel.
+func getRefusedWithRetryAfter(t *testing.T, secs string) (*recServer, <-chan error, context.CancelFunc) {
+	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Retry-After", secs)
+		replyJSON(w, http.StatusTooManyRequests, `{"error": "Rate limit exceeded"}`)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := runAsync(func() error {
+		_, err := defaultClient(t, srv.URL).Invoices.Get(ctx, testBiz, testInv)
+		return err
+	})
+	return srv, done, cancel
+}
+
 // A Retry-After of exactly a minute is waited on; one second more is
 // handed back at once, as the 429 with RetryAfter set. The call's context
 // has no deadline, so only the one-minute cap can tell the two apart.
 func TestDefaultRetryAfterMax(t *testing.T) {
 	t.Run("61s returned at once", func(t *testing.T) {
-		srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
-			w.Header().Set("Retry-After", "61")
-			replyJSON(w, http.StatusTooManyRequests, `{"error": "Rate limit exceeded"}`)
-		})
-		ctx, cancel := context.WithCancel(context.Background())
+		srv, done, cancel := getRefusedWithRetryAfter(t, "61")
 		defer cancel()
-		done := runAsync(func() error {
-			_, err := defaultClient(t, srv.URL).Invoices.Get(ctx, testBiz, testInv)
-			return err
-		})
 		select {
 		case err := <-done:
 			var apiErr *APIError
@@ -74,16 +82,8 @@ func TestDefaultRetryAfterMax(t *testing.T) {
 		}
 	})
 	t.Run("60s waited on", func(t *testing.T) {
-		srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
-			w.Header().Set("Retry-After", "60")
-			replyJSON(w, http.StatusTooManyRequests, `{"error": "Rate limit exceeded"}`)
-		})
-		ctx, cancel := context.WithCancel(context.Background())
+		srv, done, cancel := getRefusedWithRetryAfter(t, "60")
 		defer cancel()
-		done := runAsync(func() error {
-			_, err := defaultClient(t, srv.URL).Invoices.Get(ctx, testBiz, testInv)
-			return err
-		})
 		// However slow the machine, a call that waits a minute has not
 		// returned after this; one that refused to wait returns at once.
 		select {
