@@ -908,15 +908,22 @@ func TestE2ECreateResentAfterUnknownOutcome(t *testing.T) {
 	require.ErrorIs(t, err, asset.ErrOutcomeUnknown)
 
 	created, err := c.Invoices.Create(ctx, e2eBiz, batch)
-	assert.Empty(t, created, "nothing is created the second time")
-	var be *asset.BatchError
-	require.ErrorAs(t, err, &be)
-	assert.Equal(t, []string{"R-1", "R-2"}, be.Numbers())
-	for _, f := range be.Failures {
-		assert.Contains(t, f.Message, "already exists")
-	}
+	requireAllExist(t, len(created), err, "R-1", "R-2")
 	state := srv.Invoices(e2eBiz)
 	require.Len(t, state, 2, "each invoice exists exactly once")
 	assert.Equal(t, []string{"R-1", "R-2"}, e2eNumbers(state))
 	assert.Equal(t, 1, srv.Applied(assettest.RouteCreateInvoices), "only the first request created anything: the second's invoices were all refused")
+}
+
+// requireAllExist checks the answer to a batch sent again after its first
+// answer was lost: nothing created, each number refused as already there.
+func requireAllExist(t *testing.T, created int, err error, numbers ...string) {
+	t.Helper()
+	assert.Zero(t, created, "nothing is created the second time")
+	var be *asset.BatchError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, numbers, be.Numbers())
+	for _, f := range be.Failures {
+		assert.Contains(t, f.Message, "already exists")
+	}
 }
