@@ -40,5 +40,5 @@ func createBatch[M, T any, PT interface {
 	if err := c.do(ctx, request{method: http.MethodPost, path: path, body: items}, &env, opts); err != nil {
 		return nil, err
 	}
-	return env.Data, batchFailures(kind, numbers, &env, numberOf)
+	return batchFailures(kind, numbers, &env, numberOf)
 }

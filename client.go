@@ -223,6 +223,9 @@ func exchange(ctx context.Context, sender *httpcore.Sender, s *settings, hr *htt
 	if sc, ok := out.(shapeChecker); ok && err == nil {
 		err = sc.checkShape(reply.Body)
 	}
+	if q, ok := out.(quoter); ok && err == nil {
+		q.redact(hr.Secrets)
+	}
 	if err != nil {
 		return reply.StatusCode, newDecodeError(reply, hr, path, err)
 	}

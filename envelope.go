@@ -1,9 +1,13 @@
 package asset
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+
+	"github.com/assetkit/asset-go/internal/redact"
 )
 
 // The API wraps every answer in an envelope: {"data": T} for one object,
@@ -50,6 +54,16 @@ type batchRefusal struct {
 	Error         string `json:"error"`
 	InvoiceNumber string `json:"invoice_number"`
 	Number        string `json:"number"`
+}
+
+// quoter is a success body that holds the server's own words, which may
+// quote the request's credentials back, as an error body may.
+type quoter interface{ redact(secrets []string) }
+
+func (e *batchEnvelope[T]) redact(secrets []string) {
+	for i := range e.Errors {
+		e.Errors[i].Error = redact.String(e.Errors[i].Error, secrets)
+	}
 }
 
 func (r *batchRefusal) number() string {
@@ -211,62 +225,111 @@ func (e *batchEnvelope[T]) checkShape([]byte) error {
 	return nil
 }
 
-// batchFailures turns the refusals of a batch response into a *BatchError
-// and accounts for every item sent. Items are matched by number first; a
-// server may normalise a number, and a mock may answer with the documented
-// example, so the items left unmatched are matched by count: they are
-// reported only when the response holds fewer entries under other numbers
-// than there are such items, and then each of them, since which ones the
-// server dropped cannot be told. A refusal under a number that was not sent
-// is reported with Index -1. numberOf is a created item's number; kind
+// batchFailures accounts for every item of a batch from its response: it
+// returns the items created and a *BatchError naming each item that was
+// not, each index of sent in exactly one of the two whatever the response
+// lists. Items are matched by number first. A server may normalise a
+// number, and a mock may answer with the documented example, so items left
+// unmatched are matched by count: they are failures only when the response
+// holds fewer entries under other numbers than there are such items, and
+// then each of them, since which ones the server dropped cannot be told. An
+// item listed as created more than once counts once; one listed both as
+// created and as refused, or missing, may exist on the server: its failure's
+// Err matches ErrOutcomeUnknown. A refusal under a number that was not sent
+// is reported with Index -1, once. numberOf is a created item's number; kind
 // names the items in messages ("invoice", "credit memo").
-func batchFailures[T any](kind string, sent []string, env *batchEnvelope[T], numberOf func(*T) string) error {
+func batchFailures[T any](kind string, sent []string, env *batchEnvelope[T], numberOf func(*T) string) ([]T, error) {
+	const (
+		listedCreated = 1 << iota
+		listedRefused
+	)
 	index := make(map[string]int, len(sent))
 	for i, n := range sent {
 		index[n] = i
 	}
-	matched := make([]bool, len(sent))
-	others := 0 // entries under a number that was not sent
-	match := func(n string) bool {
-		i, ok := index[n]
-		if ok {
-			matched[i] = true
-		} else {
-			others++
-		}
-		return ok
-	}
+	listed := make([]uint8, len(sent))
+	refusal := make([]string, len(sent)) // each item's first refusal
 	var failures []BatchFailure
+	strangers := map[string]bool{} // refused numbers that were not sent
 	for _, r := range env.Errors {
-		i := -1
-		if match(r.number()) {
-			i = index[r.number()]
-		}
-		failures = append(failures, BatchFailure{Number: r.number(), Index: i, Message: r.Error})
-	}
-	for i := range env.Data {
-		match(numberOf(&env.Data[i]))
-	}
-	var unmatched []int
-	for i, ok := range matched {
+		n := r.number()
+		i, ok := index[n]
 		if !ok {
+			if !strangers[n] {
+				strangers[n] = true
+				failures = append(failures, BatchFailure{Number: n, Index: -1, Message: r.Error})
+			}
+			continue
+		}
+		if listed[i]&listedRefused == 0 {
+			refusal[i] = r.Error
+		}
+		listed[i] |= listedRefused
+	}
+	created := make([]T, 0, len(env.Data))
+	others := 0 // entries under a number that was not sent
+	for j := range env.Data {
+		i, ok := index[numberOf(&env.Data[j])]
+		switch {
+		case !ok:
+			others++
+		case listed[i]&listedCreated != 0:
+			continue // listed twice: the invoice is one
+		default:
+			listed[i] |= listedCreated
+		}
+		created = append(created, env.Data[j])
+	}
+	lookUp := lookupHint(kind)
+	var unmatched []int
+	ambiguous := false
+	for i, l := range listed {
+		switch l {
+		case listedRefused:
+			failures = append(failures, BatchFailure{Number: sent[i], Index: i, Message: refusal[i]})
+		case listedCreated | listedRefused:
+			ambiguous = true
+			failures = append(failures, BatchFailure{Number: sent[i], Index: i, Err: errAmbiguous,
+				Message: "listed both as created and as refused (" + refusal[i] + "): it may exist; " + lookUp})
+		case 0:
 			unmatched = append(unmatched, i)
 		}
 	}
+	if ambiguous {
+		created = slices.DeleteFunc(created, func(m T) bool {
+			i, ok := index[numberOf(&m)]
+			return ok && listed[i] == listedCreated|listedRefused
+		})
+	}
 	if len(unmatched) > others {
-		msg := "missing from the response, neither created nor refused: look it up by number before creating it again"
+		msg := "missing from the response, neither created nor refused: it may have been created; " + lookUp
 		if others > 0 {
 			msg = fmt.Sprintf("not in the response under its number, and the response holds %d %s under other numbers for %d such %ss: "+
-				"it may not have been created; look it up by number before creating it again", others, plural(others, "entry", "entries"), len(unmatched), kind)
+				"it may have been created; %s", others, plural(others, "entry", "entries"), len(unmatched), kind, lookUp)
 		}
 		for _, i := range unmatched {
-			failures = append(failures, BatchFailure{Number: sent[i], Index: i, Message: msg})
+			failures = append(failures, BatchFailure{Number: sent[i], Index: i, Message: msg, Err: errUnaccounted})
 		}
 	}
 	if len(failures) == 0 {
-		return nil
+		return created, nil
 	}
-	return &BatchError{Failures: failures, kind: kind}
+	slices.SortStableFunc(failures, func(x, y BatchFailure) int { return cmp.Compare(uint(x.Index), uint(y.Index)) })
+	return created, &BatchError{Failures: failures, kind: kind}
+}
+
+// The causes of the failures of items a batch response leaves in doubt.
+var (
+	errUnaccounted = fmt.Errorf("the batch response does not account for it: %w", ErrOutcomeUnknown)
+	errAmbiguous   = fmt.Errorf("the batch response lists it both as created and as refused: %w", ErrOutcomeUnknown)
+)
+
+// lookupHint says how to settle an item of kind whose outcome is unknown.
+func lookupHint(kind string) string {
+	if kind == "credit memo" {
+		return "look it up with CreditMemos.FindByNumbers before creating it again"
+	}
+	return "look it up with Invoices.FindByNumbers before creating it again (CreateMany does)"
 }
 
 func plural(n int, one, many string) string {

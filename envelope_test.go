@@ -320,7 +320,9 @@ func readFuzzSeed(t *testing.T, path string) string {
 }
 
 func TestBatchFailures(t *testing.T) {
-	const missing = "missing from the response, neither created nor refused: look it up by number before creating it again"
+	const missing = "missing from the response, neither created nor refused: it may have been created; look it up with Invoices.FindByNumbers before creating it again (CreateMany does)"
+	const countMissing = "not in the response under its number, and the response holds 1 entry under other numbers for 2 such invoices: " +
+		"it may have been created; look it up with Invoices.FindByNumbers before creating it again (CreateMany does)"
 	created := func(numbers ...string) []Invoice {
 		out := make([]Invoice, len(numbers))
 		for i, n := range numbers {
@@ -349,27 +351,31 @@ func TestBatchFailures(t *testing.T) {
 		{name: "one created under another number", sent: []string{"inv-001"}, data: created("INV-001")},
 		{name: "all created under other numbers", sent: []string{"a", "b"}, data: created("<string>", "<string>")},
 		{
-			name: "a refusal under another number accounts for one", sent: []string{"A", "B"}, data: created("A"),
+			// Whether b is B cannot be told: B may exist.
+			name: "a refusal under another number accounts for none", sent: []string{"A", "B"}, data: created("A"),
 			refused: []batchRefusal{{Error: "Customer not found", InvoiceNumber: "b"}},
-			want:    []BatchFailure{{Number: "b", Index: -1, Message: "Customer not found"}},
+			want: []BatchFailure{
+				{Number: "B", Index: 1, Message: missing, Err: errUnaccounted},
+				{Number: "b", Index: -1, Message: "Customer not found"},
+			},
 		},
 		{
 			name: "nothing accounts for one", sent: []string{"A", "B", "C"}, data: created("A"),
 			refused: []batchRefusal{{Error: "dup", InvoiceNumber: "B"}},
-			want:    []BatchFailure{{Number: "B", Index: 1, Message: "dup"}, {Number: "C", Index: 2, Message: missing}},
+			want:    []BatchFailure{{Number: "B", Index: 1, Message: "dup"}, {Number: "C", Index: 2, Message: missing, Err: errUnaccounted}},
 		},
 		{
 			name: "fewer entries than unmatched invoices", sent: []string{"A", "B", "C"}, data: created("A", "x"),
 			want: []BatchFailure{
-				{Number: "B", Index: 1, Message: "not in the response under its number, and the response holds 1 entry under other numbers for 2 such invoices: it may not have been created; look it up by number before creating it again"},
-				{Number: "C", Index: 2, Message: "not in the response under its number, and the response holds 1 entry under other numbers for 2 such invoices: it may not have been created; look it up by number before creating it again"},
+				{Number: "B", Index: 1, Message: countMissing, Err: errUnaccounted},
+				{Number: "C", Index: 2, Message: countMissing, Err: errUnaccounted},
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := batchEnvelope[Invoice]{Data: tt.data, Errors: tt.refused}
-			err := batchFailures("invoice", tt.sent, &env, func(inv *Invoice) string { return inv.Number })
+			_, err := batchFailures("invoice", tt.sent, &env, func(inv *Invoice) string { return inv.Number })
 			if tt.want == nil {
 				require.NoError(t, err)
 				return
@@ -384,7 +390,7 @@ func TestBatchFailures(t *testing.T) {
 // The count-matching message names the batch's own kind of item.
 func TestBatchFailuresNameTheKind(t *testing.T) {
 	env := batchEnvelope[CreditMemo]{Data: []CreditMemo{{ID: "cm_1", Number: "A"}, {ID: "cm_2", Number: "x"}}}
-	err := batchFailures("credit memo", []string{"A", "B", "C"}, &env, func(m *CreditMemo) string { return m.Number })
+	_, err := batchFailures("credit memo", []string{"A", "B", "C"}, &env, func(m *CreditMemo) string { return m.Number })
 	var be *BatchError
 	require.ErrorAs(t, err, &be)
 	require.Len(t, be.Failures, 2)

@@ -229,8 +229,10 @@ type BatchFailure struct {
 	Message string
 	// Err, when not nil, is the error that kept the invoice from being
 	// created when the server did not refuse it alone: the batch's
-	// *APIError, an error matching ErrOutcomeUnknown, or the context's
-	// error for an invoice CreateMany never sent. Match it with errors.Is.
+	// *APIError, an error matching ErrOutcomeUnknown (the invoice may
+	// exist: the response left it out, or its answer was lost), or the
+	// context's error for an invoice CreateMany never sent. Match it with
+	// errors.Is. It is nil when the server refused the invoice itself.
 	Err error
 }
 

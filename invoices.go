@@ -16,16 +16,17 @@ const maxBatch = 100
 // Create creates 1 to 100 invoices in one request
 // (POST /v0/business/{business_id}/invoice). When the server refuses some
 // of them, it returns those it created together with a *BatchError naming
-// each one it did not, so nothing is lost: create the failed ones again
-// after fixing them. An invoice the response names neither as created nor
-// as refused is in the *BatchError too, unless the response holds as many
-// entries under other numbers (a server may normalise numbers) as there
-// are such invoices. A success answer that is not a batch response is a
-// *DecodeError matching ErrOutcomeUnknown. Create is never retried after it may have
-// reached the server (see ErrOutcomeUnknown). Because invoice numbers are
-// unique within a business, a batch whose outcome is unknown can be sent
-// again as it was: invoices the lost attempt created come back as
-// failures saying the number already exists, not as second invoices.
+// each one it did not, so nothing is lost: every invoice sent is in exactly
+// one of the two, whatever the response lists. An invoice the response
+// leaves out, or lists both as created and as refused, may exist: its
+// failure's Err matches ErrOutcomeUnknown, and so does the *BatchError. (A
+// server may normalise numbers, so invoices left unmatched are accounted
+// for by count: they are failures only when the response holds fewer
+// entries under other numbers than there are such invoices.) A success
+// answer that is not a batch response is a *DecodeError matching
+// ErrOutcomeUnknown. Create is one request, never retried after it may
+// have reached the server (see ErrOutcomeUnknown); FindByNumbers settles
+// what it left unknown, and CreateMany does that itself.
 func (s *InvoiceService) Create(ctx context.Context, businessID string, invoices []InvoiceCreate, opts ...Option) ([]Invoice, error) {
 	path, err := pathf("/v0/business/%s/invoice", idArg{"businessID", businessID})
 	if err != nil {
