@@ -37,6 +37,9 @@ type settings struct {
 	prefetch     int // pages All fetches ahead of the loop
 	concurrency  int // batches CreateMany sends at once; 0: defaultConcurrency
 	progress     func(Progress)
+	// dueStart and dueEnd narrow FindByNumbers's walk; zero is open.
+	dueStart, dueEnd time.Time
+	drainTimeout     time.Duration // CreateMany's wait for batches in flight after a cancel
 }
 
 // defaultMaxBody bounds a success response; a full page of 100 invoices is
