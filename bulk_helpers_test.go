@@ -1,11 +1,16 @@
 package asset_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -131,4 +136,72 @@ func (f *inFlight) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	}
 	return f.next.RoundTrip(r)
+}
+
+// rewriting is a proxy in front of srv that hands each answer to rewrite
+// before the client sees it: a server that words, orders or leaves out
+// things as assettest does not. A connection srv dropped is dropped.
+func rewriting(t *testing.T, srv *assettest.Server, rewrite func(r *http.Request, status int, body []byte) []byte) *asset.Client {
+	t.Helper()
+	upstream := srv.HTTPClient()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, err := http.NewRequestWithContext(r.Context(), r.Method, srv.URL+r.URL.RequestURI(), r.Body)
+		if err != nil {
+			panic(err)
+		}
+		out.Header = r.Header.Clone()
+		resp, err := upstream.Do(out)
+		if err != nil {
+			conn, _, herr := http.NewResponseController(w).Hijack()
+			if herr == nil {
+				_ = conn.Close()
+			}
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			panic(err)
+		}
+		for k, v := range resp.Header {
+			if k != "Content-Length" {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = w.Write(rewrite(r, resp.StatusCode, body))
+	}))
+	t.Cleanup(proxy.Close)
+	c, err := asset.NewClient(asset.WithBaseURL(proxy.URL), asset.WithToken(srv.Token()),
+		asset.WithRetryWait(time.Millisecond, 20*time.Millisecond))
+	require.NoError(t, err)
+	return c
+}
+
+// rewordDuplicates is a rewrite that words the refusal of a number in use
+// as assettest does not.
+func rewordDuplicates(_ *http.Request, _ int, body []byte) []byte {
+	return regexp.MustCompile(`An? [a-z ]+ with number \\"[^"\\]*\\" already exists`).
+		ReplaceAll(body, []byte(`Nummer bereits vergeben`))
+}
+
+// editBatchAnswer is a rewrite of the answers to batch creates: edit gets
+// the created invoices as sent and returns those the client sees.
+func editBatchAnswer(edit func(data []json.RawMessage) []json.RawMessage) func(*http.Request, int, []byte) []byte {
+	return func(r *http.Request, status int, body []byte) []byte {
+		if r.Method != http.MethodPost || status != http.StatusCreated {
+			return body
+		}
+		var env map[string]json.RawMessage
+		if err := json.Unmarshal(body, &env); err != nil {
+			panic(err)
+		}
+		var data []json.RawMessage
+		if err := json.Unmarshal(env["data"], &data); err != nil {
+			panic(err)
+		}
+		env["data"], _ = json.Marshal(edit(data))
+		out, _ := json.Marshal(env)
+		return out
+	}
 }

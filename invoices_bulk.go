@@ -3,11 +3,11 @@ package asset
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // defaultConcurrency is how many batches CreateMany sends at once without
@@ -27,27 +27,38 @@ const defaultConcurrency = 4
 // Create checks it and numbers unique across all of them: bad input is an
 // *InputError naming the invoice's index. An empty input sends nothing.
 //
+// CreateMany settles what a single Create would leave unknown, reading only
+// what the API documents, never the wording of its messages:
+//
+//   - Invoices whose outcome is unknown (a batch whose answer was lost, a
+//     5xx, an unreadable success, an invoice the answer leaves out) are
+//     looked up by number (FindByNumbers, within the due dates they were
+//     sent with): those found are returned as created, with their ids;
+//     those not found are sent again. An invoice refused when sent again is
+//     looked up once more, in case the first send created it after all.
+//     Only what a failed lookup leaves open is a failure matching
+//     ErrOutcomeUnknown. Each lookup walks the business's invoices due in
+//     the window, 100 a page, until all are found.
+//   - A batch refused with 422 whose details point into it (body.2.lines...)
+//     applied nothing: the invoices named are failures with the server's
+//     words for them, and the others are sent again.
+//   - A batch refused as a whole otherwise (a 4xx, or 429 after the
+//     retries) is not sent again: each invoice is a failure with that error
+//     as Err.
+//   - Cancelling ctx stops the sending of batches. Batches already sent are
+//     waited for, to their answer and the lookups they need, for at most
+//     WithDrainTimeout (default the attempt timeout, WithAttemptTimeout),
+//     so that no invoice the server answered for is left unknown; none is
+//     sent again. The invoices never sent are failures whose Err is ctx's
+//     error: surely not created, they do not match ErrOutcomeUnknown.
+//   - A WithProgress function that panics stops the sending as a cancel
+//     does, and the panic is raised again in the caller's goroutine once
+//     the batches in flight are done.
+//
 // A failure's Err says what kept it from being created when the server did
 // not refuse the invoice alone (see BatchFailure), and the *BatchError
-// matches, with errors.Is, whatever one of them matches:
-//
-//   - A batch whose outcome is unknown (ErrOutcomeUnknown: its connection
-//     broke after it was sent, or the server answered 5xx) is sent once
-//     more, as it was. Numbers are unique per business, so the invoices the
-//     lost attempt created come back refused as already existing rather
-//     than created twice: they are failures whose Err is the lost
-//     attempt's error, matching ErrOutcomeUnknown. They were most likely
-//     created; look them up by number. When the second send's outcome is
-//     unknown too, or it cannot be made, every invoice of the batch is such
-//     a failure.
-//   - A batch the API refuses as a whole (a 4xx, or 429 after the retries)
-//     is not sent again: each of its invoices is a failure with that error.
-//   - Cancelling ctx stops the sending of batches; CreateMany waits for
-//     those in flight and returns what is known. The invoices it never sent
-//     are failures whose Err is ctx's error: surely not created, they do not
-//     match ErrOutcomeUnknown.
-//
-// WithResponseInto is refused: CreateMany makes many requests.
+// matches, with errors.Is, whatever one of them matches. WithResponseInto is
+// refused: CreateMany makes many requests.
 func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invoices []InvoiceCreate, opts ...Option) ([]Invoice, error) {
 	if ctx == nil {
 		return nil, &InputError{Field: "ctx", Reason: "is nil; pass context.Background() or the request's context"}
@@ -69,41 +80,49 @@ func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invo
 	if len(invoices) == 0 {
 		return nil, nil
 	}
-	workers := cs.concurrency
-	if workers == 0 {
-		workers = defaultConcurrency
-	}
 	b := &bulkCreate{
-		svc:      s,
-		path:     path,
-		input:    invoices,
-		opts:     opts,
-		progress: cs.progress,
-		created:  make([][]Invoice, (len(invoices)+maxBatch-1)/maxBatch),
-		tally:    Progress{Total: len(invoices)},
+		svc:        s,
+		businessID: businessID,
+		path:       path,
+		input:      invoices,
+		opts:       opts,
+		progress:   cs.progress,
+		drain:      cmp.Or(cs.drainTimeout, cs.Policy.AttemptTimeout, time.Minute),
+		created:    make([][]Invoice, (len(invoices)+maxBatch-1)/maxBatch),
+		tally:      Progress{Total: len(invoices)},
 	}
-	return b.run(ctx, workers)
+	return b.run(ctx, cmp.Or(cs.concurrency, defaultConcurrency))
 }
 
 // bulkCreate is one CreateMany call in progress.
 type bulkCreate struct {
-	svc      *InvoiceService
-	path     string // of the business's invoices
-	input    []InvoiceCreate
-	opts     []Option
-	progress func(Progress)
+	svc              *InvoiceService
+	businessID, path string // path of the business's invoices
+	input            []InvoiceCreate
+	opts             []Option
+	progress         func(Progress)
+	drain            time.Duration
 
 	nextMu sync.Mutex
-	next   int // the next batch to send
+	next   int         // the next batch to send
+	halted atomic.Bool // a progress function panicked: send no more
 
 	created [][]Invoice // by batch
 
 	mu       sync.Mutex // guards what follows, and serializes progress
 	failures []BatchFailure
 	tally    Progress
+	panicked *progressPanic
 }
 
+// progressPanic is what a WithProgress function panicked with.
+type progressPanic struct{ value any }
+
 func (b *bulkCreate) run(ctx context.Context, workers int) ([]Invoice, error) {
+	// The batches sent go on past a cancel, for a while: their answers are
+	// what tells which invoices exist.
+	sendCtx, stop := drainContext(ctx, b.drain)
+	defer stop()
 	var wg sync.WaitGroup
 	for range min(workers, len(b.created)) {
 		wg.Add(1)
@@ -116,13 +135,16 @@ func (b *bulkCreate) run(ctx context.Context, workers int) ([]Invoice, error) {
 				}
 				start := k * maxBatch
 				batch := b.input[start:min(start+maxBatch, len(b.input))]
-				created, failures := b.send(ctx, start, batch)
-				b.created[k] = created // each goroutine its own batches: no lock
-				b.record(len(batch), len(created), failures)
+				s := b.settle(ctx, sendCtx, start, batch)
+				b.created[k] = s.created // each goroutine its own batches: no lock
+				b.record(len(batch), len(s.created), s.failures)
 			}
 		}()
 	}
 	wg.Wait()
+	if b.panicked != nil {
+		panic(b.panicked.value)
+	}
 	b.unsent(ctx)
 
 	var all []Invoice
@@ -140,88 +162,16 @@ func (b *bulkCreate) run(ctx context.Context, workers int) ([]Invoice, error) {
 	return all, &BatchError{Failures: b.failures}
 }
 
-// take hands out the next batch to send, or none once they are all taken
-// or ctx has ended.
+// take hands out the next batch to send, or none once they are all taken,
+// ctx has ended or a progress function panicked.
 func (b *bulkCreate) take(ctx context.Context) (int, bool) {
 	b.nextMu.Lock()
 	defer b.nextMu.Unlock()
-	if ctx.Err() != nil || b.next == len(b.created) {
+	if ctx.Err() != nil || b.halted.Load() || b.next == len(b.created) {
 		return 0, false
 	}
 	b.next++
 	return b.next - 1, true
-}
-
-// send creates one batch, whose first invoice is input[start], and sends it
-// once more if its outcome is unknown. The batch is not checked again:
-// CreateMany checked the whole input. It returns the invoices created and
-// the failures, indexed into the whole input.
-func (b *bulkCreate) send(ctx context.Context, start int, batch []InvoiceCreate) ([]Invoice, []BatchFailure) {
-	created, err := b.svc.create(ctx, b.path, batch, b.opts)
-	var lost error // the first attempt's error, when its outcome is unknown
-	if wholeBatch(err) && errors.Is(err, ErrOutcomeUnknown) {
-		lost = err
-		if ctx.Err() != nil {
-			return nil, everyInvoice(start, batch, lost, lost.Error()+"; not sent again, the context ended")
-		}
-		created, err = b.svc.create(ctx, b.path, batch, b.opts)
-		if wholeBatch(err) {
-			return nil, everyInvoice(start, batch, lost, fmt.Sprintf("%v; sent again: %v", lost, err))
-		}
-	}
-	if err == nil {
-		return inInputOrder(batch, created), nil
-	}
-	var batchErr *BatchError
-	if !errors.As(err, &batchErr) {
-		return nil, everyInvoice(start, batch, err, err.Error())
-	}
-	failures := batchErr.Failures
-	for i := range failures {
-		f := &failures[i]
-		if f.Index >= 0 {
-			f.Index += start
-		}
-		if lost != nil && f.Err == nil && alreadyExists(f.Message) {
-			f.Err = lost
-			f.Message += " (sent again after the first answer was lost: most likely created then; look it up by number)"
-		}
-	}
-	return inInputOrder(batch, created), failures
-}
-
-// wholeBatch reports whether err is about the whole batch, rather than the
-// *BatchError of a batch the server answered invoice by invoice.
-func wholeBatch(err error) bool {
-	var batchErr *BatchError
-	return err != nil && !errors.As(err, &batchErr)
-}
-
-// alreadyExists reports whether the server refused an invoice because its
-// number is taken, which after a lost answer means the lost attempt most
-// likely created it.
-func alreadyExists(message string) bool {
-	return strings.Contains(strings.ToLower(message), "already exist")
-}
-
-// everyInvoice is one failure per invoice of a batch that failed as a whole.
-func everyInvoice(start int, batch []InvoiceCreate, err error, message string) []BatchFailure {
-	failures := make([]BatchFailure, len(batch))
-	for i, inv := range batch {
-		failures[i] = BatchFailure{Number: inv.Number, Index: start + i, Message: message, Err: err}
-	}
-	return failures
-}
-
-// inInputOrder sorts the invoices created from batch as batch has them,
-// whatever order the server answered in.
-func inInputOrder(batch []InvoiceCreate, created []Invoice) []Invoice {
-	pos := make(map[string]int, len(batch))
-	for i, inv := range batch {
-		pos[inv.Number] = i
-	}
-	slices.SortStableFunc(created, func(x, y Invoice) int { return cmp.Compare(pos[x.Number], pos[y.Number]) })
-	return created
 }
 
 // record counts one finished batch, of n invoices, and reports progress.
@@ -232,9 +182,22 @@ func (b *bulkCreate) record(n, created int, failures []BatchFailure) {
 	b.tally.Done += n
 	b.tally.Created += created
 	b.tally.Failed += len(failures)
-	if b.progress != nil {
-		b.progress(b.tally)
+	b.report()
+}
+
+// report calls the progress function, b.mu held. A panic in it is kept for
+// the caller's goroutine, where it can be recovered, and halts the sending.
+func (b *bulkCreate) report() {
+	if b.progress == nil || b.panicked != nil {
+		return
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			b.panicked = &progressPanic{p}
+			b.halted.Store(true)
+		}
+	}()
+	b.progress(b.tally)
 }
 
 // unsent reports the invoices of the batches never taken, once every
@@ -246,5 +209,34 @@ func (b *bulkCreate) unsent(ctx context.Context) {
 	}
 	err := ctx.Err()
 	msg := fmt.Sprintf("not sent: %v; it was not created, send it again", err)
-	b.record(len(b.input)-start, 0, everyInvoice(start, b.input[start:], err, msg))
+	failures := make([]BatchFailure, 0, len(b.input)-start)
+	for i := start; i < len(b.input); i++ {
+		failures = append(failures, BatchFailure{Number: b.input[i].Number, Index: i, Message: msg, Err: err})
+	}
+	b.record(len(failures), 0, failures)
+}
+
+// drainContext is a context for the requests of batches already sent: it
+// keeps ctx's values and ends drain after ctx does, or when stop is called.
+func drainContext(ctx context.Context, drain time.Duration) (context.Context, func()) {
+	dctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	stopped := make(chan struct{})
+	go func() {
+		select {
+		case <-stopped:
+			return
+		case <-ctx.Done():
+		}
+		t := time.NewTimer(drain)
+		defer t.Stop()
+		select {
+		case <-stopped:
+		case <-t.C:
+			cancel(fmt.Errorf("%w, and the batches in flight were waited for %s (WithDrainTimeout)", context.Cause(ctx), drain))
+		}
+	}()
+	return dctx, func() {
+		close(stopped)
+		cancel(context.Canceled)
+	}
 }

@@ -1,6 +1,9 @@
 package asset
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Progress is how far a CreateMany call has come, given to the function
 // set with WithProgress.
@@ -44,6 +47,21 @@ func WithProgress(fn func(Progress)) Option {
 			return &InputError{Field: "WithProgress", Reason: "nil function"}
 		}
 		s.progress = fn
+		return nil
+	}}
+}
+
+// WithDrainTimeout bounds how long CreateMany, once its context has ended,
+// still waits for the batches it had sent: for their answers and for the
+// lookups that settle what an answer left unknown (default: the attempt
+// timeout, see WithAttemptTimeout). Waiting is what keeps an invoice the
+// server created from being reported as unknown. Other calls ignore it.
+func WithDrainTimeout(d time.Duration) Option {
+	return Option{func(s *settings) error {
+		if d <= 0 {
+			return &InputError{Field: "WithDrainTimeout", Reason: fmt.Sprintf("%s is not positive", d)}
+		}
+		s.drainTimeout = d
 		return nil
 	}}
 }
