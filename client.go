@@ -107,6 +107,9 @@ type request struct {
 	path   string // escaped, from pathf
 	query  url.Values
 	body   any
+	// name names body in the errors of checkEncodable, e.g. "update"; ""
+	// when the body was checked already.
+	name string
 }
 
 // callSettings is the client's settings with one call's options applied.
@@ -141,6 +144,11 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 		hr.URL += "?" + r.query.Encode()
 	}
 	if r.body != nil {
+		if r.name != "" {
+			if err := checkEncodable(r.name, r.body); err != nil {
+				return err
+			}
+		}
 		if hr.Body, err = json.Marshal(r.body); err != nil {
 			return fmt.Errorf("asset: encoding the %s %s body: %w", r.method, r.path, err)
 		}

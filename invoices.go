@@ -104,7 +104,7 @@ func (s *InvoiceService) Update(ctx context.Context, businessID, invoiceID strin
 	if err := update.validate(); err != nil {
 		return nil, err
 	}
-	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPatch, path: path, body: update}, opts)
+	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPatch, path: path, body: update, name: "update"}, opts)
 }
 
 // WriteOff writes off part or all of an invoice's balance
@@ -119,7 +119,7 @@ func (s *InvoiceService) WriteOff(ctx context.Context, businessID, invoiceID str
 	if err := checkPositive("writeOff.Amount", writeOff.Amount, false); err != nil {
 		return nil, err
 	}
-	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPost, path: path, body: writeOff}, opts)
+	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPost, path: path, body: writeOff, name: "writeOff"}, opts)
 }
 
 func invoicePath(businessID, invoiceID, suffix string) (string, error) {

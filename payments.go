@@ -22,5 +22,5 @@ func (s *PaymentService) Apply(ctx context.Context, businessID string, payment I
 	if err := payment.validate(); err != nil {
 		return nil, err
 	}
-	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPost, path: path, body: payment}, opts)
+	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPost, path: path, body: payment, name: "payment"}, opts)
 }

@@ -24,7 +24,7 @@ func (s *RefundService) Create(ctx context.Context, businessID string, refund Re
 	if err := refund.validate(); err != nil {
 		return nil, err
 	}
-	return decodeData[Refund](ctx, s.client, request{method: http.MethodPost, path: path, body: refund}, opts)
+	return decodeData[Refund](ctx, s.client, request{method: http.MethodPost, path: path, body: refund, name: "refund"}, opts)
 }
 
 // ListForInvoice returns every refund of one invoice
@@ -80,5 +80,5 @@ func (s *RefundService) ApplyPayment(ctx context.Context, businessID string, pay
 	if err := payment.validate(); err != nil {
 		return nil, err
 	}
-	return decodeData[Refund](ctx, s.client, request{method: http.MethodPost, path: path, body: payment}, opts)
+	return decodeData[Refund](ctx, s.client, request{method: http.MethodPost, path: path, body: payment, name: "payment"}, opts)
 }

@@ -36,6 +36,9 @@ func validateNumbered[T any, PT interface {
 		if err := item.validate(itemField); err != nil {
 			return err
 		}
+		if err := checkEncodable(itemField, item); err != nil {
+			return err
+		}
 		n := item.number()
 		if j, dup := seen[n]; dup {
 			return &InputError{Field: itemField + ".number", Reason: fmt.Sprintf("%q is also %s[%d]'s number; numbers are unique per business", n, field, j)}
