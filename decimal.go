@@ -135,7 +135,7 @@ func (x Decimal) appendEncoded(b []byte) ([]byte, error) {
 	return b, nil
 }
 
-func (x Decimal) rangeError() error {
+func (x Decimal) rangeError() *InputError {
 	return &InputError{Field: "Decimal", Reason: fmt.Sprintf(
 		"%.30s is beyond what can be sent: at most %d characters written out, with an exponent within ±%d",
 		x.scientific(), maxDecimalLen, maxExponent)}

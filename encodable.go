@@ -1,9 +1,9 @@
 package asset
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -14,9 +14,63 @@ import (
 // "M-\xff" would become one number), and a Decimal beyond what can be
 // written out would fail the encoding after other batches were sent. field
 // names v in errors, and each part of it by its JSON name, e.g.
-// invoices[3].lines[0].amount.
+// invoices[3].lines[0].amount. The walk allocates nothing unless it finds
+// something wrong: it runs on every item of every batch.
 func checkEncodable(field string, v any) error {
-	return checkValue(field, reflect.ValueOf(v))
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer {
+		// Addressable, so that a Decimal is read through a pointer rather
+		// than copied into an interface.
+		p := reflect.New(rv.Type())
+		p.Elem().Set(rv)
+		rv = p
+	}
+	w := encodingWalk{root: field}
+	w.path = w.stack[:0]
+	return w.value(rv)
+}
+
+// encodingWalk is one checkEncodable: where it is, as a stack of steps
+// from the root, becomes a string only for an error.
+type encodingWalk struct {
+	root  string
+	path  []step
+	stack [8]step
+}
+
+// step is one step down from a value: to a struct field (name), a map
+// entry (key), a map key itself (isKey), or an element (index).
+type step struct {
+	name  string
+	index int
+	key   reflect.Value
+	isKey bool
+}
+
+func (w *encodingWalk) at() string {
+	var b strings.Builder
+	b.WriteString(w.root)
+	for _, s := range w.path {
+		switch {
+		case s.isKey:
+			b.WriteString(" key")
+		case s.key.IsValid():
+			fmt.Fprintf(&b, "[%v]", s.key)
+		case s.name != "":
+			b.WriteString("." + s.name)
+		default:
+			fmt.Fprintf(&b, "[%d]", s.index)
+		}
+	}
+	return b.String()
+}
+
+// down checks v, one step below where the walk is.
+func (w *encodingWalk) down(s step, v reflect.Value) error {
+	w.path = append(w.path, s)
+	err := w.value(v)
+	w.path = w.path[:len(w.path)-1]
+	return err
 }
 
 var (
@@ -24,43 +78,52 @@ var (
 	timeType    = reflect.TypeFor[time.Time]()
 )
 
-func checkValue(field string, v reflect.Value) error {
+func (w *encodingWalk) value(v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.String:
-		if !utf8.ValidString(v.String()) {
-			return &InputError{Field: field, Reason: fmt.Sprintf("%+.40q is not valid UTF-8", v.String())}
+		if s := v.String(); !utf8.ValidString(s) {
+			return &InputError{Field: w.at(), Reason: fmt.Sprintf("%+.40q is not valid UTF-8", s)}
 		}
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			return checkValue(field, v.Elem())
+			return w.value(v.Elem())
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			if err := checkValue(fmt.Sprintf("%s[%d]", field, i), v.Index(i)); err != nil {
+			if err := w.down(step{index: i}, v.Index(i)); err != nil {
 				return err
 			}
 		}
 	case reflect.Map:
+		if v.Len() == 0 {
+			return nil
+		}
 		for it := v.MapRange(); it.Next(); {
 			k := it.Key()
-			if err := checkValue(field+" key", k); err != nil {
+			if err := w.down(step{isKey: true}, k); err != nil {
 				return err
 			}
-			if err := checkValue(fmt.Sprintf("%s[%v]", field, k), it.Value()); err != nil {
+			if err := w.down(step{key: k}, it.Value()); err != nil {
 				return err
 			}
 		}
 	case reflect.Struct:
-		return checkStruct(field, v)
+		return w.structure(v)
 	}
 	return nil
 }
 
-func checkStruct(field string, v reflect.Value) error {
+func (w *encodingWalk) structure(v reflect.Value) error {
 	switch v.Type() {
 	case decimalType:
-		if err := v.Interface().(Decimal).encodable(); err != nil {
-			return &InputError{Field: field, Reason: err.Reason}
+		var d Decimal
+		if v.CanAddr() {
+			d = *v.Addr().Interface().(*Decimal)
+		} else {
+			d = v.Interface().(Decimal)
+		}
+		if err := d.encodable(); err != nil {
+			return &InputError{Field: w.at(), Reason: err.Reason}
 		}
 		return nil
 	case timeType:
@@ -76,7 +139,7 @@ func checkStruct(field string, v reflect.Value) error {
 		if name == "-" {
 			continue
 		}
-		if err := checkValue(field+"."+name, v.Field(i)); err != nil {
+		if err := w.down(step{name: name}, v.Field(i)); err != nil {
 			return err
 		}
 	}
@@ -85,17 +148,11 @@ func checkStruct(field string, v reflect.Value) error {
 
 // jsonName is the name f has in JSON.
 func jsonName(f reflect.StructField) string {
-	tag := f.Tag.Get("json")
-	for i := range len(tag) {
-		if tag[i] == ',' {
-			tag = tag[:i]
-			break
-		}
-	}
-	if tag == "" {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" {
 		return f.Name
 	}
-	return tag
+	return name
 }
 
 // encodable reports why x cannot be sent, if it cannot.
@@ -104,10 +161,8 @@ func (x Decimal) encodable() *InputError {
 		return nil
 	}
 	var buf [64]byte
-	_, err := x.appendEncoded(buf[:0])
-	var inputErr *InputError
-	if errors.As(err, &inputErr) {
-		return inputErr
+	if _, err := x.appendEncoded(buf[:0]); err != nil {
+		return x.rangeError()
 	}
 	return nil
 }
