@@ -37,25 +37,33 @@
 //
 // # What it writes
 //
-// The result file (-out, by default the input's name with .result.csv) has
+// The result file (-out, by default the input's name followed by
+// .result.csv, e.g. invoices.csv.result.csv) has
 // one line per row of the input:
 //
 //	line,number,result,invoice_id,exists,detail
 //
 // where result is created (with its invoice_id), exists (the business
-// already had that number: it was not created again), unknown (sent, but
-// the answer was lost: it may exist), failed (the API refused it; detail
-// says why), invalid (a bad row, not sent; detail says why) or not_sent
-// (the run was interrupted first). exists says whether an invoice with the
-// number is in the business now: yes, no or maybe.
+// already had that number, found by looking it up: it was not created
+// again; invoice_id is the invoice that has it), unknown (sent, but whether
+// it was created could not be settled: it may exist), failed (the API
+// refused it; detail says why), invalid (a bad row, not sent; detail says
+// why) or not_sent (the run was interrupted first). exists says whether an
+// invoice with the number is in the business now: yes, no or maybe. A cell
+// that starts with = + - or @ is written with a leading apostrophe, so
+// that a spreadsheet shows it rather than runs it.
 //
 // The file is read in chunks of -chunk rows, so a file of any size takes
 // the memory of one chunk. Running the import again on the same file is
 // safe: numbers are unique per business, so rows created before come back
-// as exists, never as second invoices, and unknown or not_sent rows are
-// settled. A number that comes back later in the file, apart from its
-// invoice's rows, is another invoice with the same number: invalid in the
-// same chunk, exists in a later one.
+// as exists, with their ids, never as second invoices, and unknown or
+// not_sent rows are settled. Interrupted (Ctrl-C), it stops sending but
+// waits for the batches already sent, so that the rows the server answered
+// for are reported as they are. A number that comes back later in the
+// file, apart from its invoice's rows, is another invoice with the same
+// number: invalid in the same chunk, exists in a later one. The embedded
+// server forgets everything when the run ends: -repeat 2 imports the file
+// twice against it.
 //
 // Progress goes to stderr: a bar when stderr is a terminal, a line per
 // chunk otherwise. The exit status is 0 when every row was created or
@@ -89,16 +97,18 @@ type config struct {
 	chunk       int
 	concurrency int
 	generate    int
+	repeat      int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := cli.NewFlagSet("import", "", stderr)
 	fs.StringVar(&c.file, "file", "", "the invoices to import: a .csv or .jsonl file (see the formats above)")
-	fs.StringVar(&c.out, "out", "", "the result file (default: the input's name with .result.csv)")
+	fs.StringVar(&c.out, "out", "", "the result file (default: the input's name followed by .result.csv)")
 	fs.IntVar(&c.chunk, "chunk", 1000, "rows read and sent at a time")
 	fs.IntVar(&c.concurrency, "concurrency", 4, "batches of 100 invoices sent at once")
 	fs.IntVar(&c.generate, "generate", 1000, "without -file and ASSET_TOKEN: invoices in the generated sample file")
+	fs.IntVar(&c.repeat, "repeat", 1, "import the file this many times in one run (on the embedded server, which forgets everything when the run ends, -repeat 2 shows that a second import creates nothing)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -113,6 +123,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-concurrency must be at least 1")
 	case c.generate < 1:
 		return c, errors.New("-generate must be at least 1")
+	case c.repeat < 1:
+		return c, errors.New("-repeat must be at least 1")
 	}
 	return c, nil
 }
@@ -163,17 +175,38 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "Generated %d sample invoices in %s\n", cfg.generate, cfg.file)
 	}
 	if cfg.out == "" {
-		cfg.out = strings.TrimSuffix(cfg.file, filepath.Ext(cfg.file)) + ".result.csv"
+		// The whole name, extension included: mine.csv and mine.jsonl
+		// must not write one result file.
+		cfg.out = cfg.file + ".result.csv"
 	}
 
-	imp, err := newImporter(env.Client, env.BusinessID, cfg, newProgress(stderr))
+	if getenv("ASSET_TOKEN") == "" && cfg.repeat == 1 {
+		fmt.Fprintln(stdout, "The embedded server forgets everything when this run ends: -repeat 2 imports the file twice against it")
+	}
+	for pass := 1; ; pass++ {
+		if cfg.repeat > 1 {
+			fmt.Fprintf(stdout, "Pass %d of %d\n", pass, cfg.repeat)
+		}
+		// Rows that need attention do not stop the next pass; a run that
+		// could not finish does.
+		err := importOnce(ctx, env.Client, env.BusinessID, cfg, stdout, stderr)
+		if pass == cfg.repeat || err != nil && !errors.Is(err, errAttention) {
+			return err
+		}
+	}
+}
+
+// importOnce imports cfg.file once, writes the result file, and says what
+// became of its rows.
+func importOnce(ctx context.Context, client *asset.Client, business string, cfg config, stdout, stderr io.Writer) error {
+	imp, err := newImporter(client, business, cfg, newProgress(stderr))
 	if err != nil {
 		return err
 	}
 	runErr := imp.run(ctx)
 	closeErr := imp.close()
 	t := &imp.results.tally
-	fmt.Fprintf(stdout, "Imported %s: %d invoices, %s\n", cfg.file, t.invoices, summary(t))
+	fmt.Fprintf(stdout, "Imported %s: %d invoices in %s\n", cfg.file, t.invoices, summary(t))
 	if n := t.results[resultNotSent]; n > 0 {
 		fmt.Fprintf(stdout, "%d rows were not sent\n", n)
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/assetkit/asset-go"
 )
@@ -33,6 +34,9 @@ type reader interface {
 	next() (entry, error)
 	// offset is how many bytes of the file have been consumed.
 	offset() int64
+	// repeatedNumber says why a number must not come back later in the
+	// file.
+	repeatedNumber() string
 }
 
 // csvColumns are the columns a CSV file may have, in any order; number is
@@ -51,22 +55,30 @@ type csvReader struct {
 	line    int      // pending's line
 	eof     bool
 	err     error // what stopped the reading ahead, for the next call
+	bom     int64 // the bytes of a byte order mark skipped
 }
 
 func newCSVReader(in io.Reader) (*csvReader, error) {
-	r := csv.NewReader(in)
+	// A byte order mark before the header, as spreadsheet tools write,
+	// would make a quoted first column a bare quote to encoding/csv.
+	b := bufio.NewReader(in)
+	bom := 0
+	if head, _ := b.Peek(3); bytes.Equal(head, []byte("\ufeff")) {
+		bom, _ = b.Discard(3)
+	}
+	r := csv.NewReader(b)
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("reading the CSV header: %w", err)
 	}
 	col := make(map[string]int, len(header))
 	for i, name := range header {
-		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+		name = strings.TrimSpace(name)
 		if !slices.Contains(csvColumns, name) {
-			return nil, fmt.Errorf("line 1: unknown column %q; the columns are %s", name, strings.Join(csvColumns, ", "))
+			return nil, fmt.Errorf("line 1: unknown column %s; the columns are %s", quoteCell(name), strings.Join(csvColumns, ", "))
 		}
 		if _, dup := col[name]; dup {
-			return nil, fmt.Errorf("line 1: column %q appears twice", name)
+			return nil, fmt.Errorf("line 1: column %s appears twice", quoteCell(name))
 		}
 		col[name] = i
 	}
@@ -76,10 +88,12 @@ func newCSVReader(in io.Reader) (*csvReader, error) {
 	// Every row has the header's number of fields; a row with another is
 	// a bad row, reported, and reading goes on.
 	r.FieldsPerRecord = len(header)
-	return &csvReader{r: r, col: col}, nil
+	return &csvReader{r: r, col: col, bom: int64(bom)}, nil
 }
 
-func (c *csvReader) offset() int64 { return c.r.InputOffset() }
+func (c *csvReader) offset() int64 { return c.bom + c.r.InputOffset() }
+
+func (c *csvReader) repeatedNumber() string { return "an invoice's rows must be consecutive" }
 
 // field is the row's value of a column, empty when the file has none.
 func (c *csvReader) field(row []string, name string) string {
@@ -124,6 +138,7 @@ func (c *csvReader) next() (entry, error) {
 	}
 	var e entry
 	number := c.field(row, "number")
+	e.invoice.Number = number // named in the result even when its row is bad
 	for {
 		e.lines = append(e.lines, line)
 		if e.bad == "" {
@@ -157,14 +172,17 @@ func (c *csvReader) addRow(inv *asset.InvoiceCreate, row []string, first bool) s
 		return fmt.Sprintf("has %d fields; the header has %d", len(row), c.r.FieldsPerRecord)
 	}
 	number := c.field(row, "number")
-	if number == "" {
+	switch {
+	case number == "":
 		return "number is empty"
+	case !utf8.ValidString(number):
+		return "number " + quoteCell(number) + " is not valid UTF-8"
 	}
 	var due time.Time
 	if s := c.field(row, "due_date"); s != "" {
 		var err error
 		if due, err = time.Parse(time.DateOnly, s); err != nil {
-			return fmt.Sprintf("due_date %q is not a date as 2006-01-02", s)
+			return fmt.Sprintf("due_date %s is not a date as 2006-01-02", quoteCell(s))
 		}
 	}
 	head := asset.InvoiceCreate{
@@ -193,7 +211,7 @@ func (c *csvReader) addRow(inv *asset.InvoiceCreate, row []string, first bool) s
 		}
 		v, err := asset.ParseDecimal(s)
 		if err != nil {
-			return fmt.Sprintf("%s %q is not a number", d.name, s)
+			return fmt.Sprintf("%s %s is not a number", d.name, quoteCell(s))
 		}
 		*d.into = v
 	}
@@ -212,40 +230,74 @@ const maxJSONLine = 1 << 20
 
 // jsonlReader reads one invoice per line, in the API's JSON shape.
 type jsonlReader struct {
-	s     *bufio.Scanner
+	r     *bufio.Reader
 	line  int
 	bytes int64
 }
 
 func newJSONLReader(in io.Reader) *jsonlReader {
-	s := bufio.NewScanner(in)
-	s.Buffer(make([]byte, 0, 64<<10), maxJSONLine)
-	return &jsonlReader{s: s}
+	return &jsonlReader{r: bufio.NewReaderSize(in, 64<<10)}
 }
 
 func (j *jsonlReader) offset() int64 { return j.bytes }
 
+func (j *jsonlReader) repeatedNumber() string { return "numbers are unique per business" }
+
 func (j *jsonlReader) next() (entry, error) {
-	for j.s.Scan() {
-		j.line++
-		raw := j.s.Bytes()
-		j.bytes += int64(len(raw)) + 1
-		raw = bytes.TrimSpace(raw)
-		if len(raw) == 0 {
-			continue // a blank line holds no invoice
+	for {
+		raw, long, err := j.readLine()
+		if err != nil {
+			return entry{}, err
 		}
+		j.line++
 		e := entry{lines: []int{j.line}}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&e.invoice); err != nil {
-			e.bad = "not an invoice: " + err.Error()
-		} else if dec.More() {
-			e.bad = "more than one JSON value on the line"
+		switch raw = bytes.TrimSpace(raw); {
+		case long:
+			e.bad = fmt.Sprintf("the line is longer than %d bytes", maxJSONLine)
+		case len(raw) == 0:
+			continue // a blank line holds no invoice
+		case !utf8.Valid(raw):
+			// encoding/json would read its bad bytes as U+FFFD.
+			e.bad = "the line is not valid UTF-8"
+		default:
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&e.invoice); err != nil {
+				e.bad = "not an invoice: " + err.Error()
+			} else if dec.More() {
+				e.bad = "more than one JSON value on the line"
+			}
 		}
 		return e, nil
 	}
-	if err := j.s.Err(); err != nil {
-		return entry{}, fmt.Errorf("line %d: %w", j.line+1, err)
+}
+
+// readLine reads the next line, without its end. A line longer than
+// maxJSONLine is read to its end and not kept: long says so. It returns
+// io.EOF after the last line.
+func (j *jsonlReader) readLine() (line []byte, long bool, err error) {
+	var buf []byte
+	for {
+		part, err := j.r.ReadSlice('\n')
+		j.bytes += int64(len(part))
+		if !long {
+			if len(buf)+len(part) > maxJSONLine+1 {
+				long, buf = true, nil
+			} else {
+				buf = append(buf, part...)
+			}
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			if len(buf) == 0 && !long {
+				return nil, false, io.EOF
+			}
+			return buf, long, nil
+		case err != nil:
+			return nil, false, fmt.Errorf("line %d: %w", j.line+1, err)
+		}
+		return bytes.TrimSuffix(buf, []byte("\n")), long, nil
 	}
-	return entry{}, io.EOF
 }

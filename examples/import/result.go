@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/assetkit/asset-go"
 )
@@ -35,23 +36,36 @@ type outcome struct {
 	result, id, detail string
 }
 
-// failureOutcome turns a CreateMany failure into a row's result.
+// failureOutcome turns a CreateMany failure into a row's result: a
+// refusal is failed until settleRefusals finds its number in use.
 func failureOutcome(f asset.BatchFailure) outcome {
 	switch {
 	case errors.Is(f.Err, asset.ErrOutcomeUnknown):
 		return outcome{resultUnknown, "", f.Message + "; running the import again settles it"}
 	case f.Err != nil && (errors.Is(f.Err, context.Canceled) || errors.Is(f.Err, context.DeadlineExceeded)):
 		return outcome{resultNotSent, "", "interrupted before it was sent; run the import again"}
-	case f.Err == nil && alreadyExists(f.Message):
-		return outcome{resultExists, "", f.Message}
 	}
 	return outcome{resultFailed, "", f.Message}
 }
 
-// alreadyExists reports whether the API refused an invoice because its
-// number is taken: by an earlier run of the import, most likely.
-func alreadyExists(message string) bool {
-	return strings.Contains(strings.ToLower(message), "already exist")
+// neutral keeps a cell from being read as a formula by a spreadsheet that
+// opens the result file: a cell starting with = + - @, a tab or a carriage
+// return gets a leading apostrophe, as spreadsheet tools expect.
+func neutral(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// quoteCell quotes a cell of the input for a message, at most its first 40
+// characters: a message must not repeat a huge or hostile cell whole.
+func quoteCell(s string) string {
+	if utf8.RuneCountInString(s) <= 40 {
+		return strconv.Quote(s)
+	}
+	r := []rune(s)
+	return strconv.Quote(string(r[:40])) + "…"
 }
 
 // tally counts the results of a run.
@@ -80,7 +94,7 @@ func (r *resultWriter) write(e entry, o outcome) error {
 	for _, line := range e.lines {
 		r.rows++
 		r.results[o.result]++
-		if err := r.w.Write([]string{strconv.Itoa(line), e.invoice.Number, o.result, o.id, exists[o.result], o.detail}); err != nil {
+		if err := r.w.Write([]string{strconv.Itoa(line), neutral(e.invoice.Number), o.result, neutral(o.id), exists[o.result], neutral(o.detail)}); err != nil {
 			return err
 		}
 	}

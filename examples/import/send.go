@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/assetkit/asset-go"
 )
@@ -25,7 +26,7 @@ func (imp *importer) send(ctx context.Context, chunk []entry) error {
 		if e.bad == "" {
 			// CreateMany refuses a number used twice; say where instead.
 			if line, dup := firstLine[e.invoice.Number]; dup {
-				e.bad = fmt.Sprintf("number %q is also on line %d: an invoice's rows must be consecutive", e.invoice.Number, line)
+				e.bad = fmt.Sprintf("number %s is also on line %d: %s", quoteCell(e.invoice.Number), line, imp.read.repeatedNumber())
 				chunk[i] = e
 			} else {
 				firstLine[e.invoice.Number] = e.lines[0]
@@ -95,13 +96,57 @@ func (imp *importer) create(ctx context.Context, invoices []asset.InvoiceCreate,
 			outcomes[which[index[inv.Number]]] = outcome{result: resultCreated, id: inv.ID}
 		}
 		if batchErr != nil {
-			for _, f := range batchErr.Failures {
-				if f.Index >= 0 {
-					outcomes[which[f.Index]] = failureOutcome(f)
-				}
-			}
+			imp.settleRefusals(ctx, invoices, which, batchErr.Failures, outcomes)
 		}
 		return nil
+	}
+}
+
+// settleRefusals fills in the outcomes of CreateMany's failures. An
+// invoice the server refused for itself may have been refused because its
+// number is taken, by an earlier run most likely: the refused numbers are
+// looked up, never guessed from the server's words, and those found are
+// rows that exist, with their invoice's id.
+func (imp *importer) settleRefusals(ctx context.Context, invoices []asset.InvoiceCreate, which []int, failures []asset.BatchFailure, outcomes []outcome) {
+	var refused []string
+	var start, end time.Time
+	dated := true
+	for _, f := range failures {
+		if f.Index < 0 {
+			continue // a number the server named that was not sent
+		}
+		outcomes[which[f.Index]] = failureOutcome(f)
+		if f.Err != nil {
+			continue
+		}
+		refused = append(refused, f.Number)
+		due := invoices[f.Index].DueAt
+		dated = dated && !due.IsZero()
+		if start.IsZero() || due.Before(start) {
+			start = due
+		}
+		if due.After(end) {
+			end = due
+		}
+	}
+	if len(refused) == 0 {
+		return
+	}
+	var opts []asset.Option
+	if dated {
+		opts = append(opts, asset.WithDueWindow(start.AddDate(0, 0, -1), end.AddDate(0, 0, 1)))
+	}
+	found, err := imp.client.Invoices.FindByNumbers(ctx, imp.business, refused, opts...)
+	for _, f := range failures {
+		if f.Index < 0 || f.Err != nil {
+			continue
+		}
+		o := &outcomes[which[f.Index]]
+		if inv, ok := found[f.Number]; ok {
+			*o = outcome{result: resultExists, id: inv.ID, detail: "the business has an invoice with this number: " + f.Message}
+		} else if err != nil {
+			o.detail += fmt.Sprintf(" (whether the number is in use could not be looked up: %v)", err)
+		}
 	}
 }
 
