@@ -18,10 +18,10 @@ type CreditMemoService struct{ client *Client }
 // some of them, it returns those it created together with a *BatchError
 // naming each one it did not, accounted for as Invoices.Create does. Create
 // is never retried after it may have reached the server (see
-// ErrOutcomeUnknown). Because credit memo numbers are unique within a
-// business, a batch whose outcome is unknown can be sent again as it was:
-// memos the lost attempt created come back as failures saying the number
-// already exists, not as second credits.
+// ErrOutcomeUnknown). Settle a batch whose outcome is unknown with
+// FindByNumbers, and send again only the memos it does not find: numbers
+// are unique within a business, so a memo sent twice is refused, never a
+// second credit.
 func (s *CreditMemoService) Create(ctx context.Context, businessID string, memos []CreditMemoCreate, opts ...Option) ([]CreditMemo, error) {
 	path, err := pathf("/v0/business/%s/credit-memo", idArg{"businessID", businessID})
 	if err != nil {

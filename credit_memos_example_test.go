@@ -58,7 +58,7 @@ func memoNumber(memos []asset.CreditMemo, id string) string {
 // A batch whose outcome is unknown can be sent again as it was: numbers are
 // unique per business, so a memo the lost attempt created comes back as a
 // failure instead of crediting the customer twice.
-func ExampleCreditMemoService_Create_resend() {
+func ExampleCreditMemoService_FindByNumbers() {
 	srv := assettest.NewServer()
 	defer srv.Close()
 	client := srv.Client()
@@ -68,16 +68,16 @@ func ExampleCreditMemoService_Create_resend() {
 	srv.DropNext(assettest.RouteCreateCreditMemos, 1, assettest.DropAfterApply) // the answer is lost
 	_, err := client.CreditMemos.Create(ctx, "biz_example", batch)
 	if errors.Is(err, asset.ErrOutcomeUnknown) {
-		_, err = client.CreditMemos.Create(ctx, "biz_example", batch)
-	}
-	var batchErr *asset.BatchError
-	if errors.As(err, &batchErr) {
-		for _, f := range batchErr.Failures {
-			fmt.Println(f.Number, "was created by the lost attempt:", f.Message)
+		found, err := client.CreditMemos.FindByNumbers(ctx, "biz_example", "cus_example", []string{"CM-001"})
+		if err != nil {
+			fmt.Println("still unknown:", err)
+			return
 		}
+		memo, ok := found["CM-001"]
+		fmt.Println("CM-001 exists:", ok, memo.Amount) // if not, send it again
 	}
 	// Output:
-	// CM-001 was created by the lost attempt: A credit memo with number "CM-001" already exists
+	// CM-001 exists: true 50.00
 }
 
 func ExampleCreditMemoService_Get() {

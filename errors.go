@@ -36,7 +36,8 @@ var (
 	// update, write off, apply payment) which may nonetheless have been
 	// applied: the connection broke after the request was sent, or the server
 	// answered 5xx or a redirect. The API has no idempotency key, so the SDK does not retry
-	// it; look the invoice up (Get, or List by number) before trying again.
+	// it; look before trying again: Invoices.FindByNumbers after a create,
+	// Get after an update or a payment (CreateMany settles its own).
 	ErrOutcomeUnknown = errs.ErrOutcomeUnknown
 )
 
