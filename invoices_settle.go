@@ -240,7 +240,6 @@ func (s *batchSettler) fail(i int, err error, msg string) {
 	s.failures = append(s.failures, BatchFailure{Number: s.batch[i].Number, Index: s.start + i, Message: msg, Err: err})
 }
 
-
 // result is the batch's created invoices in its order, those created under
 // other numbers last, and its failures.
 func (s *batchSettler) result() settled {
