@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,24 @@ func TestCreditMemoGetAndVoidRequests(t *testing.T) {
 			assert.Equal(t, "application/json", sent[0].Header.Get("Accept"))
 		})
 	}
+}
+
+// Void's empty POST carries Content-Length: 0 on the wire: a proxy or load
+// balancer answers 411 to one that is chunked or has no length.
+func TestCreditMemoVoidSendsContentLengthZero(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Content-Length") != "0" || len(r.TransferEncoding) > 0 {
+			w.WriteHeader(http.StatusLengthRequired)
+			return
+		}
+		_, _ = w.Write(testdataFile(t, "credit_memo_void_response.json"))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(WithToken(testToken), WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	memo, err := c.CreditMemos.Void(context.Background(), testBiz, testMemo)
+	require.NoError(t, err)
+	assert.True(t, memo.Voided)
 }
 
 // TestCreditMemoVoidNotRetried: a Void that may have reached the server is

@@ -46,15 +46,25 @@ func (c *call) request(ctx context.Context) (*retryablehttp.Request, error) {
 	if r.Body != nil {
 		body = r.Body
 	}
-	if !r.Idempotent && body == nil {
+	emptyChange := !r.Idempotent && len(r.Body) == 0
+	if emptyChange {
 		// HTTP/2 sends a request without a body again on its own after a
-		// reset stream or a GOAWAY; an empty body keeps it from doing so
-		// (over HTTP/1.1 it goes as an empty chunked body).
+		// reset stream or a GOAWAY; an empty body keeps it from doing so.
 		body = []byte{}
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
 		return nil, err
+	}
+	if emptyChange {
+		// net/http sends a body of unknown length, as an empty body is to
+		// it, chunked over HTTP/1.1, and proxies answer a POST without a
+		// Content-Length with 411. "identity" keeps it from chunking, and
+		// the length goes under a key that is not canonical, which HTTP/1.1
+		// writes as given (Header.WriteSubset does not canonicalize) and
+		// HTTP/2 leaves out, its own framing ending the empty body.
+		req.TransferEncoding = []string{"identity"}
+		req.Header[emptyLengthKey] = []string{"0"}
 	}
 	if !r.Idempotent {
 		// Without GetBody, net/http (HTTP/1.1 and HTTP/2) cannot rewind the
@@ -74,6 +84,10 @@ func (c *call) request(ctx context.Context) (*retryablehttp.Request, error) {
 	}
 	return req, nil
 }
+
+// emptyLengthKey is Content-Length as net/http writes it without computing
+// it: see call.request.
+const emptyLengthKey = "content-length"
 
 // handle is the response handler of an idempotent request.
 func (c *call) handle(resp *http.Response) error {
