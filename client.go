@@ -68,9 +68,10 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// Response is the HTTP metadata of a call, filled by WithResponseInto.
+// Response is the HTTP metadata of a call, filled by WithResponseInto. A
+// call that got no answer leaves only Attempts set.
 type Response struct {
-	// StatusCode is the final response's status.
+	// StatusCode is the final response's status; 0 when none came.
 	StatusCode int
 	// Header is the final response's header.
 	Header http.Header
@@ -198,6 +199,11 @@ func exchange(ctx context.Context, sender *httpcore.Sender, s *settings, hr *htt
 	hr.MaxBody = s.maxBody
 	reply, outcome, err := sender.Send(ctx, s.Policy, hr)
 	if err != nil {
+		if s.responseInto != nil {
+			// No answer to describe, but the caller still learns what was
+			// tried, as the error tells.
+			*s.responseInto = Response{Attempts: outcome.Attempts}
+		}
 		return 0, sendError(hr, path, outcome, err)
 	}
 	defer reply.Release()

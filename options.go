@@ -225,7 +225,8 @@ func WithRetryNonIdempotent() Option {
 }
 
 // WithResponseInto stores the call's HTTP response metadata (status, headers,
-// request id, rate limit) in resp, on success and on API errors alike. It is
+// request id, rate limit) in resp, on success and on API errors alike;
+// when no answer came, resp says only how many tries were made. It is
 // an option of one call: on NewClient, concurrent calls would all write to
 // the same Response. Given to All, it holds the last page's response once
 // the loop has ended; the next page is fetched while the loop runs, so do
