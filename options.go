@@ -183,7 +183,9 @@ func WithMaxRetries(n int) Option {
 }
 
 // WithRetryWait bounds the exponential backoff between tries (default 250ms
-// to 8s). A server's Retry-After is honoured whatever these say, up to
+// to 8s): every wait is between min and max, the first at most twice min,
+// each next drawn from a range twice as high, with random jitter. A
+// server's Retry-After is honoured whatever these say, up to
 // WithRetryAfterMax.
 func WithRetryWait(min, max time.Duration) Option {
 	return Option{func(s *settings) error { return s.SetRetryWait(min, max) }}
