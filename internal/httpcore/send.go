@@ -152,6 +152,9 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*Reply, Outcom
 	c.tries.finish(resp, err)
 	if err != nil {
 		c.reply.Release()
+		if c.lastTimedOut {
+			err = &TryTimeoutError{Tries: c.out.Attempts, TimedOut: c.timedOut, Timeout: c.timeout, ByHTTPClient: c.timeoutByClient, Err: err}
+		}
 		return nil, c.out, err
 	}
 	if !c.read {
