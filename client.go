@@ -108,16 +108,33 @@ type request struct {
 	path   string // escaped, from pathf
 	query  url.Values
 	body   any
+	// takes are the options, of those only some calls use, that the
+	// call honours; do refuses the others.
+	takes scopedOptions
 }
 
-// callSettings is the client's settings with one call's options applied.
+// notGiven marks, while a call's options apply, a concurrency no option
+// set (WithConcurrency refuses values below 1).
+const notGiven = -1
+
+// callSettings is the client's settings with one call's options applied,
+// noting in scoped which of those that only some calls use were given.
 func (c *Client) callSettings(opts []Option) (settings, error) {
 	s := c.settings
 	if len(opts) == 0 {
 		return s, nil
 	}
 	s.perCall = true
+	s.concurrency = notGiven
 	err := s.apply(opts)
+	if s.concurrency == notGiven {
+		s.concurrency = c.settings.concurrency
+	} else {
+		s.scoped |= scopedConcurrency
+	}
+	if s.progress != nil { // refused on NewClient: given to this call
+		s.scoped |= scopedProgress
+	}
 	return s, err
 }
 
@@ -129,6 +146,9 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	}
 	s, err := c.callSettings(opts)
 	if err != nil {
+		return err
+	}
+	if err := refuseUnused(s.scoped, r.takes, r.method+" "+r.path); err != nil {
 		return err
 	}
 	hr := &httpcore.Request{

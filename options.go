@@ -14,10 +14,12 @@ import (
 )
 
 // Option configures a Client when given to NewClient, or one call when given
-// to a method. Options that only make sense for a whole client (base URL,
-// HTTP client, logger, client credentials, rate limit) are refused on a call,
-// and WithResponseInto on NewClient, with an *InputError. The zero Option
-// does nothing.
+// to a method. An option is refused with an *InputError naming it wherever
+// it cannot apply, never ignored: those that only make sense for a whole
+// client (base URL, HTTP client, logger, client credentials, rate limit) on
+// a call; WithResponseInto and WithProgress on NewClient; and on a call that
+// would not use them, WithPrefetch (All only), WithConcurrency and
+// WithProgress (CreateMany only). The zero Option does nothing.
 type Option struct {
 	apply func(*settings) error
 }
@@ -37,6 +39,41 @@ type settings struct {
 	prefetch     int // pages All fetches ahead of the loop
 	concurrency  int // batches CreateMany sends at once; 0: defaultConcurrency
 	progress     func(Progress)
+	// scoped are the options given to this call that only some calls
+	// use; a call that does not take one refuses it (see Client.do).
+	scoped scopedOptions
+}
+
+// scopedOptions is a set of the options that only some calls use.
+type scopedOptions uint8
+
+const (
+	scopedPrefetch    scopedOptions = 1 << iota // All
+	scopedConcurrency                           // CreateMany
+	scopedProgress                              // CreateMany
+)
+
+// bulkOptions are the options CreateMany takes.
+const bulkOptions = scopedConcurrency | scopedProgress
+
+// refuseUnused is the error for the first option in given that a call,
+// which takes only takes, would ignore; what names the call.
+func refuseUnused(given, takes scopedOptions, what string) error {
+	unused := given &^ takes
+	for _, o := range []struct {
+		opt   scopedOptions
+		name  string
+		where string
+	}{
+		{scopedPrefetch, "WithPrefetch", "All"},
+		{scopedConcurrency, "WithConcurrency", "Invoices.CreateMany"},
+		{scopedProgress, "WithProgress", "Invoices.CreateMany"},
+	} {
+		if unused&o.opt != 0 {
+			return &InputError{Field: o.name, Reason: "only " + o.where + " uses it; " + what + " would ignore it"}
+		}
+	}
+	return nil
 }
 
 // defaultMaxBody bounds a success response; a full page of 100 invoices is
@@ -342,11 +379,16 @@ const maxPrefetch = 10
 // loop handles one page, the next ones are requested and decoded in the
 // background. The default is 1; 0 fetches each page only when the loop
 // needs it, without a goroutine. Breaking out of the loop cancels the page
-// in flight and starts no other. List and Pager are not affected.
+// in flight and starts no other. Given to NewClient, it is the default of
+// every All; given to a call other than All, it is refused with an
+// *InputError.
 func WithPrefetch(pages int) Option {
 	return Option{func(s *settings) error {
 		if pages < 0 || pages > maxPrefetch {
 			return &InputError{Field: "WithPrefetch", Reason: fmt.Sprintf("%d is outside 0..%d", pages, maxPrefetch)}
+		}
+		if s.perCall {
+			s.scoped |= scopedPrefetch
 		}
 		s.prefetch = pages
 		return nil
