@@ -25,7 +25,7 @@ type creditMemo struct {
 	amount, used                  asset.Decimal
 	issuedAt, voidedAt            time.Time
 	voided                        bool
-	tags                          map[string]string
+	tags                          map[string]any // as memoInput's
 }
 
 func (m *creditMemo) position() uint64 { return m.seq }
@@ -96,7 +96,7 @@ type wireCreditMemo struct {
 	VoidJournalEntryID *string           `json:"void_journal_entry_id"`
 	VoidedAt           *time.Time        `json:"voided_at"`
 	CreatedBy          *string           `json:"created_by"`
-	Tags               map[string]string `json:"tags"`
+	Tags               map[string]any    `json:"tags"`
 }
 
 func (m *creditMemo) wire() wireCreditMemo {
@@ -116,7 +116,7 @@ func (m *creditMemo) wire() wireCreditMemo {
 		Tags:               m.tags,
 	}
 	if w.Tags == nil {
-		w.Tags = map[string]string{}
+		w.Tags = map[string]any{}
 	}
 	return w
 }
