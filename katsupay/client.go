@@ -86,7 +86,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL: u.String(),
 		policy:  s.Policy,
-		sender:  httpcore.NewSender(hc, s.Logger, nil),
+		sender:  httpcore.NewSender(hc, s.Logger, nil).WithLogName(name),
 		header:  h,
 	}
 	for _, secret := range []string{s.token, s.apiKey, s.apiCode} {

@@ -85,8 +85,8 @@ func WithRetryWait(min, max time.Duration) Option {
 // a success at debug (info when it took retries). Each record carries
 // method, route (the path with its ids), status (0 when no answer came),
 // attempt, request_id, duration, and error when there was one. Credentials
-// are never logged (headers are not), nor query strings. Without it the
-// client logs nothing.
+// are never logged (headers are not), nor query strings. Messages start
+// with "katsupay: ". Without it the client logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return Option{func(s *settings) error {
 		s.Logger = l
