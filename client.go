@@ -18,8 +18,10 @@ const (
 	SandboxURL    = "https://api.sandbox.getasset.com"
 )
 
-// Version is this SDK's version, sent in the User-Agent header.
-const Version = "0.1.0"
+// Version is this SDK's version, sent in the User-Agent header. Until a
+// release is tagged it is the next one with a -dev suffix, as the
+// CHANGELOG's Unreleased section is.
+const Version = "0.1.0-dev"
 
 // Client talks to the Asset API. It is safe for concurrent use; share one
 // per set of credentials so that connections and tokens are reused.
