@@ -127,7 +127,7 @@ func TestSaysOnStderrOnceWhatFailed(t *testing.T) {
 	var stderr bytes.Buffer
 	err := run(context.Background(), nil, env(vars), io.Discard, &stderr)
 	require.Error(t, err)
-	assert.Contains(t, stderr.String(), `level=WARN msg="asset-go: try failed, retrying" method=POST route=/api/v1/Invoice/Create status=429 attempt=1`)
+	assert.Contains(t, stderr.String(), `level=WARN msg="katsupay: try failed, retrying" method=POST route=/api/v1/Invoice/Create status=429 attempt=1`)
 	assert.Equal(t, 1, cli.Exit("katsupay", err, &stderr))
 	assert.Contains(t, stderr.String(), "\nkatsupay: POST /api/v1/Invoice/Create: 400 Bad Request")
 	assert.NotContains(t, stderr.String(), "katsupay: katsupay:")
