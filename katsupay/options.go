@@ -98,7 +98,7 @@ func WithLogger(l *slog.Logger) Option {
 // of the reply (default one minute), so that a deployment that accepts
 // connections and never answers cannot hold a call until its context ends.
 // A create that timed out may have arrived, so it is not sent again: its
-// error matches asset.ErrOutcomeUnknown. Zero leaves only the HTTP
+// error matches ErrOutcomeUnknown. Zero leaves only the HTTP
 // client's own Timeout.
 func WithAttemptTimeout(d time.Duration) Option {
 	return Option{func(s *settings) error { return s.SetAttemptTimeout(d) }}
