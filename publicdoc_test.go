@@ -112,3 +112,36 @@ func TestSharedErrorsDocumentTheirFields(t *testing.T) {
 	}
 	assert.Empty(t, want, "types missing from sdkerr")
 }
+
+// The packages share one option idiom, asset's: functions returning an
+// opaque Option value, a struct with no exported field, whose zero value
+// does nothing. A func type would let callers write options that reach
+// into the configured type, and its zero value panics.
+func TestOneOptionStyle(t *testing.T) {
+	for _, dir := range []string{".", "katsupay", "assettest", "katsupay/katsupaytest"} {
+		t.Run(dir, func(t *testing.T) {
+			fset := token.NewFileSet()
+			found := false
+			for _, f := range parseDir(t, fset, dir) {
+				ast.Inspect(f, func(n ast.Node) bool {
+					ts, ok := n.(*ast.TypeSpec)
+					if !ok || ts.Name.Name != "Option" {
+						return true
+					}
+					found = true
+					st, ok := ts.Type.(*ast.StructType)
+					if !assert.True(t, ok, "%s: Option is not a struct", fset.Position(ts.Pos())) {
+						return false
+					}
+					for _, field := range st.Fields.List {
+						for _, name := range field.Names {
+							assert.False(t, name.IsExported(), "%s: Option has exported field %s", fset.Position(name.Pos()), name)
+						}
+					}
+					return false
+				})
+			}
+			assert.True(t, found, "no Option type in %s", dir)
+		})
+	}
+}
