@@ -56,8 +56,8 @@ const (
 // bulkOptions are the options CreateMany takes.
 const bulkOptions = scopedConcurrency | scopedProgress
 
-// refuseUnused is the error for the first option in given that a call,
-// which takes only takes, would ignore; what names the call.
+// refuseUnused is the error for the first of the given options that a call
+// honouring only takes would ignore; what names the call in the message.
 func refuseUnused(given, takes scopedOptions, what string) error {
 	unused := given &^ takes
 	for _, o := range []struct {
