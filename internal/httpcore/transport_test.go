@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,9 +240,16 @@ func TestSendEmptyChangeFraming(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			seen := make(chan seenRequest, 10)
+			var n atomic.Int32
 			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				b, _ := io.ReadAll(r.Body)
 				seen <- seenRequest{r.ProtoMajor, r.Header.Get("Content-Length"), r.TransferEncoding, string(b)}
+				if n.Add(1)%2 == 1 {
+					// Refused unprocessed: the retry goes out framed alike.
+					w.Header().Set("Retry-After", "0")
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
 				_, _ = io.WriteString(w, `{"data": {}}`)
 			}))
 			srv.EnableHTTP2 = tt.http2
@@ -257,8 +265,9 @@ func TestSendEmptyChangeFraming(t *testing.T) {
 			for _, method := range []string{http.MethodPost, http.MethodPatch} {
 				_, err := sendChange(t, tr, &Request{Method: method, URL: srv.URL + "/void"})
 				require.NoError(t, err)
-				require.Len(t, seen, 1, "requests the server saw")
+				require.Len(t, seen, 2, "requests the server saw: a 429, then the retry")
 				assert.Equal(t, tt.want, <-seen, method)
+				assert.Equal(t, tt.want, <-seen, method+", retried")
 			}
 		})
 	}
