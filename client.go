@@ -174,6 +174,7 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	}
 	var refused string // the credential a 401 refused
 	var refusedErr error
+	sent := 0 // tries made with a refused credential, for WithResponseInto
 	for {
 		authz, err := s.auth.authorization(ctx)
 		if err != nil {
@@ -185,6 +186,10 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 		hr.Header.Set("Authorization", authz)
 		hr.Secrets = authzSecrets(authz)
 		status, err := exchange(ctx, c.sender, &s, hr, r.path, out)
+		if s.responseInto != nil {
+			s.responseInto.Attempts += sent
+			sent = s.responseInto.Attempts
+		}
 		// A 401 was not processed, so sending again is safe even for POST:
 		// the token may have been revoked or expired early. Once only.
 		if status == http.StatusUnauthorized && refused == "" && s.auth.refresh(authz) {
