@@ -424,6 +424,7 @@ func TestClientCredentials401RefreshesOnce(t *testing.T) {
 			assert.EqualValues(t, 2, a.apiRequests.Load(), "one more try")
 			assert.Equal(t, []string{"Bearer cc_tok_1", "Bearer cc_tok_2"}, a.authorizations())
 			assert.Equal(t, ac.ok, resp.StatusCode)
+			assert.Equal(t, 2, resp.Attempts, "the request was sent twice, the refused try included")
 
 			// The new token is kept for the calls that follow.
 			require.NoError(t, ac.call(context.Background(), c))

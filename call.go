@@ -27,17 +27,17 @@ type batchItem interface {
 // createBatch posts items, already checked, to path and returns the models
 // created together with a *BatchError accounting for every item that was
 // not (see batchFailures). kind names the items in messages; numberOf is a
-// created model's number.
+// created model's number; takes are the options the call honours.
 func createBatch[M, T any, PT interface {
 	*T
 	batchItem
-}](ctx context.Context, c *Client, path, kind string, items []T, numberOf func(*M) string, opts []Option) ([]M, error) {
+}](ctx context.Context, c *Client, path, kind string, items []T, numberOf func(*M) string, takes scopedOptions, opts []Option) ([]M, error) {
 	numbers := make([]string, len(items))
 	for i := range items {
 		numbers[i] = PT(&items[i]).number()
 	}
 	var env batchEnvelope[M]
-	if err := c.do(ctx, request{method: http.MethodPost, path: path, body: items}, &env, opts); err != nil {
+	if err := c.do(ctx, request{method: http.MethodPost, path: path, body: items, takes: takes}, &env, opts); err != nil {
 		return nil, err
 	}
 	return batchFailures(kind, numbers, &env, numberOf)

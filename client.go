@@ -18,8 +18,10 @@ const (
 	SandboxURL    = "https://api.sandbox.getasset.com"
 )
 
-// Version is this SDK's version, sent in the User-Agent header.
-const Version = "0.1.0"
+// Version is this SDK's version, sent in the User-Agent header. Until a
+// release is tagged it is the next one with a -dev suffix, as the
+// CHANGELOG's Unreleased section is.
+const Version = "0.1.0-dev"
 
 // Client talks to the Asset API. It is safe for concurrent use; share one
 // per set of credentials so that connections and tokens are reused.
@@ -68,9 +70,10 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// Response is the HTTP metadata of a call, filled by WithResponseInto.
+// Response is the HTTP metadata of a call, filled by WithResponseInto. A
+// call that got no answer leaves only Attempts set.
 type Response struct {
-	// StatusCode is the final response's status.
+	// StatusCode is the final response's status; 0 when none came.
 	StatusCode int
 	// Header is the final response's header.
 	Header http.Header
@@ -110,16 +113,33 @@ type request struct {
 	// name names body in the errors of checkEncodable, e.g. "update"; ""
 	// when the body was checked already.
 	name string
+	// takes are the options, of those only some calls use, that the
+	// call honours; do refuses the others.
+	takes scopedOptions
 }
 
-// callSettings is the client's settings with one call's options applied.
+// notGiven marks, while a call's options apply, a concurrency no option
+// set (WithConcurrency refuses values below 1).
+const notGiven = -1
+
+// callSettings is the client's settings with one call's options applied,
+// noting in scoped which of those that only some calls use were given.
 func (c *Client) callSettings(opts []Option) (settings, error) {
 	s := c.settings
 	if len(opts) == 0 {
 		return s, nil
 	}
 	s.perCall = true
+	s.concurrency = notGiven
 	err := s.apply(opts)
+	if s.concurrency == notGiven {
+		s.concurrency = c.settings.concurrency
+	} else {
+		s.scoped |= scopedConcurrency
+	}
+	if s.progress != nil { // refused on NewClient: given to this call
+		s.scoped |= scopedProgress
+	}
 	return s, err
 }
 
@@ -131,6 +151,9 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	}
 	s, err := c.callSettings(opts)
 	if err != nil {
+		return err
+	}
+	if err := refuseUnused(s.scoped, r.takes, r.method+" "+r.path); err != nil {
 		return err
 	}
 	hr := &httpcore.Request{
@@ -159,6 +182,7 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	}
 	var refused string // the credential a 401 refused
 	var refusedErr error
+	sent := 0 // tries made with a refused credential, for WithResponseInto
 	for {
 		authz, err := s.auth.authorization(ctx)
 		if err != nil {
@@ -170,6 +194,10 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 		hr.Header.Set("Authorization", authz)
 		hr.Secrets = authzSecrets(authz)
 		status, err := exchange(ctx, c.sender, &s, hr, r.path, out)
+		if s.responseInto != nil {
+			s.responseInto.Attempts += sent
+			sent = s.responseInto.Attempts
+		}
 		// A 401 was not processed, so sending again is safe even for POST:
 		// the token may have been revoked or expired early. Once only.
 		if status == http.StatusUnauthorized && refused == "" && s.auth.refresh(authz) {
@@ -206,6 +234,11 @@ func exchange(ctx context.Context, sender *httpcore.Sender, s *settings, hr *htt
 	hr.MaxBody = s.maxBody
 	reply, outcome, err := sender.Send(ctx, s.Policy, hr)
 	if err != nil {
+		if s.responseInto != nil {
+			// No answer to describe, but the caller still learns what was
+			// tried, as the error tells.
+			*s.responseInto = Response{Attempts: outcome.Attempts}
+		}
 		return 0, sendError(hr, path, outcome, err)
 	}
 	defer reply.Release()

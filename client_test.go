@@ -373,6 +373,66 @@ func TestAttemptTimeoutEndsSilentServer(t *testing.T) {
 	}
 }
 
+// A call whose tries timed out says so, with the timeout and the option
+// that set it, rather than "context deadline exceeded" for a context that
+// had no deadline; a deadline of the caller's own is not blamed on it.
+func TestTimeoutErrorSaysWhichTimeout(t *testing.T) {
+	quit := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-quit:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(quit)
+	get := func(ctx context.Context, c *Client) error {
+		_, err := c.Invoices.Get(ctx, testBiz, testInv)
+		return err
+	}
+	apply := func(ctx context.Context, c *Client) error {
+		_, err := c.Payments.Apply(ctx, testBiz, InvoicePaymentCreate{InvoiceID: testInv, TransactionID: "txn_1"})
+		return err
+	}
+	tests := []struct {
+		name     string
+		opts     []Option
+		deadline time.Duration // of the caller's context; 0: none
+		call     func(context.Context, *Client) error
+		says     string
+		saysNot  string
+	}{
+		{"read, every try", []Option{WithAttemptTimeout(30 * time.Millisecond)}, 0, get,
+			"each of 2 tries timed out after 30ms, the per-try timeout (WithAttemptTimeout)", ""},
+		{"change, its one try", []Option{WithAttemptTimeout(30 * time.Millisecond)}, 0, apply,
+			"the try timed out after 30ms, the per-try timeout (WithAttemptTimeout)", ""},
+		{"the HTTP client's Timeout is the shorter", []Option{WithHTTPClient(&http.Client{Timeout: 20 * time.Millisecond})}, 0, get,
+			"each of 2 tries timed out after 20ms, the per-try timeout (the Timeout of the *http.Client given to WithHTTPClient)", ""},
+		{"the caller's deadline", []Option{WithAttemptTimeout(time.Minute)}, 50 * time.Millisecond, get,
+			"context deadline exceeded", "per-try"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := append([]Option{WithToken(testToken), WithBaseURL(srv.URL), WithRetryWait(time.Millisecond, time.Millisecond), WithMaxRetries(1)}, tt.opts...)
+			c, err := NewClient(opts...)
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if tt.deadline > 0 {
+				ctx, cancel = context.WithTimeout(context.Background(), tt.deadline)
+			}
+			defer cancel()
+			err = tt.call(ctx, c)
+			var ne *NetworkError
+			require.ErrorAs(t, err, &ne)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Contains(t, err.Error(), tt.says)
+			if tt.saysNot != "" {
+				assert.NotContains(t, err.Error(), tt.saysNot)
+			}
+		})
+	}
+}
+
 // A call whose context is already done sends nothing, and says so: it is
 // not a change whose outcome is unknown.
 func TestCancelledContextSendsNothing(t *testing.T) {

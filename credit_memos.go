@@ -30,7 +30,7 @@ func (s *CreditMemoService) Create(ctx context.Context, businessID string, memos
 	if err := validateBatch("memos", "credit memo", memos); err != nil {
 		return nil, err
 	}
-	return createBatch(ctx, s.client, path, "credit memo", memos, func(m *CreditMemo) string { return m.Number }, opts)
+	return createBatch(ctx, s.client, path, "credit memo", memos, func(m *CreditMemo) string { return m.Number }, 0, opts)
 }
 
 // Get fetches one credit memo

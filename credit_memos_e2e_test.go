@@ -27,6 +27,27 @@ func e2eMemoNumbers(memos []asset.CreditMemo) []string {
 	return out
 }
 
+// List-shaped tags reach the fake, which keeps them as the API does, and
+// come back as allocations.
+func TestE2ECreditMemoTagAllocations(t *testing.T) {
+	srv, c := e2eServer(t, assettest.WithTagFields("Location", "Job"))
+	ctx := context.Background()
+	in := e2eMemo("CM-T", "100.00")
+	in.Tags = map[string]string{"Location": "NYC"}
+	in.TagAllocations = map[string][]asset.TagAllocation{"Job": {
+		{Amount: asset.MustDecimal("60.00"), Value: "Maple Street Remodel"},
+		{Amount: asset.MustDecimal("40.00"), Value: "Downtown Office Rewire"},
+	}}
+	memos, err := c.CreditMemos.Create(ctx, e2eBiz, []asset.CreditMemoCreate{in})
+	require.NoError(t, err)
+	require.Len(t, memos, 1)
+	assert.Equal(t, map[string]asset.TagValue{
+		"Location": {Value: "NYC"},
+		"Job":      {Allocations: in.TagAllocations["Job"]},
+	}, memos[0].Tags)
+	assert.Equal(t, srv.CreditMemos(e2eBiz), memos, "what the server holds is what the client received")
+}
+
 func TestE2ECreditMemoCreateAndGet(t *testing.T) {
 	srv, c := e2eServer(t, assettest.WithTagFields("Location"))
 	ctx := context.Background()

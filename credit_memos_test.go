@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,12 @@ func TestCreditMemoCreateRequest(t *testing.T) {
 				IssuedAt: time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC), Tags: map[string]string{"Location": "NYC"}},
 			{CustomerID: testCusMemo, Number: "CM-002", Amount: MustDecimal("0.01")},
 		}, "golden_credit_memo_create.json"},
+		// The list shape of tags the docs show, amounts as strings.
+		{"list-shaped tags beside plain ones", []CreditMemoCreate{{
+			CustomerID: testCusMemo, Number: "CM-010", Amount: MustDecimal("100.00"),
+			Tags:           map[string]string{"Location": "NYC"},
+			TagAllocations: map[string][]TagAllocation{"Job": docsMemoTags["Job"].Allocations},
+		}}, "golden_credit_memo_create_tag_allocations.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,6 +126,24 @@ func TestCreditMemoGetAndVoidRequests(t *testing.T) {
 			assert.Equal(t, "application/json", sent[0].Header.Get("Accept"))
 		})
 	}
+}
+
+// Void's empty POST carries Content-Length: 0 on the wire: a proxy or load
+// balancer answers 411 to one that is chunked or has no length.
+func TestCreditMemoVoidSendsContentLengthZero(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Content-Length") != "0" || len(r.TransferEncoding) > 0 {
+			w.WriteHeader(http.StatusLengthRequired)
+			return
+		}
+		_, _ = w.Write(testdataFile(t, "credit_memo_void_response.json"))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(WithToken(testToken), WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	memo, err := c.CreditMemos.Void(context.Background(), testBiz, testMemo)
+	require.NoError(t, err)
+	assert.True(t, memo.Voided)
 }
 
 // TestCreditMemoVoidNotRetried: a Void that may have reached the server is
@@ -268,6 +293,19 @@ func TestCreditMemoInputRefused(t *testing.T) {
 		{"a negative amount", "memos[0].amount", create(testBiz, with(func(m *CreditMemoCreate) { m.Amount = MustDecimal("-5") }))},
 		{"a memo of 256", "memos[0].memo", create(testBiz, with(func(m *CreditMemoCreate) { m.Memo = strings.Repeat("m", 256) }))},
 		{"a number twice", "memos[2].number", create(testBiz, []CreditMemoCreate{ok, second, ok})},
+		{"a tag both plain and allocated", "memos[0].tags.Job", create(testBiz, with(func(m *CreditMemoCreate) {
+			m.Tags = map[string]string{"Job": "Roof"}
+			m.TagAllocations = map[string][]TagAllocation{"Job": {{Amount: MustDecimal("1"), Value: "Roof"}}}
+		}))},
+		{"an empty allocation list", "memos[0].tags.Job", create(testBiz, with(func(m *CreditMemoCreate) {
+			m.TagAllocations = map[string][]TagAllocation{"Job": {}}
+		}))},
+		{"an allocation without a value", "memos[0].tags.Job[0].value", create(testBiz, with(func(m *CreditMemoCreate) {
+			m.TagAllocations = map[string][]TagAllocation{"Job": {{Amount: MustDecimal("1")}}}
+		}))},
+		{"a negative allocation", "memos[0].tags.Job[1].amount", create(testBiz, with(func(m *CreditMemoCreate) {
+			m.TagAllocations = map[string][]TagAllocation{"Job": {{Amount: MustDecimal("1"), Value: "A"}, {Amount: MustDecimal("-1"), Value: "B"}}}
+		}))},
 		{"Create businessID", "businessID", create("biz/1", []CreditMemoCreate{ok})},
 		{"Get creditMemoID", "creditMemoID", func(ctx context.Context, c *Client) error {
 			_, err := c.CreditMemos.Get(ctx, testBiz, "")

@@ -11,20 +11,23 @@ import (
 
 	"github.com/assetkit/asset-go/internal/errs"
 	"github.com/assetkit/asset-go/internal/httpcore"
+	"github.com/assetkit/asset-go/sdkerr"
 )
 
 // Sentinel errors, matched with errors.Is. An *APIError matches the one for
-// its status; an *InputError matches ErrValidation.
+// its status; an *InputError matches ErrValidation. The first seven and
+// ErrOutcomeUnknown are package sdkerr's, which katsupay's errors match
+// too.
 var (
-	ErrUnauthorized = errs.ErrUnauthorized                     // 401: token missing, expired or revoked
-	ErrForbidden    = errs.ErrForbidden                        // 403: the token lacks a scope or the business
-	ErrNotFound     = errs.ErrNotFound                         // 404
-	ErrConflict     = errs.ErrConflict                         // 409
-	ErrValidation   = errs.ErrValidation                       // 400, 422, and input refused before sending
-	ErrRateLimited  = errs.ErrRateLimited                      // 429 after the allowed retries
-	ErrServer       = errs.ErrServer                           // 5xx after the allowed retries
-	ErrNoMorePages  = errors.New("asset: no more pages")       // a Pager has no page in that direction
-	ErrInvalidReply = errors.New("asset: unreadable response") // a success status with a body that does not decode
+	ErrUnauthorized = sdkerr.ErrUnauthorized             // 401: token missing, expired or revoked
+	ErrForbidden    = sdkerr.ErrForbidden                // 403: the token lacks a scope or the business
+	ErrNotFound     = sdkerr.ErrNotFound                 // 404
+	ErrConflict     = sdkerr.ErrConflict                 // 409
+	ErrValidation   = sdkerr.ErrValidation               // 400, 422, and input refused before sending
+	ErrRateLimited  = sdkerr.ErrRateLimited              // 429 after the allowed retries
+	ErrServer       = sdkerr.ErrServer                   // 5xx after the allowed retries
+	ErrNoMorePages  = errors.New("asset: no more pages") // a Pager has no page in that direction
+	ErrInvalidReply = sdkerr.ErrInvalidReply             // a success status with a body that does not decode
 
 	// ErrPageLoop ends a walk by All that would not end by itself: the
 	// server sent a page token twice in one walk, 1,000 empty pages in a
@@ -38,7 +41,7 @@ var (
 	// answered 5xx or a redirect. The API has no idempotency key, so the SDK does not retry
 	// it; look before trying again: Invoices.FindByNumbers after a create,
 	// Get after an update or a payment (CreateMany settles its own).
-	ErrOutcomeUnknown = errs.ErrOutcomeUnknown
+	ErrOutcomeUnknown = sdkerr.ErrOutcomeUnknown
 )
 
 // APIError is a response with an error status, after the allowed retries.
@@ -204,8 +207,8 @@ func rawString(raw json.RawMessage) string {
 // argument (e.g. "businessID" or "invoices[2].lines[0].unit_price"), Reason
 // says what is wrong with it. It matches ErrValidation, and reads like
 // "asset: invalid businessID: is empty" ("katsupay: ..." from katsupay,
-// which returns it too).
-type InputError = errs.InputError
+// which returns it too). It is sdkerr.InputError, documented there.
+type InputError = sdkerr.InputError
 
 // BatchError reports the items of a batch create that were not created:
 // invoices of Invoices.Create or CreateMany, credit memos of
@@ -283,8 +286,9 @@ func (e *BatchError) Numbers() []string {
 // whose request may have reached the server; it then matches
 // ErrOutcomeUnknown. Err is the cause: context.Canceled and
 // context.DeadlineExceeded are matched through it. katsupay returns it too,
-// its message then starting "katsupay: ".
-type NetworkError = errs.NetworkError
+// its message then starting "katsupay: ". It is sdkerr.NetworkError,
+// documented there.
+type NetworkError = sdkerr.NetworkError
 
 // DecodeError is a success status whose body could not be read as the
 // documented JSON: a proxy's HTML page, a truncated or oversized body.

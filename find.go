@@ -22,19 +22,27 @@ import (
 // an error it returns what it found so far with the error. An empty
 // numbers sends nothing.
 func (s *InvoiceService) FindByNumbers(ctx context.Context, businessID string, numbers []string, opts ...Option) (map[string]Invoice, error) {
+	return s.findByNumbers(ctx, businessID, numbers, scopedDueWindow, opts)
+}
+
+// findByNumbers is FindByNumbers for a call that takes the options in
+// takes: CreateMany's lookups pass its own.
+func (s *InvoiceService) findByNumbers(ctx context.Context, businessID string, numbers []string, takes scopedOptions, opts []Option) (map[string]Invoice, error) {
 	cs, err := s.client.callSettings(opts)
 	if err != nil {
 		return nil, err
 	}
 	params := &InvoiceListParams{PageSize: 100, DueAtStart: cs.dueStart, DueAtEnd: cs.dueEnd}
-	return find(ctx, s.list(businessID, params, opts), "numbers", numbers, func(inv *Invoice) string { return inv.Number })
+	l := s.list(businessID, params, opts)
+	l.takes = takes
+	return find(ctx, l, "numbers", numbers, func(inv *Invoice) string { return inv.Number })
 }
 
 // WithDueWindow narrows Invoices.FindByNumbers to the invoices due from
 // start to end, inclusive (the invoice list's due_at_start and
 // due_at_end): give it the range of the due dates the invoices were created
 // with, widened by a day on each side should the server keep dates alone.
-// A zero start or end leaves that side open. Other calls ignore it.
+// A zero start or end leaves that side open. Other calls refuse it.
 func WithDueWindow(start, end time.Time) Option {
 	return Option{func(s *settings) error {
 		if !s.perCall {
@@ -44,6 +52,7 @@ func WithDueWindow(start, end time.Time) Option {
 			return &InputError{Field: "WithDueWindow", Reason: fmt.Sprintf("end %s is before start %s", end.Format(time.RFC3339), start.Format(time.RFC3339))}
 		}
 		s.dueStart, s.dueEnd = start, end
+		s.scoped |= scopedDueWindow
 		return nil
 	}}
 }

@@ -124,7 +124,7 @@ func TestFindByNumbersKeepsWhatItFoundBeforeAnError(t *testing.T) {
 	hc := srv.HTTPClient()
 	hc.Transport = &failFrom{next: hc.Transport, n: 2}
 	c := srv.Client(asset.WithHTTPClient(hc), asset.WithMaxRetries(0))
-	found, err := c.Invoices.FindByNumbers(ctx, findBiz, []string{"F-1", "F-200"}, asset.WithPrefetch(0))
+	found, err := c.Invoices.FindByNumbers(ctx, findBiz, []string{"F-1", "F-200"})
 	require.ErrorIs(t, err, asset.ErrServer)
 	assert.Contains(t, found, "F-1")
 	assert.NotContains(t, found, "F-200")

@@ -35,14 +35,16 @@ func (s *InvoiceService) Create(ctx context.Context, businessID string, invoices
 	if err := validateBatch("invoices", "invoice", invoices); err != nil {
 		return nil, err
 	}
-	return s.create(ctx, path, invoices, opts)
+	return createBatch(ctx, s.client, path, "invoice", invoices, invoiceNumber, 0, opts)
 }
 
 // create sends a batch of checked invoices to path, the business's invoice
-// collection.
+// collection, for CreateMany, whose options it honours.
 func (s *InvoiceService) create(ctx context.Context, path string, invoices []InvoiceCreate, opts []Option) ([]Invoice, error) {
-	return createBatch(ctx, s.client, path, "invoice", invoices, func(inv *Invoice) string { return inv.Number }, opts)
+	return createBatch(ctx, s.client, path, "invoice", invoices, invoiceNumber, bulkOptions, opts)
 }
+
+func invoiceNumber(inv *Invoice) string { return inv.Number }
 
 // Get fetches one invoice
 // (GET /v0/business/{business_id}/invoice/{invoice_id}).

@@ -178,7 +178,7 @@ func (s *batchSettler) lookUp(ended error) {
 		numbers[j] = s.batch[i].Number
 	}
 	opts := append(slices.Clip(s.b.opts), WithDueWindow(dueWindow(s.batch, look)))
-	found, err := s.b.svc.FindByNumbers(s.sendCtx, s.b.businessID, numbers, opts...)
+	found, err := s.b.svc.findByNumbers(s.sendCtx, s.b.businessID, numbers, bulkOptions|scopedDueWindow, opts)
 	for _, i := range look {
 		inv, ok := found[s.batch[i].Number]
 		switch {

@@ -144,7 +144,7 @@ func TestRequestHeaders(t *testing.T) {
 			assert.Equal(t, sc.path, r.Path)
 			assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
 			assert.Equal(t, wantUA, r.Header.Get("User-Agent"))
-			assert.Regexp(t, `^asset-go/\d+\.\d+\.\d+ \(go`, r.Header.Get("User-Agent"))
+			assert.Regexp(t, `^asset-go/\d+\.\d+\.\d+(-dev)? \(go`, r.Header.Get("User-Agent"))
 			assert.Equal(t, "application/json", r.Header.Get("Accept"))
 			assert.NotContains(t, r.Header, "X-User-Id", "no user id was configured")
 			if sc.body {

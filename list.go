@@ -26,6 +26,7 @@ type lister[T any] struct {
 	start  string
 	opts   []Option
 	err    error
+	takes  scopedOptions // the options its requests honour
 }
 
 // list checks path's error and params (nil means none) once and returns the
@@ -70,7 +71,7 @@ func (l lister[T]) fetch(ctx context.Context, token string) (*Page[T], error) {
 		q.Set("page_token", token)
 	}
 	var env listEnvelope[T]
-	if err := l.client.do(ctx, request{method: http.MethodGet, path: l.path, query: q}, &env, l.opts); err != nil {
+	if err := l.client.do(ctx, request{method: http.MethodGet, path: l.path, query: q, takes: l.takes}, &env, l.opts); err != nil {
 		return nil, err
 	}
 	return env.page(), nil
@@ -89,6 +90,7 @@ func (l lister[T]) all(ctx context.Context) iter.Seq2[T, error] {
 	if err != nil {
 		return failed[T](err)
 	}
+	l.takes = scopedPrefetch
 	return walk(ctx, l.start, l.fetch, cs.prefetch)
 }
 

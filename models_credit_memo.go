@@ -40,8 +40,15 @@ type CreditMemoCreate struct {
 	Memo string `json:"memo,omitempty"`
 	// IssuedAt defaults to the time the server creates the memo.
 	IssuedAt time.Time `json:"issued_at,omitzero"`
-	// Tags sets tag fields of the business by name.
+	// Tags sets tag fields of the business by name to one value each:
+	// {"Location": "NYC"}.
 	Tags map[string]string `json:"tags,omitempty"`
+	// TagAllocations sets tag fields by name to the list shape the docs
+	// also allow, parts of the amount each assigned a value:
+	// {"Job": [{"amount": "60.00", "value": "Maple Street Remodel"}]}.
+	// They go in "tags" beside Tags; a name may be in only one of the two.
+	// Each allocation needs a Value and an Amount that is not negative.
+	TagAllocations map[string][]TagAllocation `json:"-"`
 }
 
 // CreditMemoListParams filters and pages a list of credit memos. Zero fields

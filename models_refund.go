@@ -127,8 +127,9 @@ type RefundPaymentCreate struct {
 // RefundListParams filters and pages a business's refunds. Zero fields are
 // left out of the query.
 type RefundListParams struct {
-	// Status keeps refunds in any of these statuses.
-	Status []RefundStatus `url:"status,omitempty"`
+	// Status keeps refunds in this status; empty keeps all. The API takes
+	// one status here, unlike the invoice list: to see two, list each.
+	Status RefundStatus `url:"status,omitempty"`
 	// PageSize is 1 to 100; zero lets the server choose.
 	PageSize int `url:"page_size,omitempty"`
 	// PageToken starts at a page a previous response named.

@@ -14,10 +14,12 @@ import (
 )
 
 // Option configures a Client when given to NewClient, or one call when given
-// to a method. Options that only make sense for a whole client (base URL,
-// HTTP client, logger, client credentials, rate limit) are refused on a call,
-// and WithResponseInto on NewClient, with an *InputError. The zero Option
-// does nothing.
+// to a method. An option is refused with an *InputError naming it wherever
+// it cannot apply, never ignored: those that only make sense for a whole
+// client (base URL, HTTP client, logger, client credentials, rate limit) on
+// a call; WithResponseInto and WithProgress on NewClient; and on a call that
+// would not use them, WithPrefetch (All only), WithConcurrency and
+// WithProgress (CreateMany only). The zero Option does nothing.
 type Option struct {
 	apply func(*settings) error
 }
@@ -40,6 +42,45 @@ type settings struct {
 	// dueStart and dueEnd narrow FindByNumbers's walk; zero is open.
 	dueStart, dueEnd time.Time
 	drainTimeout     time.Duration // CreateMany's wait for batches in flight after a cancel
+	// scoped are the options given to this call that only some calls
+	// use; a call that does not take one refuses it (see Client.do).
+	scoped scopedOptions
+}
+
+// scopedOptions is a set of the options that only some calls use.
+type scopedOptions uint8
+
+const (
+	scopedPrefetch    scopedOptions = 1 << iota // All
+	scopedConcurrency                           // CreateMany
+	scopedProgress                              // CreateMany
+	scopedDrain                                 // CreateMany
+	scopedDueWindow                             // Invoices.FindByNumbers
+)
+
+// bulkOptions are the options CreateMany takes.
+const bulkOptions = scopedConcurrency | scopedProgress | scopedDrain
+
+// refuseUnused is the error for the first of the given options that a call
+// honouring only takes would ignore; what names the call in the message.
+func refuseUnused(given, takes scopedOptions, what string) error {
+	unused := given &^ takes
+	for _, o := range []struct {
+		opt   scopedOptions
+		name  string
+		where string
+	}{
+		{scopedPrefetch, "WithPrefetch", "All"},
+		{scopedConcurrency, "WithConcurrency", "Invoices.CreateMany"},
+		{scopedProgress, "WithProgress", "Invoices.CreateMany"},
+		{scopedDrain, "WithDrainTimeout", "Invoices.CreateMany"},
+		{scopedDueWindow, "WithDueWindow", "Invoices.FindByNumbers"},
+	} {
+		if unused&o.opt != 0 {
+			return &InputError{Field: o.name, Reason: "only " + o.where + " uses it; " + what + " would ignore it"}
+		}
+	}
+	return nil
 }
 
 // defaultMaxBody bounds a success response; a full page of 100 invoices is
@@ -186,7 +227,9 @@ func WithMaxRetries(n int) Option {
 }
 
 // WithRetryWait bounds the exponential backoff between tries (default 250ms
-// to 8s). A server's Retry-After is honoured whatever these say, up to
+// to 8s): every wait is between min and max, the first at most twice min,
+// each next drawn from a range twice as high, with random jitter. A
+// server's Retry-After is honoured whatever these say, up to
 // WithRetryAfterMax.
 func WithRetryWait(min, max time.Duration) Option {
 	return Option{func(s *settings) error { return s.SetRetryWait(min, max) }}
@@ -228,7 +271,8 @@ func WithRetryNonIdempotent() Option {
 }
 
 // WithResponseInto stores the call's HTTP response metadata (status, headers,
-// request id, rate limit) in resp, on success and on API errors alike. It is
+// request id, rate limit) in resp, on success and on API errors alike;
+// when no answer came, resp says only how many tries were made. It is
 // an option of one call: on NewClient, concurrent calls would all write to
 // the same Response. Given to All, it holds the last page's response once
 // the loop has ended; the next page is fetched while the loop runs, so do
@@ -342,11 +386,16 @@ const maxPrefetch = 10
 // loop handles one page, the next ones are requested and decoded in the
 // background. The default is 1; 0 fetches each page only when the loop
 // needs it, without a goroutine. Breaking out of the loop cancels the page
-// in flight and starts no other. List and Pager are not affected.
+// in flight and starts no other. Given to NewClient, it is the default of
+// every All; given to a call other than All, it is refused with an
+// *InputError.
 func WithPrefetch(pages int) Option {
 	return Option{func(s *settings) error {
 		if pages < 0 || pages > maxPrefetch {
 			return &InputError{Field: "WithPrefetch", Reason: fmt.Sprintf("%d is outside 0..%d", pages, maxPrefetch)}
+		}
+		if s.perCall {
+			s.scoped |= scopedPrefetch
 		}
 		s.prefetch = pages
 		return nil

@@ -21,7 +21,8 @@ type Progress struct {
 // WithConcurrency sets how many batches CreateMany sends at once (default
 // 4). Every try of every batch still waits for the client's rate limit
 // (WithRateLimit), so more batches at once hide the time answers take to
-// travel, never exceed the limit. Other calls ignore it.
+// travel, never exceed the limit. On NewClient it is the default of every
+// CreateMany; other calls refuse it.
 func WithConcurrency(n int) Option {
 	return Option{func(s *settings) error {
 		if n < 1 {
@@ -37,7 +38,7 @@ func WithConcurrency(n int) Option {
 // never sent, so that the last call's Done is Total. Calls come one at a
 // time, never concurrently, from the goroutines sending the batches: a
 // slow fn slows the sending. It is an option of one call, refused on
-// NewClient; other calls ignore it.
+// NewClient; other calls refuse it.
 func WithProgress(fn func(Progress)) Option {
 	return Option{func(s *settings) error {
 		if !s.perCall {
@@ -55,13 +56,17 @@ func WithProgress(fn func(Progress)) Option {
 // still waits for the batches it had sent: for their answers and for the
 // lookups that settle what an answer left unknown (default: the attempt
 // timeout, see WithAttemptTimeout). Waiting is what keeps an invoice the
-// server created from being reported as unknown. Other calls ignore it.
+// server created from being reported as unknown. On NewClient it is the
+// default of every CreateMany; other calls refuse it.
 func WithDrainTimeout(d time.Duration) Option {
 	return Option{func(s *settings) error {
 		if d <= 0 {
 			return &InputError{Field: "WithDrainTimeout", Reason: fmt.Sprintf("%s is not positive", d)}
 		}
 		s.drainTimeout = d
+		if s.perCall {
+			s.scoped |= scopedDrain
+		}
 		return nil
 	}}
 }

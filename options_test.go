@@ -255,3 +255,74 @@ func TestInputErrorText(t *testing.T) {
 	assert.False(t, errors.Is(err, ErrNotFound))
 	assert.False(t, strings.Contains(err.Error(), testToken))
 }
+
+// An option given to a call that would ignore it is refused, naming it:
+// a progress function never called, or a concurrency never used, would
+// otherwise go unnoticed.
+func TestOptionsRefusedWhereTheyCannotApply(t *testing.T) {
+	progress := WithProgress(func(Progress) {})
+	first := func(seq func(func(Invoice, error) bool)) error {
+		for _, err := range seq {
+			return err
+		}
+		return errors.New("yielded nothing")
+	}
+	inv := []InvoiceCreate{{Number: "INV-1", Lines: []InvoiceLineCreate{{Amount: MustDecimal("1")}}}}
+	runRefused(t, []refusedCase{
+		{"WithProgress on Get", "WithProgress", func(ctx context.Context, c *Client) error {
+			_, err := c.Invoices.Get(ctx, testBiz, testInv, progress)
+			return err
+		}},
+		{"WithConcurrency on Create", "WithConcurrency", func(ctx context.Context, c *Client) error {
+			_, err := c.Invoices.Create(ctx, testBiz, inv, WithConcurrency(2))
+			return err
+		}},
+		{"WithProgress on Create", "WithProgress", func(ctx context.Context, c *Client) error {
+			_, err := c.Invoices.Create(ctx, testBiz, inv, progress)
+			return err
+		}},
+		{"WithConcurrency on CreditMemos.Create", "WithConcurrency", func(ctx context.Context, c *Client) error {
+			_, err := c.CreditMemos.Create(ctx, testBiz, []CreditMemoCreate{{CustomerID: "cus_1", Number: "CM-1", Amount: MustDecimal("1")}}, WithConcurrency(2))
+			return err
+		}},
+		{"WithPrefetch on List", "WithPrefetch", func(ctx context.Context, c *Client) error {
+			_, err := c.Invoices.List(ctx, testBiz, nil, WithPrefetch(2))
+			return err
+		}},
+		{"WithPrefetch on Pager", "WithPrefetch", func(ctx context.Context, c *Client) error {
+			_, err := c.Refunds.Pager(testBiz, nil, WithPrefetch(2)).Next(ctx)
+			return err
+		}},
+		{"WithPrefetch on Get", "WithPrefetch", func(ctx context.Context, c *Client) error {
+			_, err := c.CreditMemos.Get(ctx, testBiz, "cm_1", WithPrefetch(0))
+			return err
+		}},
+		{"WithDueWindow on List", "WithDueWindow", func(ctx context.Context, c *Client) error {
+			_, err := c.Invoices.List(ctx, testBiz, nil, WithDueWindow(time.Time{}, time.Now()))
+			return err
+		}},
+		{"WithDueWindow on CreditMemos.FindByNumbers", "WithDueWindow", func(ctx context.Context, c *Client) error {
+			_, err := c.CreditMemos.FindByNumbers(ctx, testBiz, "cus_1", []string{"CM-1"}, WithDueWindow(time.Time{}, time.Now()))
+			return err
+		}},
+		{"WithDrainTimeout on Create", "WithDrainTimeout", func(ctx context.Context, c *Client) error {
+			_, err := c.Invoices.Create(ctx, testBiz, inv, WithDrainTimeout(time.Second))
+			return err
+		}},
+		{"WithConcurrency on FindByNumbers", "WithConcurrency", func(ctx context.Context, c *Client) error {
+			_, err := c.Invoices.FindByNumbers(ctx, testBiz, []string{"INV-1"}, WithConcurrency(2))
+			return err
+		}},
+		{"WithConcurrency on All", "WithConcurrency", func(ctx context.Context, c *Client) error {
+			return first(c.Invoices.All(ctx, testBiz, nil, WithConcurrency(2)))
+		}},
+		{"WithProgress on Apply", "WithProgress", func(ctx context.Context, c *Client) error {
+			_, err := c.Payments.Apply(ctx, testBiz, InvoicePaymentCreate{InvoiceID: testInv, TransactionID: "txn_1"}, progress)
+			return err
+		}},
+		{"WithConcurrency on Void", "WithConcurrency", func(ctx context.Context, c *Client) error {
+			_, err := c.CreditMemos.Void(ctx, testBiz, "cm_1", WithConcurrency(1))
+			return err
+		}},
+	})
+}

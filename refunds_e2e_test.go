@@ -257,13 +257,13 @@ func TestE2ERefundLists(t *testing.T) {
 	_, err = c.Refunds.ListForInvoice(ctx, e2eBiz, "inv_unknownunknownunknow")
 	require.ErrorIs(t, err, asset.ErrNotFound)
 
-	completed, err := c.Refunds.List(ctx, e2eBiz, &asset.RefundListParams{Status: []asset.RefundStatus{asset.RefundStatusCompleted}})
+	completed, err := c.Refunds.List(ctx, e2eBiz, &asset.RefundListParams{Status: asset.RefundStatusCompleted})
 	require.NoError(t, err)
 	assert.Equal(t, []string{ids[1]}, refundIDs(completed.Data))
 	assert.False(t, completed.HasNext())
 
 	var walked []string
-	for r, err := range c.Refunds.All(ctx, e2eBiz, &asset.RefundListParams{Status: []asset.RefundStatus{asset.RefundStatusPending}, PageSize: 1}) {
+	for r, err := range c.Refunds.All(ctx, e2eBiz, &asset.RefundListParams{Status: asset.RefundStatusPending, PageSize: 1}) {
 		require.NoError(t, err)
 		walked = append(walked, r.ID)
 		require.Less(t, len(walked), 10, "the walk does not end")
@@ -274,7 +274,7 @@ func TestE2ERefundLists(t *testing.T) {
 	first, err := c.Refunds.List(ctx, e2eBiz, &asset.RefundListParams{PageSize: 1})
 	require.NoError(t, err)
 	require.True(t, first.HasNext())
-	_, err = c.Refunds.List(ctx, e2eBiz, &asset.RefundListParams{PageSize: 1, PageToken: first.NextPageToken, Status: []asset.RefundStatus{asset.RefundStatusVoided}})
+	_, err = c.Refunds.List(ctx, e2eBiz, &asset.RefundListParams{PageSize: 1, PageToken: first.NextPageToken, Status: asset.RefundStatusVoided})
 	require.ErrorIs(t, err, asset.ErrValidation)
 	pager := c.Refunds.Pager(e2eBiz, &asset.RefundListParams{PageSize: 2})
 	p1, err := pager.Next(ctx)

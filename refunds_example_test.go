@@ -120,7 +120,7 @@ func ExampleRefundService_All() {
 		}
 	}
 
-	pending := &asset.RefundListParams{Status: []asset.RefundStatus{asset.RefundStatusPending}}
+	pending := &asset.RefundListParams{Status: asset.RefundStatusPending}
 	for r, err := range client.Refunds.All(ctx, "biz_example", pending) {
 		if err != nil {
 			fmt.Println(err)

@@ -140,6 +140,30 @@ func TestRetryGETGivesUpAfterConnectionCuts(t *testing.T) {
 	assertNoSecrets(t, err)
 }
 
+// WithResponseInto tells how many tries a call made also when none was
+// answered: the error knows, and so must the Response.
+func TestResponseIntoAfterNoAnswer(t *testing.T) {
+	tests := []struct {
+		name     string
+		call     apiCall
+		attempts int
+	}{
+		{"a read, retried", getCall, 3},
+		{"a change, not retried once sent", mutatingCalls[0], 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) { hangUp(w) })
+			resp := Response{StatusCode: -1}
+			err := tt.call.call(context.Background(), srv.client(t, WithMaxRetries(2)), WithResponseInto(&resp))
+			var ne *NetworkError
+			require.ErrorAs(t, err, &ne)
+			assert.Equal(t, tt.attempts, ne.Attempts)
+			assert.Equal(t, Response{Attempts: tt.attempts}, resp, "no answer: no status, no header, the tries made")
+		})
+	}
+}
+
 func TestMutatingCallsNotRetriedAfterServerError(t *testing.T) {
 	for _, ac := range mutatingCalls {
 		for _, status := range []int{500, 502, 503, 504} {

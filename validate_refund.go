@@ -80,5 +80,8 @@ func (p *RefundListParams) validate() error {
 	if err := checkPageSize(p.PageSize); err != nil {
 		return err
 	}
-	return checkStatuses(p.Status, "a refund status")
+	if p.Status != "" && !p.Status.IsKnown() {
+		return &InputError{Field: "params.Status", Reason: fmt.Sprintf("%q is not a refund status", p.Status)}
+	}
+	return nil
 }

@@ -13,7 +13,7 @@ type memoInput struct {
 	customerID, number, memo string
 	amount                   asset.Decimal
 	issuedAt                 time.Time
-	tags                     map[string]string
+	tags                     map[string]any // a string or a list of allocations each
 }
 
 func (v *validator) memoCreate(val any, loc []any) memoInput {
@@ -26,7 +26,7 @@ func (v *validator) memoCreate(val any, loc []any) memoInput {
 		number:     v.str(obj, "number", loc, true, 255),
 		memo:       v.str(obj, "memo", loc, false, 255),
 		issuedAt:   v.datetime(obj, "issued_at", loc),
-		tags:       v.tags(obj, loc),
+		tags:       v.memoTags(obj, loc),
 		amount:     v.requiredDecimal(obj, "amount", loc, aboveZero, cents),
 	}
 	if in.customerID != "" && !prefixed(in.customerID, "cus_") {
@@ -54,7 +54,7 @@ func (s *Server) createCreditMemos(c *call) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.business(c.business)
-	if errs := unknownBatchTags(b, inputs, func(in *memoInput) map[string]string { return in.tags }); len(errs) > 0 {
+	if errs := unknownBatchTags(b, inputs, func(in *memoInput) map[string]any { return in.tags }); len(errs) > 0 {
 		return *invalid(errs...)
 	}
 	data := []wireCreditMemo{}

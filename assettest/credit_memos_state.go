@@ -25,7 +25,7 @@ type creditMemo struct {
 	amount, used                  asset.Decimal
 	issuedAt, voidedAt            time.Time
 	voided                        bool
-	tags                          map[string]string
+	tags                          map[string]any // as memoInput's
 }
 
 func (m *creditMemo) position() uint64 { return m.seq }
@@ -84,19 +84,19 @@ func (b *business) drawCredit(customerID string, amount asset.Decimal) string {
 
 // wireCreditMemo is a credit memo as the API sends it.
 type wireCreditMemo struct {
-	ID                 string            `json:"id"`
-	BusinessID         string            `json:"business_id"`
-	CustomerID         string            `json:"customer_id"`
-	Number             string            `json:"number"`
-	Amount             asset.Decimal     `json:"amount"`
-	IssuedAt           time.Time         `json:"issued_at"`
-	JournalEntryID     string            `json:"journal_entry_id"`
-	Voided             bool              `json:"voided"`
-	Memo               *string           `json:"memo"`
-	VoidJournalEntryID *string           `json:"void_journal_entry_id"`
-	VoidedAt           *time.Time        `json:"voided_at"`
-	CreatedBy          *string           `json:"created_by"`
-	Tags               map[string]string `json:"tags"`
+	ID                 string         `json:"id"`
+	BusinessID         string         `json:"business_id"`
+	CustomerID         string         `json:"customer_id"`
+	Number             string         `json:"number"`
+	Amount             asset.Decimal  `json:"amount"`
+	IssuedAt           time.Time      `json:"issued_at"`
+	JournalEntryID     string         `json:"journal_entry_id"`
+	Voided             bool           `json:"voided"`
+	Memo               *string        `json:"memo"`
+	VoidJournalEntryID *string        `json:"void_journal_entry_id"`
+	VoidedAt           *time.Time     `json:"voided_at"`
+	CreatedBy          *string        `json:"created_by"`
+	Tags               map[string]any `json:"tags"`
 }
 
 func (m *creditMemo) wire() wireCreditMemo {
@@ -116,7 +116,7 @@ func (m *creditMemo) wire() wireCreditMemo {
 		Tags:               m.tags,
 	}
 	if w.Tags == nil {
-		w.Tags = map[string]string{}
+		w.Tags = map[string]any{}
 	}
 	return w
 }

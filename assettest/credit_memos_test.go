@@ -83,6 +83,11 @@ func TestCreateCreditMemosValidation(t *testing.T) {
 		{"a tenth of a cent", []any{memo("amount", json.Number("1.001"))}, "decimal_max_places", []any{"body", 0, "amount"}},
 		{"a memo too long", []any{memo("memo", strings.Repeat("m", 256))}, "string_too_long", []any{"body", 0, "memo"}},
 		{"an unknown tag", []any{memo("tags", map[string]any{"Job": "x"})}, "value_error", []any{"body", 0, "tags", "Job"}},
+		{"a tag neither text nor a list", []any{memo("tags", map[string]any{"Location": 5})}, "string_type", []any{"body", 0, "tags", "Location"}},
+		{"an allocation without a value", []any{memo("tags", map[string]any{"Location": []any{map[string]any{"amount": "1.00"}}})},
+			"missing", []any{"body", 0, "tags", "Location", 0, "value"}},
+		{"a negative allocation", []any{memo("tags", map[string]any{"Location": []any{map[string]any{"amount": "-1.00", "value": "NYC"}}})},
+			"greater_than_equal", []any{"body", 0, "tags", "Location", 0, "amount"}},
 		{"the second memo bad", []any{memo(), memo("number", "CM-2", "amount", -1)}, "greater_than", []any{"body", 1, "amount"}},
 	}
 	for _, tt := range tests {

@@ -95,7 +95,8 @@
 //     per business: a second refund with the same one is a 409. A refund is
 //     pending until refund payments, drawn on transactions as invoice
 //     payments are, cover its amount; then it is completed. The business's
-//     refunds filter by status and page as invoice lists do.
+//     refunds filter by one status (two status keys are a 422: the API
+//     would keep the last) and page as invoice lists do.
 //   - A write-off (by default the whole balance) is a payment with
 //     is_write_off set: it moves total_paid and the status the same way.
 //   - PATCH applies in full or not at all. Voiding sets voided_at; a voided

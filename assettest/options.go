@@ -12,7 +12,8 @@ const (
 	defaultPer   = time.Minute
 )
 
-// Option configures a Server.
+// Option configures a Server given to NewServer, as the options of
+// packages asset and katsupaytest do. The zero Option does nothing.
 type Option struct {
 	apply func(*config)
 }

@@ -93,7 +93,10 @@ func TestRefundPaymentValidation(t *testing.T) {
 
 func TestRefundListValidation(t *testing.T) {
 	h := newTester(t)
-	h.do("GET", bizPath(biz, "/refunds?status=pending&status=refunded"), nil).requireDetailAt(t, "enum", "query", "status", 1)
+	h.do("GET", bizPath(biz, "/refunds?status=refunded"), nil).requireDetailAt(t, "enum", "query", "status")
+	// The API takes one status here and its server keeps the last of two,
+	// a silent subset: the fake refuses two out loud instead.
+	h.do("GET", bizPath(biz, "/refunds?status=pending&status=completed"), nil).requireDetailAt(t, "value_error", "query", "status")
 	h.do("GET", bizPath(biz, "/refunds?page_size=0"), nil).requireDetailAt(t, "greater_than_equal", "query", "page_size")
 	h.do("GET", bizPath(biz, "/invoice/inv_Missing00000000000000001/refunds"), nil).requireStatus(t, http.StatusNotFound)
 }

@@ -64,7 +64,7 @@ func (b *business) unknownTags(names []string, loc []any) []fieldError {
 
 // unknownBatchTags is unknownTags for each item of a batch create, at
 // ["body", i, "tags", name]; tagsOf is an item's tags.
-func unknownBatchTags[T any](b *business, items []T, tagsOf func(*T) map[string]string) []fieldError {
+func unknownBatchTags[T, V any](b *business, items []T, tagsOf func(*T) map[string]V) []fieldError {
 	var errs []fieldError
 	for i := range items {
 		errs = append(errs, b.unknownTags(slices.Collect(maps.Keys(tagsOf(&items[i]))), []any{"body", i})...)

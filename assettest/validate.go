@@ -348,6 +348,39 @@ func (v *validator) tags(obj map[string]any, loc []any) map[string]string {
 	return out
 }
 
+// memoTags reads a credit memo's tags in either shape the docs show: a
+// string, or a list of allocations {"amount": "60.00", "value": "..."},
+// each amount kept as a string with its cents.
+func (v *validator) memoTags(obj map[string]any, loc []any) map[string]any {
+	tags := v.dict(obj, "tags", loc)
+	if tags == nil {
+		return nil
+	}
+	out := make(map[string]any, len(tags))
+	for k, tv := range tags {
+		switch x := tv.(type) {
+		case string:
+			out[k] = x
+		case []any:
+			list := make([]map[string]any, 0, len(x))
+			for i, item := range x {
+				iloc := at(loc, "tags", k, i)
+				a, ok := v.object(item, iloc)
+				if !ok {
+					continue
+				}
+				amount := v.requiredDecimal(a, "amount", iloc, atLeastZero, cents)
+				value := v.str(a, "value", iloc, true, 255)
+				list = append(list, map[string]any{"amount": amount.String(), "value": value})
+			}
+			out[k] = list
+		default:
+			v.fail(at(loc, "tags", k), "string_type", "Input should be a valid string or a list of allocations")
+		}
+	}
+	return out
+}
+
 // metadata reads the newer "metadata" or the older "metadata_"; the newer
 // wins when both are sent.
 func (v *validator) metadata(obj map[string]any, loc []any) map[string]any {

@@ -3,16 +3,18 @@
 // and never retries a create that may already have happened.
 //
 // Katsu Pay is unrelated to the Asset API of package asset; the two share the
-// HTTP machinery (retries, body limits, logging) and the error sentinels, so
-// errors.Is(err, asset.ErrValidation), asset.ErrNotFound, asset.ErrServer,
-// asset.ErrOutcomeUnknown and the others work the same on both.
+// HTTP machinery (retries, body limits, logging) and the errors of package
+// sdkerr, which katsupay exports under its own names: errors.Is(err,
+// katsupay.ErrValidation), ErrNotFound, ErrServer, ErrOutcomeUnknown and the
+// others, and errors.As with *katsupay.InputError and *katsupay.NetworkError,
+// need no other import (asset's names match the same errors).
 //
 // Every Katsu deployment has its own address, so NewClient takes it as its
 // first argument; there is no default host. Katsu Pay's docs say the create
 // endpoint needs no headers and no API key, while sibling Katsu endpoints
 // take a bearer token and a service key; credentials are therefore optional
 // (WithToken, WithServiceKey), and a deployment that wants them answers 401,
-// which matches asset.ErrUnauthorized. Package katsupaytest runs a fake
+// which matches ErrUnauthorized. Package katsupaytest runs a fake
 // deployment for tests and examples.
 package katsupay
 
@@ -49,7 +51,7 @@ type Client struct {
 // none: give WithToken, WithServiceKey or both as the deployment expects.
 // NewClient cannot know which a deployment requires; one that wants
 // credentials it was not sent answers 401, an *Error matching
-// asset.ErrUnauthorized.
+// ErrUnauthorized.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	u, err := httpcore.CheckBaseURL(baseURL)
 	if err != nil {
@@ -86,7 +88,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL: u.String(),
 		policy:  s.Policy,
-		sender:  httpcore.NewSender(hc, s.Logger, nil),
+		sender:  httpcore.NewSender(hc, s.Logger, nil).WithLogName(name),
 		header:  h,
 	}
 	for _, secret := range []string{s.token, s.apiKey, s.apiCode} {

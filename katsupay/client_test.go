@@ -82,7 +82,8 @@ func TestWithLoggerLogsRetriesButNoCredentials(t *testing.T) {
 	_, err := c.Invoices.Create(context.Background(), validInvoice())
 	require.NoError(t, err)
 	assert.Contains(t, logs.String(), "/api/v1/Invoice/Create")
-	assert.Contains(t, logs.String(), "retrying")
+	assert.Contains(t, logs.String(), `msg="katsupay: try failed, retrying"`, "records name the client that wrote them")
+	assert.NotContains(t, logs.String(), "asset-go")
 	for _, secret := range []string{testToken, testAPIKey, testAPICode} {
 		assert.NotContains(t, logs.String(), secret)
 	}

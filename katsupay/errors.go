@@ -10,26 +10,59 @@ import (
 	"strings"
 	"time"
 
-	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/internal/errs"
 	"github.com/assetkit/asset-go/internal/httpcore"
+	"github.com/assetkit/asset-go/sdkerr"
 )
 
 // name starts the messages of the errors katsupay shares with package
-// asset (*asset.InputError, *asset.NetworkError).
+// asset (*InputError, *NetworkError).
 const name = "katsupay"
 
-// inputError is katsupay's *asset.InputError.
-func inputError(field, reason string) *asset.InputError { return errs.Input(name, field, reason) }
+// Sentinel errors, matched with errors.Is: an *Error matches the one for
+// its status, an *InputError ErrValidation, and a create that may have
+// happened ErrOutcomeUnknown. They are package sdkerr's, the same values
+// as asset.ErrValidation and the others, so either name matches.
+var (
+	ErrUnauthorized   = sdkerr.ErrUnauthorized   // 401: the deployment wants credentials it was not sent
+	ErrForbidden      = sdkerr.ErrForbidden      // 403
+	ErrNotFound       = sdkerr.ErrNotFound       // 404
+	ErrConflict       = sdkerr.ErrConflict       // 409
+	ErrValidation     = sdkerr.ErrValidation     // 400, 422, succeeded false, and input refused before sending
+	ErrRateLimited    = sdkerr.ErrRateLimited    // 429 after the allowed retries
+	ErrServer         = sdkerr.ErrServer         // 5xx
+	ErrOutcomeUnknown = sdkerr.ErrOutcomeUnknown // the invoice may have been created: check before creating it again
+	ErrInvalidReply   = sdkerr.ErrInvalidReply   // a success status whose body is not a created invoice
+)
+
+// InputError is bad input caught before anything was sent: Field names the
+// argument (e.g. "baseURL" or "products[0].quantity"), Reason says what is
+// wrong with it. It matches ErrValidation and reads like "katsupay: invalid
+// baseURL: ...". It is sdkerr.InputError, documented there, and the same
+// type as asset.InputError.
+type InputError = sdkerr.InputError
+
+// NetworkError is a call that got no HTTP response: the connection could
+// not be made, broke, or timed out, after the allowed retries. Method and
+// Path name the call, Attempts how many times it was put on the wire.
+// MayHaveApplied is true when the create may have reached the deployment;
+// it then matches ErrOutcomeUnknown. Err is the cause: context.Canceled
+// and context.DeadlineExceeded are matched through it. It is
+// sdkerr.NetworkError, documented there, and the same type as
+// asset.NetworkError.
+type NetworkError = sdkerr.NetworkError
+
+// inputError is katsupay's *InputError.
+func inputError(field, reason string) *InputError { return errs.Input(name, field, reason) }
 
 // Error is a refusal from Katsu Pay: an error status (400, 404, 500 are the
 // documented ones), or a reply whose envelope says "succeeded": false
-// whatever its status. It matches, with errors.Is, the asset sentinel for
-// its status: asset.ErrValidation (400, 422, and succeeded false on a 2xx),
-// asset.ErrUnauthorized, asset.ErrForbidden, asset.ErrNotFound,
-// asset.ErrConflict, asset.ErrRateLimited, asset.ErrServer (5xx); and
-// asset.ErrOutcomeUnknown for a 5xx or 3xx to a call that creates something, which
-// may have been carried out before the server failed.
+// whatever its status. It matches, with errors.Is, the sentinel for its
+// status: ErrValidation (400, 422, and succeeded false on a 2xx),
+// ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrRateLimited,
+// ErrServer (5xx); and ErrOutcomeUnknown for a 5xx or 3xx to a call that
+// creates something, which may have been carried out before the server
+// failed. The sentinels are asset's too: asset.ErrValidation matches alike.
 type Error struct {
 	// StatusCode is the HTTP status, e.g. 400; a 2xx when the envelope said
 	// succeeded false.
@@ -93,9 +126,9 @@ func (e *Error) Error() string {
 // Is matches the asset sentinel for the status; see the type's comment.
 func (e *Error) Is(target error) bool {
 	switch {
-	case target == asset.ErrOutcomeUnknown:
+	case target == ErrOutcomeUnknown:
 		return e.mayHaveApplied
-	case target == asset.ErrValidation && e.StatusCode >= 200 && e.StatusCode < 300:
+	case target == ErrValidation && e.StatusCode >= 200 && e.StatusCode < 300:
 		return true // "succeeded": false, the deployment refused the input
 	}
 	// The statuses mean what they mean for the Asset API.
@@ -104,8 +137,8 @@ func (e *Error) Is(target error) bool {
 
 // Temporary reports whether the same call may succeed later unchanged and
 // is safe to repeat: rate limits and timeouts that refused the request. A
-// 5xx to a create is not: the invoice may exist (see
-// asset.ErrOutcomeUnknown), so check before creating it again.
+// 5xx to a create is not: the invoice may exist (see ErrOutcomeUnknown),
+// so check before creating it again.
 func (e *Error) Temporary() bool {
 	if e.mayHaveApplied {
 		return false
@@ -233,8 +266,8 @@ func (e *replyError) Error() string {
 
 func (e *replyError) Unwrap() error { return e.err }
 
-// Is matches asset.ErrInvalidReply, and asset.ErrOutcomeUnknown: the status
+// Is matches ErrInvalidReply, and ErrOutcomeUnknown: the status
 // said success but the invoice's id is unknown.
 func (e *replyError) Is(target error) bool {
-	return target == asset.ErrInvalidReply || target == asset.ErrOutcomeUnknown
+	return target == ErrInvalidReply || target == ErrOutcomeUnknown
 }

@@ -129,6 +129,7 @@ func TestWithAttemptTimeoutBoundsEachTry(t *testing.T) {
 	assert.NoError(t, ctx.Err(), "the try's timeout ended the call, not the context")
 	assert.Equal(t, 1, nerr.Attempts, "a create that may have arrived is not sent again")
 	assert.ErrorIs(t, err, asset.ErrOutcomeUnknown)
+	assert.Contains(t, err.Error(), "the try timed out after 50ms, the per-try timeout (WithAttemptTimeout)")
 
 	_, err = katsupay.NewClient(testBase, katsupay.WithAttemptTimeout(-time.Second))
 	assert.ErrorIs(t, err, asset.ErrValidation)

@@ -20,10 +20,10 @@ type InvoiceService struct {
 
 // Create creates an invoice with POST /api/v1/Invoice/Create.
 //
-// The input is checked first; bad input returns an *asset.InputError
-// (matching asset.ErrValidation) and sends nothing. A refusal from Katsu Pay
-// is an *Error. A connection that broke after the request may have arrived
-// is an *asset.NetworkError matching asset.ErrOutcomeUnknown, as is a 5xx
+// The input is checked first; bad input returns an *InputError (matching
+// ErrValidation) and sends nothing. A refusal from Katsu Pay is an *Error.
+// A connection that broke after the request may have arrived is a
+// *NetworkError matching ErrOutcomeUnknown, as is a 5xx
 // *Error: Katsu Pay has no idempotency key, so Create is never retried after
 // the deployment may have acted, and the caller must check whether the
 // invoice exists before trying again. katsupaytest's Fault.AfterCreate

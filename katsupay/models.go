@@ -7,29 +7,42 @@ import (
 	"github.com/assetkit/asset-go"
 )
 
-// Katsu Pay's enumerations travel as integers whose meanings its
-// documentation does not give (its example sends currency 2, discount type
-// 1, billing cycle 7). The SDK therefore defines no constants for them: use
-// the codes your deployment uses, e.g. katsupay.Currency(2). Any value is
-// sent and decoded as the number it is.
-
-// Currency is the invoice's currency, as Katsu Pay's integer code.
+// Currency is the invoice's currency, as Katsu Pay's integer code. Katsu's
+// docs do not say which code is which currency (their example request
+// sends 2), so the SDK defines no constants: a guessed name would bill in
+// the wrong currency. Name your deployment's codes yourself, e.g.
+//
+//	const invoiceCurrency = katsupay.Currency(2) // as your deployment defines it
+//
+// Any value is sent as the number it is.
 type Currency int
 
 // BillingCycle is how often a recurring invoice repeats, as Katsu Pay's
-// integer code.
+// integer code. Katsu's docs do not say which code is which cycle (their
+// example sends 7), so the SDK defines no constants. Name your
+// deployment's codes yourself, e.g.
+//
+//	const monthly = katsupay.BillingCycle(7) // as your deployment defines it
 type BillingCycle int
 
 // DiscountType is how Discount.DiscountValue applies, as Katsu Pay's integer
-// code.
+// code. Katsu's docs do not say which code is which type (their example
+// sends 1; a percentage and a fixed amount are the usual two), so the SDK
+// defines no constants: a guess could turn a 10% discount into 10 off.
+// Name your deployment's codes yourself, e.g.
+//
+//	const percentOff = katsupay.DiscountType(1) // as your deployment defines it
 type DiscountType int
 
 // NotificationChannel is one way of notifying the counterparty, as Katsu
-// Pay's integer code.
+// Pay's integer code. Katsu's docs do not say which code is which channel,
+// so the SDK defines no constants; name your deployment's, e.g.
+// katsupay.NotificationChannel(1).
 type NotificationChannel int
 
 // PaymentMethod is one way the counterparty may pay, as Katsu Pay's integer
-// code.
+// code. Katsu's docs do not say which code is which method, so the SDK
+// defines no constants; name your deployment's, e.g. katsupay.PaymentMethod(1).
 type PaymentMethod int
 
 // CreateInvoice is the body of Invoices.Create. Field names on the wire are

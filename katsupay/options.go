@@ -71,8 +71,10 @@ func WithMaxRetries(n int) Option {
 }
 
 // WithRetryWait bounds the exponential backoff between tries (default 250ms
-// to 8s). A server's Retry-After is honoured whatever these say, up to one
-// minute; a longer one returns the 429 at once.
+// to 8s): every wait is between min and max, the first at most twice min,
+// each next drawn from a range twice as high, with random jitter. A
+// server's Retry-After is honoured whatever these say, up to one minute; a
+// longer one returns the 429 at once.
 func WithRetryWait(min, max time.Duration) Option {
 	return Option{func(s *settings) error { return s.SetRetryWait(min, max) }}
 }
@@ -83,8 +85,8 @@ func WithRetryWait(min, max time.Duration) Option {
 // a success at debug (info when it took retries). Each record carries
 // method, route (the path with its ids), status (0 when no answer came),
 // attempt, request_id, duration, and error when there was one. Credentials
-// are never logged (headers are not), nor query strings. Without it the
-// client logs nothing.
+// are never logged (headers are not), nor query strings. Messages start
+// with "katsupay: ". Without it the client logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return Option{func(s *settings) error {
 		s.Logger = l
@@ -96,7 +98,7 @@ func WithLogger(l *slog.Logger) Option {
 // of the reply (default one minute), so that a deployment that accepts
 // connections and never answers cannot hold a call until its context ends.
 // A create that timed out may have arrived, so it is not sent again: its
-// error matches asset.ErrOutcomeUnknown. Zero leaves only the HTTP
+// error matches ErrOutcomeUnknown. Zero leaves only the HTTP
 // client's own Timeout.
 func WithAttemptTimeout(d time.Duration) Option {
 	return Option{func(s *settings) error { return s.SetAttemptTimeout(d) }}

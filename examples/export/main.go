@@ -9,7 +9,9 @@
 //	go run ./examples/export -format jsonl > invoices.jsonl
 //
 // Without ASSET_TOKEN it starts an embedded assettest server holding 250
-// sample invoices, and says so on the first line of stderr. To export a real
+// sample invoices, and says so on the first line of stderr: the server
+// forgets everything when the program exits. -h lists the environment and
+// the flags; a flag value out of range exits 2 with the usage. To export a real
 // business, set ASSET_TOKEN and ASSET_BUSINESS_ID (and optionally
 // ASSET_BASE_URL, default the sandbox, ASSET_USER_ID, and
 // ASSET_ATTEMPT_TIMEOUT, how long one try may take, default 10s, and
@@ -45,7 +47,7 @@ func main() { cli.Main("export", run) }
 // run is main without the process, so that a test can give it an
 // environment and read what it writes.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("export", "", stderr)
+	fs := cli.NewFlagSet("export", about, stderr)
 	format := fs.String("format", "csv", "output format: csv or jsonl")
 	pageSize := fs.Int("page-size", 100, "invoices per request, 1 to 100")
 	from := fs.String("from", "", "page token to continue a failed export from")
@@ -53,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if *pageSize < 1 || *pageSize > 100 {
-		return fmt.Errorf("-page-size %d: use 1 to 100", *pageSize)
+		return cli.Refuse(fs, fmt.Errorf("-page-size %d: use 1 to 100", *pageSize))
 	}
 	out := bufio.NewWriter(stdout)
 	var w writer
@@ -65,12 +67,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		enc.SetEscapeHTML(false)
 		w = func(inv *asset.Invoice) error { return enc.Encode(inv) }
 	default:
-		return fmt.Errorf("-format %q: use csv or jsonl", *format)
+		return cli.Refuse(fs, fmt.Errorf("-format %q: use csv or jsonl", *format))
 	}
 
 	// stdout is the data: everything said to the user goes to stderr,
 	// the SDK's warnings (a try failed, the next is coming) included.
-	env, err := exampleenv.Open(getenv, stderr, stderr)
+	env, err := exampleenv.OpenSaying(getenv, stderr, stderr, exampleenv.Forgets)
 	if err != nil {
 		return err
 	}
@@ -116,6 +118,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fmt.Fprintf(stderr, "exported %d %s (%d %s)\n", invoices, plural(invoices, "invoice", "invoices"), pages, plural(pages, "page", "pages"))
 	return nil
 }
+
+// about is the usage's text between its first line and the flags.
+const about = `Writes every invoice of a business to stdout, as CSV or JSON lines, and says
+on stderr how far it got.
+
+` + exampleenv.Help + `
+
+On the embedded server it first creates 250 sample invoices to export.`
 
 // progressEvery is how many pages go by between progress lines.
 const progressEvery = 10

@@ -57,7 +57,7 @@ func TestCSVOnTheEmbeddedServer(t *testing.T) {
 
 	logLines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
 	require.Len(t, logLines, 3, stderr.String())
-	assert.Regexp(t, `^ASSET_TOKEN is not set: running on an embedded assettest server at http://127\.0\.0\.1:\d+ \(business biz_example\)$`, logLines[0])
+	assert.Regexp(t, `^ASSET_TOKEN is not set: running on an embedded assettest server at http://127\.0\.0\.1:\d+ \(business biz_example\), which forgets everything when this program exits$`, logLines[0])
 	assert.Equal(t, []string{"seeded 250 sample invoices", "exported 250 invoices (3 pages)"}, logLines[1:])
 
 	rows := readCSV(t, stdout.Bytes())
@@ -195,17 +195,37 @@ func TestCommandLine(t *testing.T) {
 		code int
 		once string // said exactly once on stderr
 	}{
-		{[]string{"-h"}, 0, "Usage of export:"},
+		{[]string{"-h"}, 0, "usage: export [flags]"},
 		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"extra"}, 2, `unexpected arguments ["extra"]`},
-		{[]string{"-format", "xml"}, 1, `export: -format "xml": use csv or jsonl`},
+		// A bad value is a command line refused, as the README says: exit
+		// 2, with the usage.
+		{[]string{"-format", "xml"}, 2, `-format "xml": use csv or jsonl`},
+		{[]string{"-page-size", "500"}, 2, "-page-size 500: use 1 to 100"},
+		{[]string{"-page-size", "0"}, 2, "-page-size 0: use 1 to 100"},
 	} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), tc.args, env(nil), &stdout, &stderr)
 		assert.Equal(t, tc.code, cli.Exit("export", err, &stderr), "%q", tc.args)
 		assert.Equal(t, 1, strings.Count(stderr.String(), tc.once), "%q: %s", tc.args, stderr.String())
+		assert.Equal(t, 1, strings.Count(stderr.String(), "usage: export [flags]"), "%q: the usage, once: %s", tc.args, stderr.String())
 		assert.Empty(t, stdout.String(), "%q: nothing exported", tc.args)
 	}
+}
+
+// -h says what the program reads from the environment, every variable it
+// reads, and that without a token it runs on an embedded server that keeps
+// nothing.
+func TestHelpNamesTheEnvironment(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, env(nil), &bytes.Buffer{}, &stderr)
+	require.Equal(t, 0, cli.Exit("export", err, &stderr))
+	for _, name := range exampletest.EnvRead(t, "main.go", "../internal/exampleenv/exampleenv.go") {
+		assert.Contains(t, stderr.String(), name)
+	}
+	assert.Contains(t, stderr.String(), "embedded assettest server")
+	assert.Contains(t, stderr.String(), "forgets everything")
+	assert.Contains(t, stderr.String(), "-page-size")
 }
 
 // A server that accepts and never answers: each page try ends at the

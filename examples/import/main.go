@@ -118,13 +118,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	switch {
 	case c.chunk < 1:
-		return c, errors.New("-chunk must be at least 1")
+		return c, cli.Refuse(fs, errors.New("-chunk must be at least 1"))
 	case c.concurrency < 1:
-		return c, errors.New("-concurrency must be at least 1")
+		return c, cli.Refuse(fs, errors.New("-concurrency must be at least 1"))
 	case c.generate < 1:
-		return c, errors.New("-generate must be at least 1")
+		return c, cli.Refuse(fs, errors.New("-generate must be at least 1"))
 	case c.repeat < 1:
-		return c, errors.New("-repeat must be at least 1")
+		return c, cli.Refuse(fs, errors.New("-repeat must be at least 1"))
 	}
 	return c, nil
 }
@@ -146,9 +146,13 @@ JSON Lines (.jsonl): one invoice per line in the API's JSON shape, e.g.
 Result file columns: line,number,result,invoice_id,exists,detail
   result: created, exists, unknown, failed, invalid or not_sent
 
-Without ASSET_TOKEN it runs on an embedded test server, by default on a
-generated file. Exit status: 0 all created or existing, 1 some rows need
-attention or the import could not finish, 2 the command line is refused.
+Exit status: 0 all created or existing, 1 some rows need attention or the
+import could not finish, 2 the command line is refused. By default it
+imports a generated file on the embedded server; -repeat 2 imports it twice
+in one run, the second pass creating nothing.
+
+` + exampleenv.Help + `
+  TMPDIR                 where the generated sample file is written
 
 `
 
@@ -163,7 +167,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errors.New("-file is required: name the invoices to import (run with -h for the formats)")
 	}
 	// The SDK's warnings (a try failed, the next is coming) go to stderr.
-	env, err := exampleenv.Open(getenv, stdout, stderr)
+	env, err := exampleenv.OpenSaying(getenv, stdout, stderr, exampleenv.Forgets+" (-repeat 2 imports the file twice against it)")
 	if err != nil {
 		return err
 	}
@@ -180,9 +184,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cfg.out = cfg.file + ".result.csv"
 	}
 
-	if getenv("ASSET_TOKEN") == "" && cfg.repeat == 1 {
-		fmt.Fprintln(stdout, "The embedded server forgets everything when this run ends: -repeat 2 imports the file twice against it")
-	}
 	for pass := 1; ; pass++ {
 		if cfg.repeat > 1 {
 			fmt.Fprintf(stdout, "Pass %d of %d\n", pass, cfg.repeat)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/assetkit/asset-go/assettest"
 	"github.com/assetkit/asset-go/examples/internal/cli"
+	"github.com/assetkit/asset-go/examples/internal/exampletest"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -76,16 +77,16 @@ func TestImportsAGeneratedFileOnTheEmbeddedServer(t *testing.T) {
 	require.NoError(t, err)
 
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
-	require.Len(t, lines, 5, stdout)
-	assert.Regexp(t, `^ASSET_TOKEN is not set: running on an embedded assettest server at http://127\.0\.0\.1:\d+ \(business biz_example\)$`, lines[0])
+	require.Len(t, lines, 4, stdout)
+	assert.Regexp(t, `^ASSET_TOKEN is not set: running on an embedded assettest server at http://127\.0\.0\.1:\d+ \(business biz_example\), `+
+		`which forgets everything when this program exits \(-repeat 2 imports the file twice against it\)$`, lines[0])
 	m := regexp.MustCompile(`^Generated 250 sample invoices in (.+)$`).FindStringSubmatch(lines[1])
 	require.NotNil(t, m, lines[1])
 	file := m[1]
 	assert.Equal(t, dir, filepath.Dir(filepath.Dir(file)), "in TMPDIR")
-	assert.Equal(t, "The embedded server forgets everything when this run ends: -repeat 2 imports the file twice against it", lines[2])
-	assert.Equal(t, "Imported "+file+": 250 invoices in 466 rows: 466 created, 0 exist, 0 unknown, 0 failed, 0 invalid", lines[3])
+	assert.Equal(t, "Imported "+file+": 250 invoices in 466 rows: 466 created, 0 exist, 0 unknown, 0 failed, 0 invalid", lines[2])
 	out := file + ".result.csv"
-	assert.Equal(t, "Results in "+out, lines[4])
+	assert.Equal(t, "Results in "+out, lines[3])
 	assert.Equal(t, "lines 2-467 done, 100% of the file; so far 466 rows: 466 created, 0 exist, 0 unknown, 0 failed, 0 invalid\n", stderr)
 
 	results := readResults(t, out)
@@ -411,7 +412,8 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"-h"}, 0, "usage: import -file"},
 		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"extra"}, 2, `unexpected arguments ["extra"]`},
-		{[]string{"-concurrency", "0"}, 1, "import: -concurrency must be at least 1"},
+		{[]string{"-concurrency", "0"}, 2, "-concurrency must be at least 1"},
+		{[]string{"-repeat", "0"}, 2, "-repeat must be at least 1"},
 	} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), tc.args, env(nil), &stdout, &stderr)
@@ -440,4 +442,15 @@ func TestImportStopsAtABrokenQuote(t *testing.T) {
 	assert.Contains(t, results[3].detail, "the next row could not be read")
 	assert.Len(t, results, 2)
 	assert.Len(t, srv.Invoices(biz), 1)
+}
+
+func TestHelpNamesTheEnvironment(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, env(nil), &bytes.Buffer{}, &stderr)
+	require.Equal(t, 0, cli.Exit("import", err, &stderr))
+	for _, name := range exampletest.EnvRead(t, "main.go", "../internal/exampleenv/exampleenv.go") {
+		assert.Contains(t, stderr.String(), name)
+	}
+	assert.Contains(t, stderr.String(), "forgets everything")
+	assert.Contains(t, stderr.String(), "-repeat")
 }

@@ -2,7 +2,8 @@
 // amount.
 //
 // Without KATSUPAY_BASE_URL it runs on an embedded katsupaytest fake, so it
-// works anywhere. To use a real deployment, set KATSUPAY_BASE_URL to its
+// works anywhere; the fake forgets everything when the program exits. -h
+// lists the environment. To use a real deployment, set KATSUPAY_BASE_URL to its
 // address, e.g. https://pay.example.com, and the credentials it requires, if
 // any (Katsu Pay's docs say the endpoint takes none; a deployment that wants
 // some answers 401):
@@ -39,7 +40,7 @@ func main() { cli.Main("katsupay", run) }
 // run is main without the process: the test gives it its own arguments and
 // environment and reads what it prints.
 func run(ctx context.Context, args []string, getenv func(string) string, out, stderr io.Writer) error {
-	fs := cli.NewFlagSet("katsupay", "Creates one Katsu Pay invoice; see the package documentation for the environment it reads.", stderr)
+	fs := cli.NewFlagSet("katsupay", about, stderr)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out, st
 		srv := katsupaytest.NewServer()
 		defer srv.Close()
 		base = srv.URL
-		fmt.Fprintf(out, "KATSUPAY_BASE_URL is not set: running on the embedded katsupaytest fake at %s\n", base)
+		fmt.Fprintf(out, "KATSUPAY_BASE_URL is not set: running on the embedded katsupaytest fake at %s, which forgets everything when this program exits\n", base)
 		opts = append(opts,
 			katsupay.WithToken(katsupaytest.Token),
 			katsupay.WithServiceKey(katsupaytest.APIKey, katsupaytest.APICode))
@@ -99,6 +100,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, out, st
 	fmt.Fprintf(out, "Created invoice %s for %s\n", created.InvoiceID, created.Amount)
 	return nil
 }
+
+// about is the usage's text after its first line.
+const about = `Creates one Katsu Pay invoice and prints its id and amount. It takes no
+arguments. Without KATSUPAY_BASE_URL it runs on an embedded katsupaytest fake,
+which forgets everything when this program exits. The environment:
+
+  KATSUPAY_BASE_URL         a deployment's address, e.g. https://pay.example.com
+  KATSUPAY_TOKEN            optional, the bearer token, if the deployment wants one
+  KATSUPAY_API_KEY          optional, the service-api-key header
+  KATSUPAY_API_CODE         optional, the service-api-code header
+  KATSUPAY_COUNTERPARTY_ID  the UUID of the party invoiced (a sample otherwise)
+  KATSUPAY_ACCOUNT_ID       the UUID of the receiving account (a sample otherwise)
+  KATSUPAY_PRODUCT_ID       the UUID of the product invoiced (a sample otherwise)
+  KATSUPAY_CURRENCY         the deployment's integer currency code (default 2,
+                            the docs' example)`
 
 // explain adds what to do next to the errors a caller must tell apart.
 func explain(err error) error {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/examples/internal/cli"
+	"github.com/assetkit/asset-go/examples/internal/exampletest"
 	"github.com/assetkit/asset-go/katsupay/katsupaytest"
 )
 
@@ -36,7 +37,7 @@ func TestRunsOnTheEmbeddedFake(t *testing.T) {
 	require.NoError(t, run(context.Background(), nil, env(nil), &out, io.Discard))
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, lines, 2, out.String())
-	assert.True(t, strings.HasPrefix(lines[0], "KATSUPAY_BASE_URL is not set: running on the embedded katsupaytest fake at http://127.0.0.1:"), lines[0])
+	assert.Regexp(t, `^KATSUPAY_BASE_URL is not set: running on the embedded katsupaytest fake at http://127\.0\.0\.1:\d+, which forgets everything when this program exits$`, lines[0])
 	assert.Equal(t, "Created invoice 00000000-0000-4000-8000-000000000001 for 1049.97", lines[1])
 }
 
@@ -117,6 +118,19 @@ func TestCommandLine(t *testing.T) {
 	}
 }
 
+// -h lists every variable the program reads from the environment, and says
+// that without a base URL it runs on an embedded fake that keeps nothing.
+func TestHelpNamesTheEnvironment(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, env(nil), &bytes.Buffer{}, &stderr)
+	require.Equal(t, 0, cli.Exit("katsupay", err, &stderr))
+	for _, name := range exampletest.EnvRead(t, "main.go") {
+		assert.Contains(t, stderr.String(), name)
+	}
+	assert.Contains(t, stderr.String(), "embedded katsupaytest fake")
+	assert.Contains(t, stderr.String(), "forgets everything")
+}
+
 // The client's errors already name katsupay: the program does not say it
 // twice, and a retried try is said on stderr as it happens.
 func TestSaysOnStderrOnceWhatFailed(t *testing.T) {
@@ -127,7 +141,7 @@ func TestSaysOnStderrOnceWhatFailed(t *testing.T) {
 	var stderr bytes.Buffer
 	err := run(context.Background(), nil, env(vars), io.Discard, &stderr)
 	require.Error(t, err)
-	assert.Contains(t, stderr.String(), `level=WARN msg="asset-go: try failed, retrying" method=POST route=/api/v1/Invoice/Create status=429 attempt=1`)
+	assert.Contains(t, stderr.String(), `level=WARN msg="katsupay: try failed, retrying" method=POST route=/api/v1/Invoice/Create status=429 attempt=1`)
 	assert.Equal(t, 1, cli.Exit("katsupay", err, &stderr))
 	assert.Contains(t, stderr.String(), "\nkatsupay: POST /api/v1/Invoice/Create: 400 Bad Request")
 	assert.NotContains(t, stderr.String(), "katsupay: katsupay:")

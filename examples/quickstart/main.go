@@ -9,8 +9,9 @@
 //	go run ./examples/quickstart
 //
 // Without ASSET_TOKEN it starts an embedded assettest server, an in-memory
-// Asset API, and says so on its first line. To use the real API instead,
-// set:
+// Asset API, and says so on its first line: the server forgets everything
+// when the program exits, so each run starts empty. -h lists the
+// environment. To use the real API instead, set:
 //
 //	ASSET_TOKEN            a bearer token
 //	ASSET_BUSINESS_ID      the business to work on (biz_...)
@@ -55,13 +56,13 @@ func main() { cli.Main("quickstart", run) }
 // run is main without the process, so that a test can give it an
 // environment and read what it prints.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("quickstart", "A tour of the asset SDK; see the package documentation for the environment it reads.", stderr)
+	fs := cli.NewFlagSet("quickstart", about, stderr)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 
 	// The SDK's warnings (a try failed, the next is coming) go to stderr.
-	env, err := exampleenv.Open(getenv, stdout, stderr)
+	env, err := exampleenv.OpenSaying(getenv, stdout, stderr, exampleenv.Forgets)
 	if err != nil {
 		return err
 	}
@@ -70,6 +71,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancel()
 	return newTour(env, getenv, stdout).run(ctx)
 }
+
+// about is the usage's text after its first line.
+const about = `A tour of the asset SDK: creates, lists, pays, credits and refunds invoices.
+` + exampleenv.Help + `
+  ASSET_TAG_FIELD        optional, a tag field of the business to tag with;
+                         without it the tagging step is skipped
+  ASSET_TRANSACTION_ID   optional, money received (at least 570.00) to pay
+                         with; without it the payment steps are skipped`
 
 // tour is where the tour runs and what its steps share.
 type tour struct {

@@ -29,7 +29,7 @@ func TestRunsOnTheEmbeddedServer(t *testing.T) {
 
 	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
 	require.Len(t, lines, 19, stdout.String())
-	assert.Regexp(t, `^ASSET_TOKEN is not set: running on an embedded assettest server at http://127\.0\.0\.1:\d+ \(business biz_example\)$`, lines[0])
+	assert.Regexp(t, `^ASSET_TOKEN is not set: running on an embedded assettest server at http://127\.0\.0\.1:\d+ \(business biz_example\), which forgets everything when this program exits$`, lines[0])
 	assert.Equal(t, []string{
 		"Created 4 invoices:",
 		"  QS-1001    open         570.00",
@@ -186,6 +186,19 @@ func TestCommandLine(t *testing.T) {
 		assert.Contains(t, stderr.String(), "usage: quickstart", "%q", tc.args)
 		assert.Empty(t, stdout.String(), "%q: nothing ran", tc.args)
 	}
+}
+
+// -h lists every variable the program reads from the environment, and says
+// that without a token it runs on an embedded server that keeps nothing.
+func TestHelpNamesTheEnvironment(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, env(nil), &bytes.Buffer{}, &stderr)
+	require.Equal(t, 0, cli.Exit("quickstart", err, &stderr))
+	for _, name := range exampletest.EnvRead(t, "main.go", "../internal/exampleenv/exampleenv.go") {
+		assert.Contains(t, stderr.String(), name)
+	}
+	assert.Contains(t, stderr.String(), "embedded assettest server")
+	assert.Contains(t, stderr.String(), "forgets everything")
 }
 
 // Two runs in the same second on a real business must not collide.

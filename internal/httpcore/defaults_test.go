@@ -6,14 +6,15 @@ import (
 	"time"
 )
 
-// The default backoff doubles from 250ms and stops at 8s: the wait before
-// retry n is between half and all of its step. Many draws per retry make
-// a change of either bound show, whatever the jitter draws.
+// The default backoff, as documented: every wait between 250ms and 8s, the
+// wait before retry n between half and all of 250ms doubled n+1 times (at
+// most 8s), never under 250ms. Many draws per retry make a change of either
+// bound show, whatever the jitter draws.
 func TestDefaultBackoffRange(t *testing.T) {
 	resp := &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{}}
-	step := 250 * time.Millisecond
+	step := 500 * time.Millisecond
 	for n := range 12 {
-		lo, hi := step/2, step
+		lo, hi := max(step/2, 250*time.Millisecond), step
 		var least, most time.Duration = hi + 1, 0
 		for range 200 {
 			d, ok := DefaultPolicy.wait(n, resp, time.Now())

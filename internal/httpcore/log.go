@@ -24,6 +24,7 @@ import (
 // credentials, are never logged.
 type tryLog struct {
 	l     *slog.Logger
+	name  string // of the client, starting each message
 	r     *Request
 	route string
 
@@ -35,7 +36,7 @@ type tryLog struct {
 }
 
 // newTryLog returns nil, which logs nothing, when l is nil.
-func newTryLog(l *slog.Logger, r *Request) *tryLog {
+func newTryLog(l *slog.Logger, name string, r *Request) *tryLog {
 	if l == nil {
 		return nil
 	}
@@ -43,7 +44,7 @@ func newTryLog(l *slog.Logger, r *Request) *tryLog {
 	if u, err := url.Parse(r.URL); err == nil {
 		route = u.Path
 	}
-	return &tryLog{l: l, r: r, route: route}
+	return &tryLog{l: l, name: name, r: r, route: route}
 }
 
 // begin records that try number i (from 0) begins.
@@ -126,7 +127,7 @@ func (t *tryLog) log(level slog.Level, msg string, resp *http.Response, err erro
 		// url.Error quotes the whole URL, query included.
 		attrs = append(attrs, slog.String("error", RedactQuery(err.Error())))
 	}
-	t.l.LogAttrs(ctx, level, "asset-go: "+msg, attrs...)
+	t.l.LogAttrs(ctx, level, t.name+": "+msg, attrs...)
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)

@@ -163,7 +163,7 @@ func TestLogHonoursLevel(t *testing.T) {
 // A server or proxy that echoes the request into x-request-id must not put
 // a credential in the log.
 func TestLogRequestIDNeverEchoesTheRequest(t *testing.T) {
-	tl := newTryLog(slog.New(&recorder{}), &Request{
+	tl := newTryLog(slog.New(&recorder{}), "asset-go", &Request{
 		Method: http.MethodPost,
 		URL:    "https://api.example/v0/auth/token",
 		Header: http.Header{"Authorization": {"Bearer tok_SECRET"}, "Service-Api-Key": {"key_SECRET"}},

@@ -18,7 +18,8 @@ import (
 type Policy struct {
 	// MaxRetries is how many times a request is retried after the first try.
 	MaxRetries int
-	// WaitMin and WaitMax bound the exponential backoff between tries.
+	// WaitMin and WaitMax bound the exponential backoff between tries:
+	// every wait is within them (see backoff).
 	WaitMin, WaitMax time.Duration
 	// RetryAfterMax is the longest server-requested wait (Retry-After or
 	// x-ratelimit-reset) that is honoured. A longer one ends the retries and
@@ -78,25 +79,26 @@ func (p Policy) wait(n int, resp *http.Response, now time.Time) (time.Duration, 
 	return p.backoff(n), true
 }
 
-// backoff is exponential with "equal jitter": half of the step is fixed so
-// that waits grow, half is random so that a fleet of clients spreads out.
+// backoff is exponential with jitter, within [WaitMin, WaitMax]: retry n
+// waits between hi/2 and hi, hi being WaitMin doubled n+1 times (at most
+// WaitMax), and never less than WaitMin. The fixed half makes waits grow,
+// the random half spreads a fleet of clients out; the bounds are the ones
+// WithRetryWait promises.
 func (p Policy) backoff(n int) time.Duration {
-	step := p.WaitMin
-	for i := 0; i < n && step < p.WaitMax; i++ {
-		if step > p.WaitMax/2 {
-			step = p.WaitMax // doubling would pass it, or overflow
+	hi := p.WaitMin
+	for i := 0; i <= n && hi < p.WaitMax; i++ {
+		if hi > p.WaitMax/2 {
+			hi = p.WaitMax // doubling would pass it, or overflow
 			break
 		}
-		step *= 2
+		hi *= 2
 	}
-	if step > p.WaitMax {
-		step = p.WaitMax
+	hi = min(hi, p.WaitMax)
+	lo := max(hi/2, p.WaitMin)
+	if hi <= lo {
+		return max(lo, 0)
 	}
-	if step <= 0 {
-		return 0
-	}
-	half := step / 2
-	return half + rand.N(half+1)
+	return lo + rand.N(hi-lo+1)
 }
 
 // ServerWait reads how long the server asked the client to wait: Retry-After

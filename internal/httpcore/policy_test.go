@@ -95,20 +95,41 @@ func TestPolicyRetryableErrors(t *testing.T) {
 	}
 }
 
-func TestBackoffBounds(t *testing.T) {
-	p := Policy{WaitMin: 10 * time.Millisecond, WaitMax: 80 * time.Millisecond}
-	for n := 0; n <= 8; n++ {
-		step := min(p.WaitMin<<n, p.WaitMax)
-		for range 200 {
-			d := p.backoff(n)
-			require.GreaterOrEqual(t, d, step/2, "retry %d", n)
-			require.LessOrEqual(t, d, step, "retry %d", n)
-		}
+// The documented range: every wait is between WaitMin and WaitMax (the
+// defaults, 250ms and 8s, are what the docs quote), the first no longer
+// than twice WaitMin, each later one drawn from twice the range before.
+func TestBackoffWithinDocumentedRange(t *testing.T) {
+	tests := []struct {
+		name string
+		p    Policy
+	}{
+		{"default", DefaultPolicy},
+		{"10ms to 80ms", Policy{WaitMin: 10 * time.Millisecond, WaitMax: 80 * time.Millisecond}},
+		{"max not a power of two of min", Policy{WaitMin: 30 * time.Millisecond, WaitMax: 100 * time.Millisecond}},
+		{"min equals max", Policy{WaitMin: 50 * time.Millisecond, WaitMax: 50 * time.Millisecond}},
 	}
-	// The ranges of retry 0 ([5ms, 10ms]) and retry 2 ([20ms, 40ms]) do not
-	// overlap, so any two draws show the growth.
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := tt.p
+			for n := 0; n <= 8; n++ {
+				hi := min(p.WaitMin<<(n+1), p.WaitMax)
+				lo := max(hi/2, p.WaitMin)
+				for range 200 {
+					d := p.backoff(n)
+					require.GreaterOrEqual(t, d, p.WaitMin, "retry %d is shorter than the minimum", n)
+					require.LessOrEqual(t, d, p.WaitMax, "retry %d is longer than the maximum", n)
+					require.GreaterOrEqual(t, d, lo, "retry %d", n)
+					require.LessOrEqual(t, d, hi, "retry %d", n)
+				}
+			}
+		})
+	}
+	assert.Equal(t, 250*time.Millisecond, DefaultPolicy.WaitMin, "the documented default minimum")
+	assert.Equal(t, 8*time.Second, DefaultPolicy.WaitMax, "the documented default maximum")
+	// Retry 0 draws from [10ms, 20ms] and retry 2 from [40ms, 80ms]: any
+	// two draws show the growth.
+	p := Policy{WaitMin: 10 * time.Millisecond, WaitMax: 80 * time.Millisecond}
 	assert.Greater(t, p.backoff(2), p.backoff(0))
-	assert.Greater(t, p.backoff(3), p.backoff(2)-1)
 }
 
 func TestBackoffZeroWait(t *testing.T) {
@@ -131,9 +152,10 @@ func TestBackoffDoesNotOverflow(t *testing.T) {
 			prev := time.Duration(0)
 			for n := 0; n <= 100; n++ {
 				d := p.backoff(n)
-				require.GreaterOrEqual(t, d, p.WaitMin/2, "retry %d", n)
+				require.GreaterOrEqual(t, d, p.WaitMin, "retry %d", n)
 				require.LessOrEqual(t, d, p.WaitMax, "retry %d", n)
-				// Equal jitter keeps each wait above half the previous step.
+				// Each wait is drawn from a range at least half as high as
+				// the one before.
 				require.GreaterOrEqual(t, d, prev/4, "retry %d shrank", n)
 				prev = d
 			}

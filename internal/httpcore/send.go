@@ -84,9 +84,17 @@ func (r *Reply) Release() {
 // Share one per client: its retryablehttp.Client is built once, and each
 // call's settings and state reach its hooks through the request's context.
 type Sender struct {
-	logger *slog.Logger
-	limit  Limiter
-	rc     *retryablehttp.Client
+	logger  *slog.Logger
+	logName string // starts each log message; see WithLogName
+	limit   Limiter
+	rc      *retryablehttp.Client
+}
+
+// WithLogName makes s start its log messages with name, the client's
+// (default "asset-go"), and returns s.
+func (s *Sender) WithLogName(name string) *Sender {
+	s.logName = name
+	return s
 }
 
 // NewSender makes the Sender of one client. hc's Transport keeps the
@@ -95,7 +103,7 @@ type Sender struct {
 // limit, when not nil, paces every try, retries included, each under its
 // request's Key.
 func NewSender(hc *http.Client, logger *slog.Logger, limit Limiter) *Sender {
-	s := &Sender{logger: logger, limit: limit}
+	s := &Sender{logger: logger, logName: "asset-go", limit: limit}
 	s.rc = &retryablehttp.Client{
 		// Redirects are never followed, whatever hc's CheckRedirect says:
 		// Go would turn a redirected POST into a GET or send it again, and
@@ -135,7 +143,7 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*Reply, Outcom
 	if err := ctx.Err(); err != nil {
 		return nil, Outcome{}, err // nothing sent, which a transport error could not prove
 	}
-	c := &call{p: p, r: r, limit: s.limit, tries: newTryLog(s.logger, r), reply: &Reply{buf: getBuffer()}}
+	c := &call{p: p, r: r, limit: s.limit, tries: newTryLog(s.logger, s.logName, r), reply: &Reply{buf: getBuffer()}}
 	req, err := c.request(context.WithValue(ctx, callKey{}, c))
 	if err != nil {
 		c.reply.Release()
@@ -152,6 +160,9 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*Reply, Outcom
 	c.tries.finish(resp, err)
 	if err != nil {
 		c.reply.Release()
+		if c.lastTimedOut {
+			err = &TryTimeoutError{Tries: c.out.Attempts, TimedOut: c.timedOut, Timeout: c.timeout, ByHTTPClient: c.timeoutByClient, Err: err}
+		}
 		return nil, c.out, err
 	}
 	if !c.read {

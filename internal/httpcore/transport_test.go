@@ -5,8 +5,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -208,6 +211,64 @@ func TestWireMaybeSent(t *testing.T) {
 			w.connected.Store(tc.connected)
 			w.wrote.Store(tc.wrote)
 			assert.Equal(t, tc.want, w.maybeSent(tc.err))
+		})
+	}
+}
+
+// seenRequest is what a loopback server saw of a request's framing.
+type seenRequest struct {
+	proto            int
+	contentLength    string // the Content-Length header, "" when absent
+	transferEncoding []string
+	body             string
+}
+
+// A change without a body says Content-Length: 0 over HTTP/1.1, since
+// proxies and load balancers answer 411 to a POST without a length, and
+// still gives net/http no body it could send again (see
+// TestSendChangeNeverReplayedBelowTheSDK). HTTP/2 frames the empty body
+// itself, with no chunked encoding to refuse.
+func TestSendEmptyChangeFraming(t *testing.T) {
+	tests := []struct {
+		name  string
+		http2 bool
+		want  seenRequest
+	}{
+		{"HTTP/1.1", false, seenRequest{proto: 1, contentLength: "0"}},
+		{"HTTP/2", true, seenRequest{proto: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seen := make(chan seenRequest, 10)
+			var n atomic.Int32
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				seen <- seenRequest{r.ProtoMajor, r.Header.Get("Content-Length"), r.TransferEncoding, string(b)}
+				if n.Add(1)%2 == 1 {
+					// Refused unprocessed: the retry goes out framed alike.
+					w.Header().Set("Retry-After", "0")
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				_, _ = io.WriteString(w, `{"data": {}}`)
+			}))
+			srv.EnableHTTP2 = tt.http2
+			srv.StartTLS()
+			t.Cleanup(srv.Close)
+			roots := x509.NewCertPool()
+			roots.AddCert(srv.Certificate())
+			tr := sdkTransport(t, roots)
+			if !tt.http2 {
+				tr.ForceAttemptHTTP2 = false
+				tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+			}
+			for _, method := range []string{http.MethodPost, http.MethodPatch} {
+				_, err := sendChange(t, tr, &Request{Method: method, URL: srv.URL + "/void"})
+				require.NoError(t, err)
+				require.Len(t, seen, 2, "requests the server saw: a 429, then the retry")
+				assert.Equal(t, tt.want, <-seen, method)
+				assert.Equal(t, tt.want, <-seen, method+", retried")
+			}
 		})
 	}
 }

@@ -2,6 +2,8 @@ package httpcore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -29,7 +31,68 @@ type call struct {
 	// answer's, read by handle.
 	reply *Reply
 	read  bool
+
+	// tryCtx is the last try's context when a per-try timeout bounds it,
+	// timeout that bound, timeoutByClient whether it is the HTTP client's
+	// Timeout rather than the policy's AttemptTimeout.
+	tryCtx          context.Context
+	timeout         time.Duration
+	timeoutByClient bool
+	// timedOut counts the tries that ended at the per-try timeout;
+	// lastTimedOut says the last one did, countedTry which one was counted.
+	timedOut     int
+	lastTimedOut bool
+	countedTry   int
 }
+
+// noteTimeout records whether the try that failed with err ended at its
+// per-try timeout, while ctx, the call's, was still running.
+func (c *call) noteTimeout(ctx context.Context, err error) {
+	if err == nil {
+		return
+	}
+	c.lastTimedOut = ctx.Err() == nil && c.tryCtx != nil && errors.Is(c.tryCtx.Err(), context.DeadlineExceeded)
+	if c.lastTimedOut && c.countedTry != c.out.Attempts {
+		c.timedOut++
+		c.countedTry = c.out.Attempts
+	}
+}
+
+// TryTimeoutError is a call whose last try ended at the per-try timeout,
+// though the caller's context had not ended: the context error alone
+// ("context deadline exceeded") would blame a deadline the caller never
+// set. It unwraps to the try's error.
+type TryTimeoutError struct {
+	// Tries is how many tries the call made, TimedOut how many of them
+	// ended at the timeout.
+	Tries, TimedOut int
+	// Timeout is the per-try timeout.
+	Timeout time.Duration
+	// ByHTTPClient says the timeout is the HTTP client's Timeout, shorter
+	// than the AttemptTimeout.
+	ByHTTPClient bool
+	// Err is the last try's error.
+	Err error
+}
+
+func (e *TryTimeoutError) Error() string {
+	setBy := "WithAttemptTimeout"
+	if e.ByHTTPClient {
+		setBy = "the Timeout of the *http.Client given to WithHTTPClient"
+	}
+	var which string
+	switch {
+	case e.Tries <= 1:
+		which = "the try"
+	case e.TimedOut == e.Tries:
+		which = fmt.Sprintf("each of %d tries", e.Tries)
+	default:
+		which = fmt.Sprintf("the last of %d tries", e.Tries)
+	}
+	return fmt.Sprintf("%s timed out after %s, the per-try timeout (%s): %v", which, e.Timeout, setBy, e.Err)
+}
+
+func (e *TryTimeoutError) Unwrap() error { return e.Err }
 
 type callKey struct{}
 
@@ -46,15 +109,25 @@ func (c *call) request(ctx context.Context) (*retryablehttp.Request, error) {
 	if r.Body != nil {
 		body = r.Body
 	}
-	if !r.Idempotent && body == nil {
+	emptyChange := !r.Idempotent && len(r.Body) == 0
+	if emptyChange {
 		// HTTP/2 sends a request without a body again on its own after a
-		// reset stream or a GOAWAY; an empty body keeps it from doing so
-		// (over HTTP/1.1 it goes as an empty chunked body).
+		// reset stream or a GOAWAY; an empty body keeps it from doing so.
 		body = []byte{}
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
 		return nil, err
+	}
+	if emptyChange {
+		// net/http sends a body of unknown length, as an empty body is to
+		// it, chunked over HTTP/1.1, and proxies answer a POST without a
+		// Content-Length with 411. "identity" keeps it from chunking, and
+		// the length goes under a key that is not canonical, which HTTP/1.1
+		// writes as given (Header.WriteSubset does not canonicalize) and
+		// HTTP/2 leaves out, its own framing ending the empty body.
+		req.TransferEncoding = []string{"identity"}
+		req.Header[emptyLengthKey] = []string{"0"}
 	}
 	if !r.Idempotent {
 		// Without GetBody, net/http (HTTP/1.1 and HTTP/2) cannot rewind the
@@ -74,6 +147,10 @@ func (c *call) request(ctx context.Context) (*retryablehttp.Request, error) {
 	}
 	return req, nil
 }
+
+// emptyLengthKey is Content-Length as net/http writes it without computing
+// it: see call.request.
+const emptyLengthKey = "content-length"
 
 // handle is the response handler of an idempotent request.
 func (c *call) handle(resp *http.Response) error {
@@ -99,6 +176,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 			observe(c.limit, c.r.Key, resp)
 		}
 	}
+	c.noteTimeout(ctx, err)
 	sent := err != nil && c.w.maybeSent(err)
 	if sent || resp != nil && resp.StatusCode >= 500 {
 		c.out.MaybeApplied = true

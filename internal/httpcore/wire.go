@@ -33,8 +33,11 @@ func (t tryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	ctx := httptrace.WithClientTrace(r.Context(), c.w.start())
 	cancel := context.CancelFunc(func() {})
+	c.tryCtx = nil
 	if d := tryTimeout(t.hc.Timeout, c.p.AttemptTimeout); d > 0 {
 		ctx, cancel = context.WithTimeout(ctx, d)
+		c.tryCtx, c.timeout = ctx, d
+		c.timeoutByClient = d != c.p.AttemptTimeout
 	}
 	resp, err := next.RoundTrip(r.WithContext(ctx))
 	if err != nil {

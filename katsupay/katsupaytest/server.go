@@ -69,20 +69,23 @@ type Server struct {
 	requests int
 }
 
-// Option configures a Server.
-type Option func(*Server)
+// Option configures a Server given to NewServer, as the options of
+// packages asset and assettest do. The zero Option does nothing.
+type Option struct {
+	apply func(*Server)
+}
 
 // WithToken makes the server expect this bearer token (default Token); ""
 // accepts any token or none.
 func WithToken(token string) Option {
-	return func(s *Server) { s.token = token }
+	return Option{func(s *Server) { s.token = token }}
 }
 
 // WithServiceKey makes the server expect these service-api-key and
 // service-api-code headers (default APIKey and APICode). If either is empty,
 // the server accepts any key or none.
 func WithServiceKey(apiKey, apiCode string) Option {
-	return func(s *Server) { s.apiKey, s.apiCode = apiKey, apiCode }
+	return Option{func(s *Server) { s.apiKey, s.apiCode = apiKey, apiCode }}
 }
 
 // Invoice is an invoice the server created.
@@ -130,7 +133,9 @@ type Fault struct {
 func NewServer(opts ...Option) *Server {
 	s := &Server{token: Token, apiKey: APIKey, apiCode: APICode}
 	for _, opt := range opts {
-		opt(s)
+		if opt.apply != nil {
+			opt.apply(s)
+		}
 	}
 	if s.apiKey == "" || s.apiCode == "" {
 		s.apiKey, s.apiCode = "", ""

@@ -68,6 +68,15 @@ func validBody(t *testing.T) string {
 	return string(b)
 }
 
+// The zero Option does nothing, as asset's does.
+func TestZeroOptionDoesNothing(t *testing.T) {
+	var srv *katsupaytest.Server
+	require.NotPanics(t, func() { srv = katsupaytest.NewServer(katsupaytest.Option{}) })
+	defer srv.Close()
+	_, err := srv.Client().Invoices.Create(context.Background(), invoice())
+	require.NoError(t, err)
+}
+
 func TestServerCreatesInvoices(t *testing.T) {
 	srv := katsupaytest.NewServer()
 	defer srv.Close()

@@ -29,15 +29,33 @@ func Main(name string, run Run) {
 }
 
 // NewFlagSet is the flag set of the command name, for Parse: it reports to
-// stderr, and its usage, unless about is "", is "usage: name", a blank line
-// and about.
+// stderr, and its usage, unless about is "", is "usage: name" ("usage: name
+// [flags]" when it has flags), a blank line, about, and the flags.
 func NewFlagSet(name, about string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	if about != "" {
-		fs.Usage = func() { fmt.Fprintf(stderr, "usage: %s\n\n%s\n", name, about) }
+		fs.Usage = func() {
+			hasFlags := false
+			fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+			if !hasFlags {
+				fmt.Fprintf(stderr, "usage: %s\n\n%s\n", name, about)
+				return
+			}
+			fmt.Fprintf(stderr, "usage: %s [flags]\n\n%s\n\nFlags:\n", name, about)
+			fs.PrintDefaults()
+		}
 	}
 	return fs
+}
+
+// Refuse is the error for a flag value fs parsed but the command cannot
+// use: it says err and prints the usage, as Parse does for a flag it could
+// not parse, so that Exit makes it exit code 2.
+func Refuse(fs *flag.FlagSet, err error) error {
+	fmt.Fprintln(fs.Output(), err)
+	fs.Usage()
+	return usageError{err}
 }
 
 // usageError is a command line refused; the flag set has already said why

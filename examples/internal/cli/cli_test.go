@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -66,16 +67,35 @@ func TestLoggerWarnsWithoutTime(t *testing.T) {
 
 func TestNewFlagSetUsage(t *testing.T) {
 	for _, tc := range []struct {
-		name, about, want string
+		name, about string
+		flags       bool
+		want        string
 	}{
-		{"with about", "Does one thing.", "usage: cmd\n\nDoes one thing.\n"},
-		{"without about: the flag package's", "", "Usage of cmd:\n"},
+		{"with about", "Does one thing.", false, "usage: cmd\n\nDoes one thing.\n"},
+		{"with about and flags", "Does one thing.", true,
+			"usage: cmd [flags]\n\nDoes one thing.\n\nFlags:\n  -n int\n    \thow many (default 1)\n"},
+		{"without about: the flag package's", "", false, "Usage of cmd:\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
 			fs := NewFlagSet("cmd", tc.about, &stderr)
+			if tc.flags {
+				fs.Int("n", 1, "how many")
+			}
 			assert.ErrorIs(t, Parse(fs, []string{"-h"}), flag.ErrHelp)
 			assert.Equal(t, tc.want, stderr.String())
 		})
 	}
+}
+
+// A value the command cannot use is refused as a flag that does not parse
+// is: said once, with the usage, exit code 2.
+func TestRefuse(t *testing.T) {
+	var stderr bytes.Buffer
+	fs := NewFlagSet("cmd", "Does one thing.", &stderr)
+	n := fs.Int("n", 1, "how many")
+	assert.NoError(t, Parse(fs, []string{"-n", "500"}))
+	err := Refuse(fs, fmt.Errorf("-n %d: use 1 to 100", *n))
+	assert.Equal(t, 2, Exit("cmd", err, &stderr))
+	assert.Equal(t, "-n 500: use 1 to 100\nusage: cmd [flags]\n\nDoes one thing.\n\nFlags:\n  -n int\n    \thow many (default 1)\n", stderr.String())
 }

@@ -31,6 +31,24 @@ import (
 	"github.com/assetkit/asset-go/examples/internal/cli"
 )
 
+// Help says, for a program's -h, what the environment chooses and what
+// happens without it.
+const Help = `Without ASSET_TOKEN it runs on an embedded assettest server, an in-memory
+Asset API, which forgets everything when this program exits. The environment:
+
+  ASSET_TOKEN            a bearer token: run against the API instead
+  ASSET_BUSINESS_ID      the business to work on (biz_...), required with
+                         ASSET_TOKEN (default biz_example on the embedded server)
+  ASSET_BASE_URL         the API's address (default the sandbox)
+  ASSET_USER_ID          optional, sent as x-user-id for the API's audit log
+  ASSET_ATTEMPT_TIMEOUT  optional, how long one try may take (default 10s)
+  ASSET_RATE_LIMIT       optional, requests a minute to keep to (default 300,
+                         the API's limit; 0 for none)`
+
+// Forgets ends the first line of a run on the embedded server: what it
+// holds is gone when the program exits, so a second run starts empty.
+const Forgets = "which forgets everything when this program exits"
+
 // AttemptTimeout bounds each try unless ASSET_ATTEMPT_TIMEOUT says
 // otherwise. A page of 100 invoices comes back well within it.
 const AttemptTimeout = 10 * time.Second
@@ -64,6 +82,13 @@ type Env struct {
 // having written one line to w saying which API that is. The client logs
 // retries and failures to log. Close the Env when done.
 func Open(getenv func(string) string, w, log io.Writer) (*Env, error) {
+	return OpenSaying(getenv, w, log, "")
+}
+
+// OpenSaying is Open, the line saying that the program runs on the embedded
+// server ending with ", " and embeddedNote when it is not "" (Forgets, for
+// one).
+func OpenSaying(getenv func(string) string, w, log io.Writer, embeddedNote string) (*Env, error) {
 	biz := getenv("ASSET_BUSINESS_ID")
 	timeout := AttemptTimeout
 	if v := getenv("ASSET_ATTEMPT_TIMEOUT"); v != "" {
@@ -84,7 +109,11 @@ func Open(getenv func(string) string, w, log io.Writer) (*Env, error) {
 			biz = DefaultBusinessID
 		}
 		srv := assettest.NewServer()
-		fmt.Fprintf(w, "ASSET_TOKEN is not set: running on an embedded assettest server at %s (business %s)\n", srv.URL, biz)
+		note := ""
+		if embeddedNote != "" {
+			note = ", " + embeddedNote
+		}
+		fmt.Fprintf(w, "ASSET_TOKEN is not set: running on an embedded assettest server at %s (business %s)%s\n", srv.URL, biz, note)
 		return &Env{Client: srv.Client(opts...), BusinessID: biz, Fake: srv}, nil
 	}
 

@@ -37,6 +37,15 @@ func TestEmbeddedWithoutAToken(t *testing.T) {
 	assert.Error(t, err, "Close stops the server")
 }
 
+func TestEmbeddedLineSaysTheNote(t *testing.T) {
+	var out bytes.Buffer
+	e, err := OpenSaying(env(nil), &out, io.Discard, Forgets)
+	require.NoError(t, err)
+	defer e.Close()
+	assert.Equal(t, "ASSET_TOKEN is not set: running on an embedded assettest server at "+e.Fake.URL+
+		" (business biz_example), which forgets everything when this program exits\n", out.String())
+}
+
 func TestTheSandboxByDefault(t *testing.T) {
 	var out bytes.Buffer
 	e, err := Open(env(map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1"}), &out, io.Discard)
