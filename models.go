@@ -42,6 +42,8 @@ func (s InvoiceSource) IsKnown() bool { return s == InvoiceSourceManual || s == 
 
 // Invoice is an invoice as the API returns it. Both documented versions of
 // the model decode into it (metadata or metadata_, old and new line shapes).
+//
+//asset:wire
 type Invoice struct {
 	ID           string              `json:"id"`
 	BusinessID   string              `json:"business_id"`
@@ -56,7 +58,7 @@ type Invoice struct {
 	DueAt        time.Time           `json:"due_at,omitzero"`
 	SentAt       time.Time           `json:"sent_at,omitzero"`
 	VoidedAt     time.Time           `json:"voided_at,omitzero"`
-	Metadata     map[string]any      `json:"metadata,omitempty"`
+	Metadata     map[string]any      `json:"metadata,omitempty" alias:"metadata_"`
 	Tags         map[string]TagValue `json:"tags,omitempty"`
 	Lines        []InvoiceLine       `json:"lines,omitempty"`
 	Payments     []InvoicePayment    `json:"payments,omitempty"`
@@ -67,6 +69,8 @@ func (inv *Invoice) Balance() Decimal { return inv.TotalAmount.Sub(inv.TotalPaid
 
 // InvoiceLine is one line of an invoice. Older responses price a line with
 // UnitPrice, Quantity, discounts and taxes; newer ones give its Amount.
+//
+//asset:wire
 type InvoiceLine struct {
 	ID             string         `json:"id"`
 	InvoiceID      string         `json:"invoice_id,omitempty"`
@@ -80,12 +84,14 @@ type InvoiceLine struct {
 	TaxRate        Decimal        `json:"tax_rate,omitzero"`
 	Amount         Decimal        `json:"amount,omitzero"`
 	IsPrepayment   bool           `json:"is_prepayment,omitempty"`
-	Metadata       map[string]any `json:"metadata,omitempty"`
+	Metadata       map[string]any `json:"metadata,omitempty" alias:"metadata_"`
 }
 
 // InvoicePayment is a payment applied to an invoice. The API's "invoice" back
 // reference carries nothing (it is documented as {} and as "<unknown>") and
 // is not kept.
+//
+//asset:wire
 type InvoicePayment struct {
 	ID                   string    `json:"id"`
 	InvoiceID            string    `json:"invoice_id,omitempty"`

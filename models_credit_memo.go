@@ -5,6 +5,8 @@ import "time"
 // CreditMemo is credit issued to a customer, as the API returns it. Its
 // amount goes into the customer's credit pool, which invoice payments
 // without a transaction draw on; voiding it takes back what is left of it.
+//
+//asset:wire
 type CreditMemo struct {
 	ID         string  `json:"id"`
 	BusinessID string  `json:"business_id"`

@@ -46,6 +46,8 @@ func (s RefundStatus) IsKnown() bool {
 // Refund is money given back to a customer against one or more invoices,
 // as the API returns it. Both documented versions decode into it: the
 // older one has RefundCredit, the newer one Tags.
+//
+//asset:wire
 type Refund struct {
 	ID         string `json:"id"`
 	BusinessID string `json:"business_id"`
