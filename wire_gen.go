@@ -2,6 +2,65 @@
 
 package asset
 
+// creditMemoWire is a CreditMemo as it travels.
+type creditMemoWire struct {
+	ID                 string              `json:"id"`
+	BusinessID         string              `json:"business_id"`
+	CustomerID         string              `json:"customer_id"`
+	Number             string              `json:"number"`
+	Amount             Decimal             `json:"amount"`
+	IssuedAt           flexTime            `json:"issued_at"`
+	Memo               string              `json:"memo"`
+	JournalEntryID     string              `json:"journal_entry_id"`
+	Voided             bool                `json:"voided"`
+	VoidedAt           flexTime            `json:"voided_at"`
+	VoidJournalEntryID string              `json:"void_journal_entry_id"`
+	CreatedBy          string              `json:"created_by"`
+	Tags               map[string]TagValue `json:"tags"`
+}
+
+func creditMemoToWire(m *CreditMemo) creditMemoWire {
+	return creditMemoWire{
+		ID:                 m.ID,
+		BusinessID:         m.BusinessID,
+		CustomerID:         m.CustomerID,
+		Number:             m.Number,
+		Amount:             m.Amount,
+		IssuedAt:           flexTime{m.IssuedAt},
+		Memo:               m.Memo,
+		JournalEntryID:     m.JournalEntryID,
+		Voided:             m.Voided,
+		VoidedAt:           flexTime{m.VoidedAt},
+		VoidJournalEntryID: m.VoidJournalEntryID,
+		CreatedBy:          m.CreatedBy,
+		Tags:               m.Tags,
+	}
+}
+
+func (w *creditMemoWire) into(m *CreditMemo) {
+	m.ID = w.ID
+	m.BusinessID = w.BusinessID
+	m.CustomerID = w.CustomerID
+	m.Number = w.Number
+	m.Amount = w.Amount
+	m.IssuedAt = w.IssuedAt.t
+	m.Memo = w.Memo
+	m.JournalEntryID = w.JournalEntryID
+	m.Voided = w.Voided
+	m.VoidedAt = w.VoidedAt.t
+	m.VoidJournalEntryID = w.VoidJournalEntryID
+	m.CreatedBy = w.CreatedBy
+	m.Tags = w.Tags
+}
+
+// UnmarshalJSON decodes a CreditMemo in either documented version of the API.
+// Like encoding/json's own decoding, fields absent from b keep their value.
+func (m *CreditMemo) UnmarshalJSON(b []byte) error { return unmarshalWire(b, m, creditMemoToWire) }
+
+func (*CreditMemo) codec() envelopeCodec[CreditMemo] {
+	return wireCodec[CreditMemo, creditMemoWire, *creditMemoWire]{}
+}
+
 // invoiceWire is an Invoice as it travels.
 type invoiceWire struct {
 	ID            string               `json:"id"`
@@ -187,65 +246,6 @@ func (m *InvoicePayment) UnmarshalJSON(b []byte) error {
 
 func (*InvoicePayment) codec() envelopeCodec[InvoicePayment] {
 	return wireCodec[InvoicePayment, invoicePaymentWire, *invoicePaymentWire]{}
-}
-
-// creditMemoWire is a CreditMemo as it travels.
-type creditMemoWire struct {
-	ID                 string              `json:"id"`
-	BusinessID         string              `json:"business_id"`
-	CustomerID         string              `json:"customer_id"`
-	Number             string              `json:"number"`
-	Amount             Decimal             `json:"amount"`
-	IssuedAt           flexTime            `json:"issued_at"`
-	Memo               string              `json:"memo"`
-	JournalEntryID     string              `json:"journal_entry_id"`
-	Voided             bool                `json:"voided"`
-	VoidedAt           flexTime            `json:"voided_at"`
-	VoidJournalEntryID string              `json:"void_journal_entry_id"`
-	CreatedBy          string              `json:"created_by"`
-	Tags               map[string]TagValue `json:"tags"`
-}
-
-func creditMemoToWire(m *CreditMemo) creditMemoWire {
-	return creditMemoWire{
-		ID:                 m.ID,
-		BusinessID:         m.BusinessID,
-		CustomerID:         m.CustomerID,
-		Number:             m.Number,
-		Amount:             m.Amount,
-		IssuedAt:           flexTime{m.IssuedAt},
-		Memo:               m.Memo,
-		JournalEntryID:     m.JournalEntryID,
-		Voided:             m.Voided,
-		VoidedAt:           flexTime{m.VoidedAt},
-		VoidJournalEntryID: m.VoidJournalEntryID,
-		CreatedBy:          m.CreatedBy,
-		Tags:               m.Tags,
-	}
-}
-
-func (w *creditMemoWire) into(m *CreditMemo) {
-	m.ID = w.ID
-	m.BusinessID = w.BusinessID
-	m.CustomerID = w.CustomerID
-	m.Number = w.Number
-	m.Amount = w.Amount
-	m.IssuedAt = w.IssuedAt.t
-	m.Memo = w.Memo
-	m.JournalEntryID = w.JournalEntryID
-	m.Voided = w.Voided
-	m.VoidedAt = w.VoidedAt.t
-	m.VoidJournalEntryID = w.VoidJournalEntryID
-	m.CreatedBy = w.CreatedBy
-	m.Tags = w.Tags
-}
-
-// UnmarshalJSON decodes a CreditMemo in either documented version of the API.
-// Like encoding/json's own decoding, fields absent from b keep their value.
-func (m *CreditMemo) UnmarshalJSON(b []byte) error { return unmarshalWire(b, m, creditMemoToWire) }
-
-func (*CreditMemo) codec() envelopeCodec[CreditMemo] {
-	return wireCodec[CreditMemo, creditMemoWire, *creditMemoWire]{}
 }
 
 // refundWire is a Refund as it travels.

@@ -1,7 +1,9 @@
 package asset
 
 import (
+	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // InvoiceStatus is an invoice's state. Values the SDK does not know decode
@@ -149,12 +151,6 @@ type InvoiceUpdate struct {
 	Tags map[string]*string `json:"tags,omitempty"`
 }
 
-// TagSet is a Tags entry that sets a tag to value.
-func TagSet(value string) *string { return &value }
-
-// TagRemove is a Tags entry that removes a tag.
-func TagRemove() *string { return nil }
-
 // InvoiceLineChanges adds and deletes lines of an invoice.
 type InvoiceLineChanges struct {
 	CreateLines []InvoiceUpdateLine `json:"create_lines,omitempty"`
@@ -181,15 +177,6 @@ type InvoiceWriteOff struct {
 	Description string `json:"description,omitempty"`
 }
 
-// InvoicePaymentCreate applies money to an invoice. With a TransactionID the
-// amount defaults to the transaction's; without one the payment is drawn
-// from the customer's credit and PaymentAmount is required.
-type InvoicePaymentCreate struct {
-	InvoiceID     string  `json:"invoice_id"`
-	TransactionID string  `json:"transaction_id,omitempty"`
-	PaymentAmount Decimal `json:"payment_amount,omitzero"`
-}
-
 // InvoiceListParams filters and pages a list of invoices. Zero fields are
 // left out of the query.
 type InvoiceListParams struct {
@@ -202,4 +189,96 @@ type InvoiceListParams struct {
 	PageSize int `url:"page_size,omitempty"`
 	// PageToken starts at a page a previous response named.
 	PageToken string `url:"page_token,omitempty"`
+}
+
+// checkDecoded tells an invoice the API sent from the zero value an empty
+// object decodes to.
+func (inv *Invoice) checkDecoded() error { return checkHasID("invoice", inv.ID) }
+
+func (c *InvoiceCreate) number() string { return c.Number }
+
+func (c *InvoiceCreate) validate(field string) error {
+	if err := checkText(field+".number", c.Number, true, 255); err != nil {
+		return err
+	}
+	if err := checkText(field+".description", c.Description, false, 512); err != nil {
+		return err
+	}
+	if err := checkPositive(field+".credit_amount", c.CreditAmount, true); err != nil {
+		return err
+	}
+	return validateLines(field+".lines", c.Lines)
+}
+
+func validateLines(field string, lines []InvoiceLineCreate) error {
+	for i, l := range lines {
+		if utf8.RuneCountInString(l.Description) > 512 {
+			return &InputError{Field: fmt.Sprintf("%s[%d].description", field, i), Reason: "is longer than 512 characters"}
+		}
+		for _, m := range []struct {
+			name  string
+			value Decimal
+		}{
+			{"unit_price", l.UnitPrice}, {"quantity", l.Quantity}, {"discount_amount", l.DiscountAmount},
+			{"discount_rate", l.DiscountRate}, {"tax_amount", l.TaxAmount}, {"tax_rate", l.TaxRate}, {"amount", l.Amount},
+		} {
+			// Only a negative amount fails here; naming the field only
+			// then keeps a valid batch from allocating a name per amount.
+			if m.value.Sign() < 0 {
+				return checkPositive(fmt.Sprintf("%s[%d].%s", field, i, m.name), m.value, true)
+			}
+		}
+	}
+	return nil
+}
+
+func (p *InvoiceListParams) validate() error {
+	if err := checkPageSize(p.PageSize); err != nil {
+		return err
+	}
+	if !p.DueAtStart.IsZero() && !p.DueAtEnd.IsZero() && p.DueAtEnd.Before(p.DueAtStart) {
+		return &InputError{Field: "params.DueAtEnd", Reason: "is before DueAtStart"}
+	}
+	return checkStatuses(p.Status, "an invoice status")
+}
+
+func (u *InvoiceUpdate) validate() error {
+	if u.Status != "" && !u.Status.IsKnown() {
+		return &InputError{Field: "update.Status", Reason: fmt.Sprintf("%q is not an invoice status", u.Status)}
+	}
+	if u.Status == "" && u.LineChanges.empty() && len(u.Tags) == 0 {
+		return &InputError{Field: "update", Reason: "changes nothing: set Status, LineChanges or Tags"}
+	}
+	if lc := u.LineChanges; lc != nil {
+		for i, l := range lc.CreateLines {
+			if err := l.validate(fmt.Sprintf("update.LineChanges.CreateLines[%d]", i)); err != nil {
+				return err
+			}
+		}
+		for i, id := range lc.DeleteLines {
+			if err := checkID(fmt.Sprintf("update.LineChanges.DeleteLines[%d]", i), id); err != nil {
+				return err
+			}
+		}
+	}
+	for name := range u.Tags {
+		if name == "" {
+			return &InputError{Field: "update.Tags", Reason: "has an empty tag name"}
+		}
+	}
+	return nil
+}
+
+func (l *InvoiceUpdateLine) validate(field string) error {
+	if err := checkText(field+".description", l.Description, false, 512); err != nil {
+		return err
+	}
+	if !l.Amount.IsSet() {
+		return &InputError{Field: field + ".amount", Reason: "is required: a line added by an update has an amount, not a price and quantity"}
+	}
+	return checkPositive(field+".amount", l.Amount, true)
+}
+
+func (lc *InvoiceLineChanges) empty() bool {
+	return lc == nil || len(lc.CreateLines) == 0 && len(lc.DeleteLines) == 0 && len(lc.Metadata) == 0
 }
