@@ -57,7 +57,7 @@ func concWorker(ctx context.Context, srv *assettest.Server, c *asset.Client, w i
 	}
 
 	if _, err := c.Invoices.Update(ctx, concBiz, a, asset.InvoiceUpdate{
-		LineChanges: &asset.InvoiceLineChanges{CreateLines: []asset.InvoiceUpdateLine{{Description: "fee", Amount: concDec("0.70")}}},
+		LineChanges: &asset.InvoiceLineChanges{CreateLines: []asset.InvoiceLineUpdate{{Description: "fee", Amount: concDec("0.70")}}},
 		Tags:        map[string]*string{"worker": asset.TagSet(fmt.Sprint(w))},
 	}); err != nil {
 		fail("update", err)

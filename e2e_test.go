@@ -483,9 +483,9 @@ func TestE2EUpdate(t *testing.T) {
 			total   string
 			lines   []string
 		}{
-			{"add", asset.InvoiceLineChanges{CreateLines: []asset.InvoiceUpdateLine{{Description: "c", Amount: asset.MustDecimal("10.00")}}}, "110.00", []string{"a", "b", "c"}},
+			{"add", asset.InvoiceLineChanges{CreateLines: []asset.InvoiceLineUpdate{{Description: "c", Amount: asset.MustDecimal("10.00")}}}, "110.00", []string{"a", "b", "c"}},
 			{"delete", asset.InvoiceLineChanges{DeleteLines: []string{inv.Lines[0].ID}}, "70.00", []string{"b", "c"}},
-			{"both at once", asset.InvoiceLineChanges{DeleteLines: []string{inv.Lines[1].ID}, CreateLines: []asset.InvoiceUpdateLine{{Description: "d", Amount: asset.MustDecimal("0.05")}}}, "10.05", []string{"c", "d"}},
+			{"both at once", asset.InvoiceLineChanges{DeleteLines: []string{inv.Lines[1].ID}, CreateLines: []asset.InvoiceLineUpdate{{Description: "d", Amount: asset.MustDecimal("0.05")}}}, "10.05", []string{"c", "d"}},
 		} {
 			got, err := c.Invoices.Update(ctx, e2eBiz, inv.ID, asset.InvoiceUpdate{LineChanges: &tc.changes})
 			require.NoError(t, err, tc.name)
@@ -679,7 +679,7 @@ func TestE2ELifecycle(t *testing.T) {
 
 	// A line added to a paid invoice opens it again; removing it pays it.
 	got, err = c.Invoices.Update(ctx, e2eBiz, one.ID, asset.InvoiceUpdate{LineChanges: &asset.InvoiceLineChanges{
-		CreateLines: []asset.InvoiceUpdateLine{{Description: "Rush fee", Amount: asset.MustDecimal("15.03")}},
+		CreateLines: []asset.InvoiceLineUpdate{{Description: "Rush fee", Amount: asset.MustDecimal("15.03")}},
 	}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"125.00", "15.03", "open"}, []string{got.TotalAmount.String(), got.Balance().String(), string(got.Status)})
@@ -705,7 +705,7 @@ func TestE2ELifecycle(t *testing.T) {
 	assert.ErrorIs(t, err, asset.ErrValidation)
 	assert.NotErrorIs(t, err, asset.ErrOutcomeUnknown, "a 422 was not applied: no need to check")
 	assert.False(t, apiErr.Temporary(), "the same call will fail again")
-	_, err = c.Invoices.Update(ctx, e2eBiz, two.ID, asset.InvoiceUpdate{LineChanges: &asset.InvoiceLineChanges{CreateLines: []asset.InvoiceUpdateLine{{Amount: asset.MustDecimal("1")}}}})
+	_, err = c.Invoices.Update(ctx, e2eBiz, two.ID, asset.InvoiceUpdate{LineChanges: &asset.InvoiceLineChanges{CreateLines: []asset.InvoiceLineUpdate{{Amount: asset.MustDecimal("1")}}}})
 	assert.ErrorIs(t, err, asset.ErrValidation, "nor its lines changed")
 	tagged, err := c.Invoices.Update(ctx, e2eBiz, two.ID, asset.InvoiceUpdate{Tags: map[string]*string{"Reason": asset.TagSet("duplicate")}})
 	require.NoError(t, err, "but its tags can be")

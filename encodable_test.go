@@ -77,7 +77,7 @@ func TestUnencodableInputIsRefusedBeforeSending(t *testing.T) {
 		}},
 		{"a refund's memo", "refund.memo", func() error {
 			_, err := c.Refunds.Create(ctx, testBiz, RefundCreate{Amount: MustDecimal("1"), ExternalID: "r-1", RefundedAt: time.Now(),
-				Method: RefundMethodCash, Memo: "\xed\xa0\x80", InvoicesToRefund: []RefundInvoice{{InvoiceID: testInv, Amount: MustDecimal("1")}}})
+				Method: RefundMethodCash, Memo: "\xed\xa0\x80", InvoicesToRefund: []RefundInvoiceCreate{{InvoiceID: testInv, Amount: MustDecimal("1")}}})
 			return err
 		}},
 		{"a write-off's description", "writeOff.description", func() error {

@@ -279,7 +279,7 @@ func ExampleInvoiceService_Update() {
 	// Lines: add one, remove one; the total follows.
 	inv, err := client.Invoices.Update(ctx, "biz_example", invs[0].ID, asset.InvoiceUpdate{
 		LineChanges: &asset.InvoiceLineChanges{
-			CreateLines: []asset.InvoiceUpdateLine{{Description: "Hosting", Amount: asset.MustDecimal("150.00")}},
+			CreateLines: []asset.InvoiceLineUpdate{{Description: "Hosting", Amount: asset.MustDecimal("150.00")}},
 		},
 	})
 	if err != nil {

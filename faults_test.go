@@ -155,7 +155,7 @@ var faultCalls = []faultCall{
 		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
 			// Adding a line is not idempotent: applied twice, the total shows it.
 			return faultOne(c.Invoices.Update(ctx, faultBiz, ids.invoice, asset.InvoiceUpdate{
-				LineChanges: &asset.InvoiceLineChanges{CreateLines: []asset.InvoiceUpdateLine{{Description: "fee", Amount: asset.MustDecimal("10")}}},
+				LineChanges: &asset.InvoiceLineChanges{CreateLines: []asset.InvoiceLineUpdate{{Description: "fee", Amount: asset.MustDecimal("10")}}},
 			}))
 		},
 	},
@@ -178,7 +178,7 @@ var faultCalls = []faultCall{
 		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
 			return faultRefund(c.Refunds.Create(ctx, faultBiz, asset.RefundCreate{
 				Amount: asset.MustDecimal("10"), ExternalID: "FM-REFUND", RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC),
-				Method: asset.RefundMethodCash, InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: ids.invoice, Amount: asset.MustDecimal("10")}},
+				Method: asset.RefundMethodCash, InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: ids.invoice, Amount: asset.MustDecimal("10")}},
 			}))
 		},
 	},
@@ -729,7 +729,7 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 		require.NoError(t, err)
 		r, err := setup.Refunds.Create(ctx, faultBiz, asset.RefundCreate{
 			Amount: asset.MustDecimal("50"), ExternalID: "FM-SETUP", RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC),
-			Method: asset.RefundMethodCash, InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: inv, Amount: asset.MustDecimal("50")}},
+			Method: asset.RefundMethodCash, InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: inv, Amount: asset.MustDecimal("50")}},
 		})
 		require.NoError(t, err)
 		ids.refund = r.ID

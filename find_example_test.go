@@ -54,7 +54,7 @@ func ExampleRefundService_FindByExternalID() {
 	srv.DropNext(assettest.RouteCreateRefund, 1, assettest.DropAfterApply) // the answer is lost
 	_, err := client.Refunds.Create(ctx, "biz_example", asset.RefundCreate{
 		Amount: asset.MustDecimal("5.00"), ExternalID: "rf-1", RefundedAt: time.Now(), Method: asset.RefundMethodCash,
-		InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: invs[0].ID, Amount: asset.MustDecimal("5.00")}},
+		InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: invs[0].ID, Amount: asset.MustDecimal("5.00")}},
 	})
 	if errors.Is(err, asset.ErrOutcomeUnknown) {
 		refund, err := client.Refunds.FindByExternalID(ctx, "biz_example", invs[0].ID, "rf-1")

@@ -188,7 +188,7 @@ func TestRefundsFindByExternalID(t *testing.T) {
 	require.NoError(t, err)
 	made, err := c.Refunds.Create(ctx, findBiz, asset.RefundCreate{Amount: asset.MustDecimal("4"), ExternalID: "rf-1",
 		RefundedAt: time.Now(), Method: asset.RefundMethodCash,
-		InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: inv.ID, Amount: asset.MustDecimal("4")}}})
+		InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: inv.ID, Amount: asset.MustDecimal("4")}}})
 	require.NoError(t, err)
 
 	got, err := c.Refunds.FindByExternalID(ctx, findBiz, inv.ID, "rf-1")

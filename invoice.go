@@ -153,21 +153,27 @@ type InvoiceUpdate struct {
 
 // InvoiceLineChanges adds and deletes lines of an invoice.
 type InvoiceLineChanges struct {
-	CreateLines []InvoiceUpdateLine `json:"create_lines,omitempty"`
+	CreateLines []InvoiceLineUpdate `json:"create_lines,omitempty"`
 	DeleteLines []string            `json:"delete_lines,omitempty"`
 	Metadata    map[string]any      `json:"metadata,omitempty"`
 }
 
-// InvoiceUpdateLine is a line added by an update. Unlike a new invoice's
+// InvoiceLineUpdate is a line added by an update. Unlike a new invoice's
 // line it has no price, quantity, discount or tax: the API documents only
 // these four fields for it, and would drop any other without an error.
-type InvoiceUpdateLine struct {
+type InvoiceLineUpdate struct {
 	Description string `json:"description,omitempty"`
 	LedgerID    string `json:"ledger_id,omitempty"`
 	// Amount is the line's amount; it is required.
 	Amount   Decimal        `json:"amount,omitzero"`
 	Metadata map[string]any `json:"metadata,omitempty"`
 }
+
+// InvoiceUpdateLine is the former name of InvoiceLineUpdate.
+//
+// Deprecated: use InvoiceLineUpdate, whose words come in the order of
+// InvoiceLineCreate's.
+type InvoiceUpdateLine = InvoiceLineUpdate
 
 // InvoiceWriteOff writes off part or all of an invoice's balance.
 type InvoiceWriteOff struct {
@@ -269,7 +275,7 @@ func (u *InvoiceUpdate) validate() error {
 	return nil
 }
 
-func (l *InvoiceUpdateLine) validate(field string) error {
+func (l *InvoiceLineUpdate) validate(field string) error {
 	if err := checkText(field+".description", l.Description, false, 512); err != nil {
 		return err
 	}

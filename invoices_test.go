@@ -589,7 +589,7 @@ func TestUpdateBody(t *testing.T) {
 			update: InvoiceUpdate{
 				Status: InvoiceStatusVoided,
 				LineChanges: &InvoiceLineChanges{
-					CreateLines: []InvoiceUpdateLine{{
+					CreateLines: []InvoiceLineUpdate{{
 						Description: "Re-priced materials",
 						LedgerID:    "ldg_WQMDNUHpBThYSNh4AprDBo",
 						Amount:      MustDecimal("520.56"),

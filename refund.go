@@ -100,19 +100,19 @@ type RefundCreate struct {
 	// ExternalID is your own id for the refund, at most 255 characters and
 	// unique within the business: it is how a refund whose outcome is
 	// unknown is found again (see RefundService.ListForInvoice).
-	ExternalID       string          `json:"refund_external_id"`
-	RefundedAt       time.Time       `json:"refunded_at"`
-	Method           RefundMethod    `json:"method"`
-	InvoicesToRefund []RefundInvoice `json:"invoices_to_refund"`
-	Memo             string          `json:"memo,omitempty"`
+	ExternalID       string                `json:"refund_external_id"`
+	RefundedAt       time.Time             `json:"refunded_at"`
+	Method           RefundMethod          `json:"method"`
+	InvoicesToRefund []RefundInvoiceCreate `json:"invoices_to_refund"`
+	Memo             string                `json:"memo,omitempty"`
 	// Processor is who processed the refund.
 	Processor string `json:"processor,omitempty"`
 	IsReturn  bool   `json:"is_return,omitempty"`
 }
 
-// RefundInvoice is the part of a new refund that goes to one invoice, named
+// RefundInvoiceCreate is the part of a new refund that goes to one invoice, named
 // by InvoiceID or InvoiceExternalID.
-type RefundInvoice struct {
+type RefundInvoiceCreate struct {
 	Amount            Decimal `json:"amount"`
 	InvoiceID         string  `json:"invoice_id,omitempty"`
 	InvoiceExternalID string  `json:"invoice_external_id,omitempty"`
@@ -120,6 +120,12 @@ type RefundInvoice struct {
 	InvoiceLineID string `json:"invoice_line_id,omitempty"`
 	Memo          string `json:"memo,omitempty"`
 }
+
+// RefundInvoice is the former name of RefundInvoiceCreate.
+//
+// Deprecated: use RefundInvoiceCreate: the old name was one letter away
+// from RefundedInvoice, what a refund returns.
+type RefundInvoice = RefundInvoiceCreate
 
 // RefundPaymentCreate applies a transaction to a refund. PaymentAmount
 // unset means the transaction's amount; it may be zero but not negative.
@@ -180,7 +186,7 @@ func (r *RefundCreate) validate() error {
 	return nil
 }
 
-func (ri *RefundInvoice) validate(field string) error {
+func (ri *RefundInvoiceCreate) validate(field string) error {
 	if ri.InvoiceID == "" && ri.InvoiceExternalID == "" {
 		return &InputError{Field: field + ".InvoiceID", Reason: "is required, or InvoiceExternalID"}
 	}

@@ -37,7 +37,7 @@ func e2eRefund(externalID string, idsAndAmounts ...string) asset.RefundCreate {
 	r := asset.RefundCreate{ExternalID: externalID, RefundedAt: e2eRefundedAt, Method: asset.RefundMethodCheck, Amount: asset.DecimalFromInt(0)}
 	for i := 0; i < len(idsAndAmounts); i += 2 {
 		amount := asset.MustDecimal(idsAndAmounts[i+1])
-		r.InvoicesToRefund = append(r.InvoicesToRefund, asset.RefundInvoice{InvoiceID: idsAndAmounts[i], Amount: amount})
+		r.InvoicesToRefund = append(r.InvoicesToRefund, asset.RefundInvoiceCreate{InvoiceID: idsAndAmounts[i], Amount: amount})
 		r.Amount = r.Amount.Add(amount)
 	}
 	return r
@@ -87,7 +87,7 @@ func TestE2ERefundByInvoiceExternalID(t *testing.T) {
 	inv := e2ePaid(t, srv, c, "RF-EXT", "40.00", "40.00")
 	r, err := c.Refunds.Create(context.Background(), e2eBiz, asset.RefundCreate{
 		Amount: asset.MustDecimal("15.00"), ExternalID: "ref-ext", RefundedAt: e2eRefundedAt, Method: asset.RefundMethodACH,
-		InvoicesToRefund: []asset.RefundInvoice{{InvoiceExternalID: "RF-EXT", InvoiceLineID: inv.Lines[0].ID, Amount: asset.MustDecimal("15.00"), Memo: "one line"}},
+		InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceExternalID: "RF-EXT", InvoiceLineID: inv.Lines[0].ID, Amount: asset.MustDecimal("15.00"), Memo: "one line"}},
 	})
 	require.NoError(t, err)
 	require.Len(t, r.RefundInvoices, 1)
@@ -131,7 +131,7 @@ func TestE2ERefundRefused(t *testing.T) {
 		{"an unknown invoice", e2eRefund("ref-h", "inv_unknownunknownunknow", "1.00"), asset.ErrNotFound, "Invoice not found"},
 		{"a line of another invoice", asset.RefundCreate{
 			Amount: asset.MustDecimal("1.00"), ExternalID: "ref-i", RefundedAt: e2eRefundedAt, Method: asset.RefundMethodCash,
-			InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: half.ID, InvoiceLineID: paid.Lines[0].ID, Amount: asset.MustDecimal("1.00")}},
+			InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: half.ID, InvoiceLineID: paid.Lines[0].ID, Amount: asset.MustDecimal("1.00")}},
 		}, asset.ErrValidation, "is not a line of invoice"},
 		{"amounts that do not add up", mismatched, asset.ErrValidation, "not the sum"},
 		{"a refund_external_id already used", e2eRefund("ref-taken", half.ID, "1.00"), asset.ErrConflict, "already exists"},

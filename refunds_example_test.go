@@ -39,7 +39,7 @@ func ExampleRefundService_Create() {
 		ExternalID: "crm-refund-881", // your own id: how a lost answer is found again
 		RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC),
 		Method:     asset.RefundMethodCheck,
-		InvoicesToRefund: []asset.RefundInvoice{
+		InvoicesToRefund: []asset.RefundInvoiceCreate{
 			{InvoiceID: invoiceID, Amount: asset.MustDecimal("45.00")},
 		},
 		Memo: "damaged on delivery",
@@ -84,7 +84,7 @@ func ExampleRefundService_ApplyPayment() {
 	r, err := client.Refunds.Create(ctx, "biz_example", asset.RefundCreate{
 		Amount: asset.MustDecimal("120.00"), ExternalID: "crm-refund-882",
 		RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC), Method: asset.RefundMethodACH,
-		InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: invoiceID, Amount: asset.MustDecimal("120.00")}},
+		InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: invoiceID, Amount: asset.MustDecimal("120.00")}},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -112,7 +112,7 @@ func ExampleRefundService_All() {
 		_, err := client.Refunds.Create(ctx, "biz_example", asset.RefundCreate{
 			Amount: asset.MustDecimal(amount), ExternalID: fmt.Sprintf("crm-refund-%d", i),
 			RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC), Method: asset.RefundMethodCash,
-			InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: invoiceID, Amount: asset.MustDecimal(amount)}},
+			InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: invoiceID, Amount: asset.MustDecimal(amount)}},
 		})
 		if err != nil {
 			fmt.Println(err)
@@ -140,7 +140,7 @@ func ExampleRefundService_ListForInvoice() {
 	_, err := client.Refunds.Create(ctx, "biz_example", asset.RefundCreate{
 		Amount: asset.MustDecimal("120.00"), ExternalID: "crm-refund-883",
 		RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC), Method: asset.RefundMethodCreditCard,
-		InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: invoiceID, Amount: asset.MustDecimal("120.00")}},
+		InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: invoiceID, Amount: asset.MustDecimal("120.00")}},
 	})
 	if err != nil {
 		fmt.Println(err)

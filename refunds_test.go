@@ -130,7 +130,7 @@ func goldenRefundCreate() RefundCreate {
 		ExternalID: "ref_ext_001",
 		RefundedAt: time.Date(2025, 1, 15, 9, 30, 0, 0, time.FixedZone("EST", -5*3600)),
 		Method:     RefundMethodCreditCard,
-		InvoicesToRefund: []RefundInvoice{
+		InvoicesToRefund: []RefundInvoiceCreate{
 			{Amount: MustDecimal("100.00"), InvoiceID: testInv, InvoiceLineID: "inl_WQMDNUHpBThYSNh4AprDBo", Memo: "Refund for returned item"},
 			{Amount: MustDecimal("50.50"), InvoiceExternalID: "ext_inv_001"},
 		},
@@ -317,9 +317,9 @@ func refundCreate(mod func(*RefundCreate)) func(ctx context.Context, c *Client) 
 
 func TestRefundCreateRefused(t *testing.T) {
 	long := strings.Repeat("é", 256)
-	many := make([]RefundInvoice, 101)
+	many := make([]RefundInvoiceCreate, 101)
 	for i := range many {
-		many[i] = RefundInvoice{InvoiceID: testInv, Amount: MustDecimal("1")}
+		many[i] = RefundInvoiceCreate{InvoiceID: testInv, Amount: MustDecimal("1")}
 	}
 	runRefused(t, []refusedCase{
 		{"bad business id", "businessID", func(ctx context.Context, c *Client) error {

@@ -252,9 +252,9 @@ func TestUpdateRefused(t *testing.T) {
 		{"empty tags map", "update", update(InvoiceUpdate{Tags: map[string]*string{}})},
 		{"empty tag name", "update.Tags", update(InvoiceUpdate{Tags: map[string]*string{"": TagSet("x")}})},
 		{"new line without an amount", "update.LineChanges.CreateLines[1].amount", update(InvoiceUpdate{
-			LineChanges: &InvoiceLineChanges{CreateLines: []InvoiceUpdateLine{{Amount: MustDecimal("1")}, {Description: "fee", LedgerID: "ldg_1"}}}})},
+			LineChanges: &InvoiceLineChanges{CreateLines: []InvoiceLineUpdate{{Amount: MustDecimal("1")}, {Description: "fee", LedgerID: "ldg_1"}}}})},
 		{"negative line amount", "update.LineChanges.CreateLines[0].amount", update(InvoiceUpdate{
-			LineChanges: &InvoiceLineChanges{CreateLines: []InvoiceUpdateLine{{Amount: MustDecimal("-520.56")}}}})},
+			LineChanges: &InvoiceLineChanges{CreateLines: []InvoiceLineUpdate{{Amount: MustDecimal("-520.56")}}}})},
 		{"bad line id to delete", "update.LineChanges.DeleteLines[1]", update(InvoiceUpdate{
 			LineChanges: &InvoiceLineChanges{DeleteLines: []string{"inv_line_1", "../inv_line_2"}}})},
 	})

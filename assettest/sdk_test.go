@@ -116,7 +116,7 @@ func TestSDKLifecycle(t *testing.T) {
 	second := invs[1]
 	upd, err := c.Invoices.Update(ctx, biz, second.ID, asset.InvoiceUpdate{
 		LineChanges: &asset.InvoiceLineChanges{
-			CreateLines: []asset.InvoiceUpdateLine{{Description: "fee", Amount: asset.MustDecimal("10")}},
+			CreateLines: []asset.InvoiceLineUpdate{{Description: "fee", Amount: asset.MustDecimal("10")}},
 			DeleteLines: []string{second.Lines[1].ID},
 		},
 		Tags: map[string]*string{"Location": asset.TagRemove(), "Job": asset.TagSet("Roof")},

@@ -347,7 +347,7 @@ func refundPart(ctx context.Context, env *exampleenv.Env, prefix string, inv ass
 	amount := asset.MustDecimal("50.00")
 	refund, err := client.Refunds.Create(ctx, biz, asset.RefundCreate{
 		Amount: amount, ExternalID: prefix + "RF-1", RefundedAt: time.Now().UTC(), Method: asset.RefundMethodCreditCard,
-		InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: inv.ID, Amount: amount}},
+		InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: inv.ID, Amount: amount}},
 	})
 	if err != nil {
 		// ErrOutcomeUnknown: look for the external id among the invoice's
