@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,14 +55,7 @@ func TestRedisKilledMidRun(t *testing.T) {
 		name := map[bool]string{false: "fail closed", true: "FailOpen"}[failOpen]
 		t.Run(name, func(t *testing.T) {
 			leaks := goleak.IgnoreCurrent()
-			rs, err := startRedis()
-			if err != nil {
-				if os.Getenv("CI") == "true" {
-					t.Fatal(err)
-				}
-				t.Skip("needs redis-server on the PATH: ", err)
-			}
-			defer rs.stop()
+			rs := ownRedis(t)
 			var logs syncBuffer
 			after := killMidRun(t, rs, failOpen, &logs)
 			t.Logf("calls after the kill: %d ok, %d ErrRedisDown, %d other; the slowest took %s",
@@ -171,14 +163,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // After an outage the limiter asks Redis again, once a second, and shares
 // the budget again as soon as it answers.
 func TestRedisBackAfterOutage(t *testing.T) {
-	rs, err := startRedis()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip("needs redis-server on the PATH: ", err)
-	}
-	defer func() { rs.stop() }()
+	rs := ownRedis(t)
 	var logs syncBuffer
 	rdb := newRedisClient(t, rs.addr)
 	l := redislimit.New(rdb, redislimit.Limit{N: 1000, Per: time.Second}, redislimit.WithPrefix(testPrefix(t)),
@@ -188,8 +173,9 @@ func TestRedisBackAfterOutage(t *testing.T) {
 	waitFor(t, func() bool { return errors.Is(l.Wait(timeout(t, 10*time.Second), biz), redislimit.ErrRedisDown) })
 	_, port, _ := strings.Cut(rs.addr, ":")
 	rs.stop()
-	rs, err = startRedisOn(port)
+	rs, err := startRedisOn(port)
 	require.NoError(t, err)
+	t.Cleanup(rs.stop)
 	waitFor(t, func() bool { return l.Wait(timeout(t, 10*time.Second), biz) == nil })
 	assert.Contains(t, logs.String(), "redis is unreachable")
 	assert.Contains(t, logs.String(), "redis is reachable again")
