@@ -69,6 +69,7 @@ func New(rdb redis.UniversalClient, limit Limit, opts ...Option) asset.RateLimit
 		name:     "default",
 		maxWait:  time.Minute,
 		logger:   slog.Default(),
+		now:      time.Now,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -176,13 +177,13 @@ func (l *limiter) Observe(key string, h http.Header, status int) {
 	if h == nil {
 		return
 	}
-	until, ok := pauseUntil(h, status, time.Now(), l.cfg.maxWait)
+	d, ok := pauseFor(h, status, l.cfg.now(), l.cfg.maxWait)
 	if !ok {
 		return
 	}
 	if l.down.Load() {
 		if l.cfg.failOpen {
-			l.fallback.pause(until)
+			l.fallback.pause(time.Now().Add(d))
 		}
 		return
 	}
@@ -190,12 +191,11 @@ func (l *limiter) Observe(key string, h http.Header, status int) {
 	// loses the pause.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	err := pauseScript.Run(ctx, l.rdb, []string{l.key("pause", key)},
-		until.UnixMicro(), l.cfg.maxWait.Microseconds()).Err()
+	err := pauseScript.Run(ctx, l.rdb, []string{l.key("pause", key)}, d.Microseconds()).Err()
 	if err != nil {
 		l.cfg.logger.Warn("redislimit: could not share a rate-limit pause", "err", err)
 		if l.cfg.failOpen {
-			l.fallback.pause(until)
+			l.fallback.pause(time.Now().Add(d))
 		}
 	}
 }
@@ -303,11 +303,4 @@ func (f *fallback) pause(until time.Time) {
 	if until.After(f.paused) {
 		f.paused = until
 	}
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
 }

@@ -59,12 +59,14 @@ end
 return 0
 `)
 
-// pauseScript pauses a key until ARGV[1] (unix microseconds), at most
-// ARGV[2] microseconds from Redis's now; a longer pause in force stays.
+// pauseScript pauses a key for ARGV[1] microseconds from Redis's now; a
+// longer pause in force stays. The pause comes as a duration, not as a
+// time of the process's clock: a process whose clock is ahead of Redis's
+// would make every pause longer by the gap, one behind would share none.
 var pauseScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local untilv = math.min(tonumber(ARGV[1]), now + tonumber(ARGV[2]))
+local untilv = now + tonumber(ARGV[1])
 if untilv <= now then return 0 end
 local cur = tonumber(redis.call('GET', KEYS[1]))
 if cur and cur >= untilv then return 0 end
@@ -76,38 +78,46 @@ return 1
 // fraction apart do not land the next request in the spent window.
 const resetMargin = 50 * time.Millisecond
 
-// pauseUntil is when the answer says requests may go again, if it asks for
-// a pause at all: after a 429 (Retry-After, else x-ratelimit-reset, else a
-// second), or when x-ratelimit-remaining is 0. It is never after
-// now+maxWait.
-func pauseUntil(h http.Header, status int, now time.Time, maxWait time.Duration) (time.Time, bool) {
-	limit := now.Add(maxWait)
-	reset, hasReset := unixHeader(h.Get("X-Ratelimit-Reset"), now, limit)
+// pauseFor is how long the answer, read at now, asks requests to hold
+// off, if it asks for a pause at all: after a 429 (Retry-After, else a
+// reset still to come, else a second), or when x-ratelimit-remaining is 0
+// and the reset is still to come. It is never more than maxWait, however
+// far or absurd the header's value.
+func pauseFor(h http.Header, status int, now time.Time, maxWait time.Duration) (time.Duration, bool) {
+	reset, hasReset := resetIn(h.Get("X-Ratelimit-Reset"), now, maxWait)
 	if status == http.StatusTooManyRequests {
 		if d, ok := retryAfter(h.Get("Retry-After"), now); ok {
-			return minTime(now.Add(d), limit), true
+			return min(d, maxWait), true
 		}
 		if hasReset {
 			return reset, true
 		}
-		return minTime(now.Add(time.Second), limit), true
+		return min(time.Second, maxWait), true
 	}
 	if h.Get("X-Ratelimit-Remaining") == "0" && hasReset {
 		return reset, true
 	}
-	return time.Time{}, false
+	return 0, false
 }
 
-// unixHeader reads unix seconds, plus the margin, capped at limit.
-func unixHeader(v string, now, limit time.Time) (time.Time, bool) {
+// resetIn is how long from now until v, in unix seconds, plus the margin,
+// at most maxWait; false when v is not a number or is already past, as
+// it then tells nothing of a window still running.
+func resetIn(v string, now time.Time, maxWait time.Duration) (time.Duration, bool) {
 	sec, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return time.Time{}, false
+	if err != nil || sec < now.Unix() {
+		return 0, false
 	}
-	if sec > limit.Unix()+1 {
-		return limit, true // also keeps absurd values from overflowing
+	// Compared in seconds first: time.Unix(sec, 0) of an absurd sec is
+	// past what a Duration holds.
+	if sec-now.Unix() > int64(maxWait/time.Second)+1 {
+		return maxWait, true
 	}
-	return minTime(time.Unix(sec, 0).Add(resetMargin), limit), true
+	d := time.Unix(sec, 0).Sub(now)
+	if d <= 0 {
+		return 0, false
+	}
+	return min(d+resetMargin, maxWait), true
 }
 
 // retryAfter reads Retry-After in seconds or as an HTTP date.
