@@ -7,11 +7,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/redislimit"
 )
+
+// A nil client inside the interface is a nil client too: refused before
+// anything is sent, never a panic inside the caller's request.
+func TestNilClientInInterface(t *testing.T) {
+	for name, rdb := range map[string]redis.UniversalClient{
+		"*redis.Client":        (*redis.Client)(nil),
+		"*redis.ClusterClient": (*redis.ClusterClient)(nil),
+		"*redis.Ring":          (*redis.Ring)(nil),
+	} {
+		t.Run(name, func(t *testing.T) {
+			l := redislimit.New(rdb, redislimit.Limit{N: 1, Per: time.Second})
+			var err error
+			require.NotPanics(t, func() { err = l.Wait(timeout(t, time.Second), biz) })
+			var inErr *asset.InputError
+			require.ErrorAs(t, err, &inErr)
+			assert.ErrorIs(t, err, asset.ErrValidation)
+			require.NotPanics(t, func() { l.Observe(biz, windowHeader(0, time.Now().Add(time.Second)), 429) })
+		})
+	}
+}
 
 // An x-ratelimit-reset far in the past or the future, whatever its size,
 // pauses the key no longer than it says or than WithMaxWait allows: a

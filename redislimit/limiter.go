@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,7 +75,7 @@ func New(rdb redis.UniversalClient, limit Limit, opts ...Option) asset.RateLimit
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if rdb == nil {
+	if isNil(rdb) {
 		return refused{&asset.InputError{Field: "redislimit.New", Reason: "the redis client is nil"}}
 	}
 	for _, l := range []Limit{cfg.business, cfg.tenant} {
@@ -83,6 +84,21 @@ func New(rdb redis.UniversalClient, limit Limit, opts ...Option) asset.RateLimit
 		}
 	}
 	return &limiter{rdb: rdb, cfg: cfg, fallback: fallback{limit: cfg.tenant}}
+}
+
+// isNil reports whether rdb is nil or holds a nil pointer: a
+// (*redis.Client)(nil) passed as a UniversalClient is not == nil, and
+// would panic inside the first call.
+func isNil(rdb redis.UniversalClient) bool {
+	if rdb == nil {
+		return true
+	}
+	v := reflect.ValueOf(rdb)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
 }
 
 // refused is the limiter of a New given bad arguments.
