@@ -207,7 +207,9 @@ func (l *limiter) Observe(key string, h http.Header, status int) {
 	// loses the pause.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	err := pauseScript.Run(ctx, l.rdb, []string{l.key("pause", key)}, d.Microseconds()).Err()
+	_, err := race(ctx, func(ctx context.Context) (any, error) {
+		return nil, pauseScript.Run(ctx, l.rdb, []string{l.key("pause", key)}, d.Microseconds()).Err()
+	}, nil)
 	if err != nil {
 		l.cfg.logger.Warn("redislimit: could not share a rate-limit pause", "err", err)
 		if l.cfg.failOpen {
@@ -224,18 +226,67 @@ type slot struct {
 }
 
 // take runs the slot script for key's budget and, but for the token
-// endpoint, the tenant's.
+// endpoint, the tenant's. A slot taken for a call that stopped waiting for
+// the answer is given back once the answer comes.
 func (l *limiter) take(ctx context.Context, key string, most time.Duration) (slot, error) {
 	keys, intervals := l.budgets(key)
 	args := append([]any{max(most, 0).Microseconds()}, intervals...)
-	res, err := takeScript.Run(ctx, l.rdb, append([]string{l.key("pause", key)}, keys...), args...).Int64Slice()
-	if err != nil {
-		return slot{}, err
+	return race(ctx, func(ctx context.Context) (slot, error) {
+		res, err := takeScript.Run(ctx, l.rdb, append([]string{l.key("pause", key)}, keys...), args...).Int64Slice()
+		if err != nil {
+			return slot{}, err
+		}
+		if len(res) != 3 {
+			return slot{}, fmt.Errorf("redislimit: unexpected script result %v", res)
+		}
+		return slot{wait: time.Duration(res[0]) * time.Microsecond, taken: res[1] == 1, at: res[2]}, nil
+	}, func(s slot) {
+		if s.taken {
+			l.giveBack(context.Background(), key, s.at)
+		}
+	})
+}
+
+// race runs call and returns its answer, or ctx's error as soon as ctx
+// ends, whichever comes first. A Redis client need not give up when a
+// context ends (go-redis waits on a socket for its read timeout, and
+// longer with retries, unless ContextTimeoutEnabled is set), and the
+// limiter must work whatever client it was given. An answer that comes
+// after the caller left is handed to abandoned, in the background; the
+// call itself ends when the Redis client's own timeouts end it.
+func race[T any](ctx context.Context, call func(context.Context) (T, error), abandoned func(T)) (T, error) {
+	const (
+		pending int32 = iota
+		answered
+		left
+	)
+	var state atomic.Int32
+	type result struct {
+		v   T
+		err error
 	}
-	if len(res) != 3 {
-		return slot{}, fmt.Errorf("redislimit: unexpected script result %v", res)
+	done := make(chan result, 1)
+	go func() {
+		v, err := call(ctx)
+		if state.CompareAndSwap(pending, answered) {
+			done <- result{v, err}
+			return
+		}
+		if err == nil && abandoned != nil {
+			abandoned(v)
+		}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		if state.CompareAndSwap(pending, left) {
+			var zero T
+			return zero, ctx.Err()
+		}
+		r := <-done // answered as ctx ended: the answer is the caller's
+		return r.v, r.err
 	}
-	return slot{wait: time.Duration(res[0]) * time.Microsecond, taken: res[1] == 1, at: res[2]}, nil
 }
 
 // giveBack returns the slot at to key's budgets, for a call that will not
@@ -246,7 +297,10 @@ func (l *limiter) giveBack(ctx context.Context, key string, at int64) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
 	keys, intervals := l.budgets(key)
-	if err := giveBackScript.Run(ctx, l.rdb, keys, append([]any{at}, intervals...)...).Err(); err != nil {
+	_, err := race(ctx, func(ctx context.Context) (any, error) {
+		return nil, giveBackScript.Run(ctx, l.rdb, keys, append([]any{at}, intervals...)...).Err()
+	}, nil)
+	if err != nil {
 		l.cfg.logger.Warn("redislimit: could not give back an unused slot", "err", err)
 	}
 }

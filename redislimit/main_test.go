@@ -125,8 +125,14 @@ func startRedisOn(port string) (*redisServer, error) {
 	}
 	s := &redisServer{addr: "127.0.0.1:" + port, dir: dir}
 	pidfile := filepath.Join(dir, "redis.pid")
-	out, err := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--daemonize", "yes", "--pidfile", pidfile, "--dir", dir, "--logfile", filepath.Join(dir, "redis.log")).CombinedOutput()
+	args := []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--daemonize", "yes", "--pidfile", pidfile, "--dir", dir, "--logfile", filepath.Join(dir, "redis.log")}
+	// DEBUG SLEEP stands for a slow Redis; Redis 7 refuses DEBUG unless
+	// told, and Redis 6 knows no such option but allows DEBUG anyway.
+	out, err := exec.Command(bin, append(args, "--enable-debug-command", "local")...).CombinedOutput()
+	if err != nil {
+		out, err = exec.Command(bin, args...).CombinedOutput()
+	}
 	if err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("redis-server: %v: %s", err, out)
@@ -158,8 +164,14 @@ func (s *redisServer) kill() {
 	}
 }
 
+// freeze stops the server's process, as a stalled host would: its
+// connections stay open and nothing answers. thaw lets it go on.
+func (s *redisServer) freeze() { _ = syscall.Kill(s.pid, syscall.SIGSTOP) }
+func (s *redisServer) thaw()   { _ = syscall.Kill(s.pid, syscall.SIGCONT) }
+
 func (s *redisServer) stop() {
 	if s.pid > 0 {
+		s.thaw() // a stopped process holds its SIGTERM until then
 		_ = syscall.Kill(s.pid, syscall.SIGTERM)
 	}
 	_ = os.RemoveAll(s.dir)
