@@ -32,6 +32,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/internal/redact"
 )
 
 // Limit is a budget: N requests per Per.
@@ -51,6 +52,7 @@ type limiter struct {
 	retryAt  atomic.Int64 // unix nanoseconds: when Redis down is asked again
 	lastErr  atomic.Pointer[error]
 	fallback fallback
+	secrets  []string // the Redis client's credentials, kept out of errors and logs
 }
 
 // retryDown is how long a limiter that found Redis unreachable answers
@@ -83,7 +85,42 @@ func New(rdb redis.UniversalClient, limit Limit, opts ...Option) asset.RateLimit
 			return refused{&asset.InputError{Field: "redislimit.Limit", Reason: fmt.Sprintf("need a positive N and Per, got %d per %s", l.N, l.Per)}}
 		}
 	}
-	return &limiter{rdb: rdb, cfg: cfg, fallback: fallback{limit: cfg.tenant}}
+	return &limiter{rdb: rdb, cfg: cfg, fallback: fallback{limit: cfg.tenant}, secrets: secrets(rdb)}
+}
+
+// secrets are the credentials rdb sends Redis. A Redis or a proxy that
+// refuses a command may quote its arguments back ("ERR unknown command
+// 'AUTH', with args beginning with: ..."), AUTH's included, and the error
+// goes on to the caller and the logs. Credentials from a
+// CredentialsProvider are not known here.
+func secrets(rdb redis.UniversalClient) []string {
+	var pass string
+	switch c := rdb.(type) {
+	case *redis.Client:
+		pass = c.Options().Password
+	case *redis.ClusterClient:
+		pass = c.Options().Password
+	case *redis.Ring:
+		pass = c.Options().Password
+	}
+	if pass == "" {
+		return nil
+	}
+	return []string{pass}
+}
+
+// clean is err with the Redis credentials taken out of its text, as the
+// SDK takes tokens out of what a server quotes back. An error that quoted
+// one loses its chain: anything below it would still hold the secret.
+func (l *limiter) clean(err error) error {
+	if err == nil || len(l.secrets) == 0 {
+		return err
+	}
+	msg := err.Error()
+	if clean := redact.String(msg, l.secrets); clean != msg {
+		return errors.New(clean)
+	}
+	return err
 }
 
 // isNil reports whether rdb is nil or holds a nil pointer: a
@@ -150,6 +187,7 @@ func (l *limiter) Wait(ctx context.Context, key string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		err = l.clean(err)
 		l.lastErr.Store(&err)
 		l.retryAt.Store(time.Now().Add(retryDown).UnixNano())
 		if !l.down.Swap(true) {
@@ -211,7 +249,7 @@ func (l *limiter) Observe(key string, h http.Header, status int) {
 		return nil, pauseScript.Run(ctx, l.rdb, []string{l.key("pause", key)}, d.Microseconds()).Err()
 	}, nil)
 	if err != nil {
-		l.cfg.logger.Warn("redislimit: could not share a rate-limit pause", "err", err)
+		l.cfg.logger.Warn("redislimit: could not share a rate-limit pause", "err", l.clean(err))
 		if l.cfg.failOpen {
 			l.fallback.pause(time.Now().Add(d))
 		}
@@ -301,7 +339,7 @@ func (l *limiter) giveBack(ctx context.Context, key string, at int64) {
 		return nil, giveBackScript.Run(ctx, l.rdb, keys, append([]any{at}, intervals...)...).Err()
 	}, nil)
 	if err != nil {
-		l.cfg.logger.Warn("redislimit: could not give back an unused slot", "err", err)
+		l.cfg.logger.Warn("redislimit: could not give back an unused slot", "err", l.clean(err))
 	}
 }
 

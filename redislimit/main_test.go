@@ -73,9 +73,9 @@ func needRedis(t testing.TB) *redis.Client {
 
 // ownRedis starts a redis-server for one test that stops, kills or
 // restarts it, stopped when the test ends.
-func ownRedis(t testing.TB) *redisServer {
+func ownRedis(t testing.TB, config ...string) *redisServer {
 	t.Helper()
-	rs, err := startRedis()
+	rs, err := startRedis(config...)
 	if err != nil {
 		t.Fatalf("%v: %s", err, installHint)
 	}
@@ -103,18 +103,19 @@ type redisServer struct {
 
 // startRedis starts redis-server on a free loopback port, without
 // persistence, and waits until it answers.
-func startRedis() (*redisServer, error) {
+func startRedis(config ...string) (*redisServer, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	_ = l.Close()
-	return startRedisOn(port)
+	return startRedisOn(port, config...)
 }
 
-// startRedisOn starts redis-server on port.
-func startRedisOn(port string) (*redisServer, error) {
+// startRedisOn starts redis-server on port, with config added to its
+// command line.
+func startRedisOn(port string, config ...string) (*redisServer, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, err
@@ -127,6 +128,7 @@ func startRedisOn(port string) (*redisServer, error) {
 	pidfile := filepath.Join(dir, "redis.pid")
 	args := []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--daemonize", "yes", "--pidfile", pidfile, "--dir", dir, "--logfile", filepath.Join(dir, "redis.log")}
+	args = append(args, config...)
 	// DEBUG SLEEP stands for a slow Redis; Redis 7 refuses DEBUG unless
 	// told, and Redis 6 knows no such option but allows DEBUG anyway.
 	out, err := exec.Command(bin, append(args, "--enable-debug-command", "local")...).CombinedOutput()
