@@ -12,9 +12,14 @@
 // (all businesses of one set of credentials, named by WithTenant), both at
 // once, in one round trip: a Lua script keeps a GCRA (a virtual scheduling
 // clock) per key on Redis's own clock, so the slots of all the processes
-// are spaced evenly whichever process takes them. A 429 or an
-// x-ratelimit-remaining of 0 seen by one process pauses the key for every
-// process until the server's reset, capped by WithMaxWait.
+// are spaced evenly whichever process takes them. The API counts in fixed
+// windows that open with a key's first request; a budget counts its slots
+// in windows of its own period and learns where the server's end from the
+// x-ratelimit-* headers, shared in Redis, so that a limit set to exactly
+// the API's draws no 429 at a window's edge. A 429 seen by one process
+// pauses the key for every process until the server's reset, capped by
+// WithMaxWait, and so does an x-ratelimit-remaining of 0 about a window
+// the budgets could not learn.
 package redislimit
 
 import (
@@ -35,7 +40,10 @@ import (
 	"github.com/assetkit/asset-go/internal/redact"
 )
 
-// Limit is a budget: N requests per Per.
+// Limit is a budget: N requests per Per. Set it to the API's own limit,
+// 300 a minute: where N is the x-ratelimit-limit the server reports, Per
+// is taken for the length of the server's window, whose ends are learned
+// from its answers. Any other N is paced as given, in windows of Per.
 type Limit struct {
 	N   int
 	Per time.Duration
@@ -53,6 +61,7 @@ type limiter struct {
 	lastErr  atomic.Pointer[error]
 	fallback fallback
 	secrets  []string // the Redis client's credentials, kept out of errors and logs
+	known    knownWindows
 }
 
 // retryDown is how long a limiter that found Redis unreachable answers
@@ -224,36 +233,91 @@ func (l *limiter) unreachable(ctx context.Context, err error, most time.Duration
 	return fmt.Errorf("%w: %w", ErrRedisDown, err)
 }
 
-// Observe shares the server's word: after a 429, or an answer saying
-// nothing remains, every process waits for key's reset, never longer than
-// WithMaxWait. Redis being down, the pause stays unshared.
+// Observe shares the server's word. After a 429, every process waits for
+// key's reset, never longer than WithMaxWait; the x-ratelimit-* headers
+// teach every process where the server's window ends, so that a window
+// the server says is spent holds the next call until then. Redis being
+// down, a pause stays unshared.
 func (l *limiter) Observe(key string, h http.Header, status int) {
 	if h == nil {
 		return
 	}
-	d, ok := pauseFor(h, status, l.cfg.now(), l.cfg.maxWait)
+	a, ok := l.news(key, h, status)
 	if !ok {
 		return
 	}
 	if l.down.Load() {
-		if l.cfg.failOpen {
-			l.fallback.pause(time.Now().Add(d))
+		if l.cfg.failOpen && a.pause > 0 {
+			l.fallback.pause(time.Now().Add(a.pause))
 		}
 		return
 	}
 	// Observe must not hold the call long: Redis answering slowly only
-	// loses the pause.
+	// loses what the answer said.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, err := race(ctx, func(ctx context.Context) (any, error) {
-		return nil, pauseScript.Run(ctx, l.rdb, []string{l.key("pause", key)}, d.Microseconds()).Err()
+	keys, budgets := l.budgets(key)
+	args := append([]any{a.pause.Microseconds(), flag(a.soft), flag(a.window), a.limit, a.remaining, a.reset,
+		a.resetIn.Microseconds()}, budgets...)
+	learned, err := race(ctx, func(ctx context.Context) (int64, error) {
+		return learnScript.Run(ctx, l.rdb, append([]string{l.key("pause", key)}, keys...), args...).Int64()
 	}, nil)
 	if err != nil {
 		l.cfg.logger.Warn("redislimit: could not share a rate-limit pause", "err", l.clean(err))
-		if l.cfg.failOpen {
-			l.fallback.pause(time.Now().Add(d))
+		if l.cfg.failOpen && a.pause > 0 {
+			l.fallback.pause(time.Now().Add(a.pause))
 		}
+		return
 	}
+	if learned == 1 {
+		l.known.remember(key, a.reset)
+	}
+}
+
+// news reads the answer, and reports whether it tells Redis anything: a
+// pause, or a window no budget of key is known to have learned yet. Every
+// answer about a window the budgets know would cost a round trip for
+// nothing.
+func (l *limiter) news(key string, h http.Header, status int) (answer, bool) {
+	a, ok := readAnswer(h, status, l.cfg.now(), l.cfg.maxWait)
+	if !ok || a.pause > 0 {
+		return a, ok
+	}
+	return a, !l.known.has(key, a.reset)
+}
+
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// knownWindows is, per key, the last server window (its reset) that the
+// budgets in Redis were seen to have learned.
+type knownWindows struct {
+	mu    sync.Mutex
+	reset map[string]int64
+}
+
+// forgetAt bounds the keys remembered, for a process serving many
+// businesses; forgetting only costs a round trip.
+const forgetAt = 1024
+
+func (k *knownWindows) has(key string, reset int64) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	r, ok := k.reset[key]
+	return ok && r == reset
+}
+
+func (k *knownWindows) remember(key string, reset int64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.reset == nil || len(k.reset) >= forgetAt {
+		k.reset = map[string]int64{}
+	}
+	k.reset[key] = reset
 }
 
 // slot is the slot script's answer.
@@ -267,8 +331,8 @@ type slot struct {
 // endpoint, the tenant's. A slot taken for a call that stopped waiting for
 // the answer is given back once the answer comes.
 func (l *limiter) take(ctx context.Context, key string, most time.Duration) (slot, error) {
-	keys, intervals := l.budgets(key)
-	args := append([]any{max(most, 0).Microseconds()}, intervals...)
+	keys, budgets := l.budgets(key)
+	args := append([]any{max(most, 0).Microseconds()}, budgets...)
 	return race(ctx, func(ctx context.Context) (slot, error) {
 		res, err := takeScript.Run(ctx, l.rdb, append([]string{l.key("pause", key)}, keys...), args...).Int64Slice()
 		if err != nil {
@@ -334,9 +398,9 @@ func race[T any](ctx context.Context, call func(context.Context) (T, error), aba
 func (l *limiter) giveBack(ctx context.Context, key string, at int64) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
-	keys, intervals := l.budgets(key)
+	keys, budgets := l.budgets(key)
 	_, err := race(ctx, func(ctx context.Context) (any, error) {
-		return nil, giveBackScript.Run(ctx, l.rdb, keys, append([]any{at}, intervals...)...).Err()
+		return nil, giveBackScript.Run(ctx, l.rdb, keys, append([]any{at}, budgets...)...).Err()
 	}, nil)
 	if err != nil {
 		l.cfg.logger.Warn("redislimit: could not give back an unused slot", "err", l.clean(err))
@@ -344,14 +408,18 @@ func (l *limiter) giveBack(ctx context.Context, key string, at int64) {
 }
 
 // budgets are the keys of the budgets a call for key takes a slot in, and
-// their intervals in microseconds: key's own and, but for the token
-// endpoint (""), which the API counts apart, the tenant's.
+// for each its interval, N and period in microseconds (the scripts'
+// three): key's own and, but for the token endpoint (""), which the API
+// counts apart, the tenant's.
 func (l *limiter) budgets(key string) ([]string, []any) {
+	b, t := l.cfg.business, l.cfg.tenant
 	if key == "" {
-		return []string{l.key("b", key)}, []any{l.cfg.business.interval().Microseconds()}
+		return []string{l.key("b", key)}, []any{b.interval().Microseconds(), b.N, b.Per.Microseconds()}
 	}
-	return []string{l.key("b", key), l.key("tenant", "")},
-		[]any{l.cfg.business.interval().Microseconds(), l.cfg.tenant.interval().Microseconds()}
+	return []string{l.key("b", key), l.key("tenant", "")}, []any{
+		b.interval().Microseconds(), b.N, b.Per.Microseconds(),
+		t.interval().Microseconds(), t.N, t.Per.Microseconds(),
+	}
 }
 
 // key is a Redis key of the tenant's. The tenant's name is a hash tag, so
