@@ -259,25 +259,30 @@ func (l *limiter) Observe(key string, h http.Header, status int) {
 	keys, budgets := l.budgets(key)
 	args := append([]any{a.pause.Microseconds(), flag(a.soft), flag(a.window), a.limit, a.remaining, a.reset,
 		a.resetIn.Microseconds()}, budgets...)
-	learned, err := race(ctx, func(ctx context.Context) (int64, error) {
-		return learnScript.Run(ctx, l.rdb, append([]string{l.key("pause", key)}, keys...), args...).Int64()
+	_, err := race(ctx, func(ctx context.Context) (any, error) {
+		return nil, learnScript.Run(ctx, l.rdb, append([]string{l.key("pause", key)}, keys...), args...).Err()
 	}, nil)
 	if err != nil {
-		l.cfg.logger.Warn("redislimit: could not share a rate-limit pause", "err", l.clean(err))
+		if a.pause > 0 {
+			l.cfg.logger.Warn("redislimit: could not share a rate-limit pause", "err", l.clean(err))
+		} else {
+			l.cfg.logger.Warn("redislimit: could not share a rate-limit window", "err", l.clean(err))
+		}
 		if l.cfg.failOpen && a.pause > 0 {
 			l.fallback.pause(time.Now().Add(a.pause))
 		}
-		return
 	}
-	if learned == 1 {
+	// A process tells Redis of a window once, whether or not a budget
+	// could place it: answers about a window no budget learns (another
+	// limit) or a Redis answering slowly would otherwise cost every call a
+	// round trip, where an untaught window costs only its guessed end.
+	if a.window {
 		l.known.remember(key, a.reset)
 	}
 }
 
 // news reads the answer, and reports whether it tells Redis anything: a
-// pause, or a window no budget of key is known to have learned yet. Every
-// answer about a window the budgets know would cost a round trip for
-// nothing.
+// pause, or a window this process has not told of yet.
 func (l *limiter) news(key string, h http.Header, status int) (answer, bool) {
 	a, ok := readAnswer(h, status, l.cfg.now(), l.cfg.maxWait)
 	if !ok || a.pause > 0 {
@@ -293,8 +298,8 @@ func flag(b bool) int {
 	return 0
 }
 
-// knownWindows is, per key, the last server window (its reset) that the
-// budgets in Redis were seen to have learned.
+// knownWindows is, per key, the last server window (its reset) this
+// process told Redis of.
 type knownWindows struct {
 	mu    sync.Mutex
 	reset map[string]int64

@@ -27,7 +27,8 @@ import (
 //     second more, for a first request that reached the server late.
 //   - id: the x-ratelimit-reset of the last server window learned, which
 //     names the server's windows, so that a late answer about an older one
-//     teaches nothing.
+//     teaches nothing; rid: the one the budget's window learned, 0 for
+//     none yet.
 //
 // A budget's ARGV is three numbers: its interval, its N and its period.
 
@@ -72,7 +73,7 @@ for i, b in ipairs(bs) do
   if at >= b.we then
     b.we = at + b.per + math.min(b.iv, 1000000)
     redis.call('HSET', key, 'tat', string.format('%.0f', at + b.iv), 'ws', string.format('%.0f', at),
-      'we', string.format('%.0f', b.we), 'n', 1)
+      'we', string.format('%.0f', b.we), 'n', 1, 'rid', 0)
   else
     redis.call('HSET', key, 'tat', string.format('%.0f', at + b.iv), 'n', b.n + 1)
   end
@@ -97,7 +98,7 @@ for i = 1, #KEYS do
     local n = (tonumber(v[3]) or 1) - 1
     if tonumber(v[2]) == at and n <= 0 then
       -- The slot opened its window: the next one opens it instead.
-      redis.call('HDEL', KEYS[i], 'ws', 'we', 'n')
+      redis.call('HDEL', KEYS[i], 'ws', 'we', 'n', 'rid')
     else
       redis.call('HSET', KEYS[i], 'n', math.max(n, 0))
     end
@@ -132,39 +133,37 @@ return 0
 // for none), 1 if it is for remaining 0 alone, 1 if the answer told of
 // its window, the window's limit, remaining, reset (unix seconds, as a
 // name) and the time until the reset in microseconds, then each budget's
-// three. Returns 1 when a budget knows the answer's window, so that the
-// process need not tell it again.
+// three.
 var learnScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local pause, soft = tonumber(ARGV[1]), ARGV[2] == '1'
-local spent, learned = false, 0
+local spent = false
 if ARGV[3] == '1' then
   local lim, rem, id, resetIn = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
   for i = 2, #KEYS do
     local j = 8 + (i - 2) * 3
     local per = tonumber(ARGV[j + 2])
     if tonumber(ARGV[j + 1]) == lim then
-      local v = redis.call('HMGET', KEYS[i], 'ws', 'we', 'n', 'id')
-      local ws, we, n, known = tonumber(v[1]), tonumber(v[2]), tonumber(v[3]) or 0, tonumber(v[4]) or 0
-      if ws and we and now >= ws and now < we then
-        if id > known and lim - rem <= n then
-          we = math.min(now + per, now + resetIn)
-          known = id
-          redis.call('HSET', KEYS[i], 'we', string.format('%.0f', we), 'id', string.format('%.0f', id))
+      local v = redis.call('HMGET', KEYS[i], 'ws', 'we', 'n', 'id', 'rid')
+      local ws, we, n = tonumber(v[1]), tonumber(v[2]), tonumber(v[3]) or 0
+      local known, rid = tonumber(v[4]) or 0, tonumber(v[5]) or 0
+      local running = ws and we and now >= ws and now < we
+      if running and id > known and lim - rem <= n then
+        we, known, rid = math.min(now + per, now + resetIn), id, id
+        redis.call('HSET', KEYS[i], 'we', string.format('%.0f', we), 'id', string.format('%.0f', id),
+          'rid', string.format('%.0f', id))
+      end
+      if running and rid == id then
+        if lim - rem > n then redis.call('HSET', KEYS[i], 'n', lim - rem) end
+        if rem <= 0 then spent = true end
+        if redis.call('PTTL', KEYS[i]) < (we - now) / 1000 + 1000 then
+          redis.call('PEXPIRE', KEYS[i], math.ceil((we - now) / 1000) + 1000)
         end
-        if id == known then
-          learned = 1
-          if lim - rem > n then redis.call('HSET', KEYS[i], 'n', lim - rem) end
-          if rem <= 0 then spent = true end
-          if redis.call('PTTL', KEYS[i]) < (we - now) / 1000 + 1000 then
-            redis.call('PEXPIRE', KEYS[i], math.ceil((we - now) / 1000) + 1000)
-          end
-        end
-      elseif ws and now < ws and id == known then
-        -- Slots taken ahead already opened the next window, at or after
-        -- the learned end of the one the answer is about.
-        learned = 1
+      elseif ws and known == id then
+        -- A late answer about a window learned before: the budget's window
+        -- now (running, or opened ahead by slots taken early) began at or
+        -- after that window's learned end, and is not the answer's.
         if rem <= 0 then spent = true end
       end
     end
@@ -177,7 +176,7 @@ if pause > 0 and not (soft and spent) then
     redis.call('SET', KEYS[1], string.format('%.0f', untilv), 'PX', math.ceil(pause / 1000) + 1000)
   end
 end
-return learned
+return 0
 `)
 
 // resetMargin is added to a reset in whole seconds, so that clocks a

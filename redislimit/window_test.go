@@ -124,3 +124,27 @@ func TestWindowNotLearnedFromOtherWindows(t *testing.T) {
 		})
 	}
 }
+
+// A process tells Redis of a server window once: the answers after the
+// first about the same window cost no round trip, unless they ask for a
+// pause.
+func TestWindowToldOncePerProcess(t *testing.T) {
+	rdb := needRedis(t)
+	var asked counter
+	rdb.AddHook(&asked)
+	l := redislimit.New(rdb, redislimit.Limit{N: 100, Per: 2 * time.Second}, redislimit.WithPrefix(testPrefix(t)))
+	require.NoError(t, l.Wait(timeout(t, time.Second), biz))
+	reset := time.Now().Add(3 * time.Second).Unix()
+	l.Observe("biz_warm", answer(100, 99, reset), http.StatusOK) // loads the script
+	asked.n.Store(0)
+	for remaining := 99; remaining > 90; remaining-- {
+		l.Observe(biz, answer(100, remaining, reset), http.StatusOK)
+	}
+	assert.Equal(t, int64(1), asked.n.Load(), "round trips for 9 answers about one window")
+	l.Observe(biz, answer(100, 50, reset+2), http.StatusOK)
+	assert.Equal(t, int64(2), asked.n.Load(), "a new window is told")
+	l.Observe("biz_b", answer(100, 50, reset+2), http.StatusOK)
+	assert.Equal(t, int64(3), asked.n.Load(), "another business's is told")
+	l.Observe(biz, answer(100, 0, reset+2), http.StatusOK)
+	assert.Equal(t, int64(4), asked.n.Load(), "remaining 0 is told")
+}
