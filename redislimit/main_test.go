@@ -162,19 +162,47 @@ func startRedisOn(port string, config ...string) (*redisServer, error) {
 func (s *redisServer) kill() {
 	if s.pid > 0 {
 		_ = syscall.Kill(s.pid, syscall.SIGKILL)
+		s.gone()
 		s.pid = 0
 	}
 }
 
 // freeze stops the server's process, as a stalled host would: its
-// connections stay open and nothing answers. thaw lets it go on.
-func (s *redisServer) freeze() { _ = syscall.Kill(s.pid, syscall.SIGSTOP) }
-func (s *redisServer) thaw()   { _ = syscall.Kill(s.pid, syscall.SIGCONT) }
+// connections stay open and nothing answers. thaw lets it go on. Neither
+// signals anything once the server is gone: pid 0 is the test's own
+// process group.
+func (s *redisServer) freeze() { s.signal(syscall.SIGSTOP) }
+func (s *redisServer) thaw()   { s.signal(syscall.SIGCONT) }
+
+func (s *redisServer) signal(sig syscall.Signal) {
+	if s.pid > 0 {
+		_ = syscall.Kill(s.pid, sig)
+	}
+}
 
 func (s *redisServer) stop() {
 	if s.pid > 0 {
 		s.thaw() // a stopped process holds its SIGTERM until then
 		_ = syscall.Kill(s.pid, syscall.SIGTERM)
+		s.gone()
+		s.pid = 0
 	}
 	_ = os.RemoveAll(s.dir)
+}
+
+// gone waits, 5 s at most, until the server's process has ended, so that
+// it writes nothing more into its directory once that is removed. It is
+// not the tests' child (it daemonizes), so it is polled for; a zombie,
+// which an init that reaps nothing leaves, has ended.
+func (s *redisServer) gone() {
+	for range 100 {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.pid))
+		if err != nil && syscall.Kill(s.pid, 0) != nil {
+			return
+		}
+		if _, after, ok := strings.Cut(string(stat), ") "); ok && strings.HasPrefix(after, "Z") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
