@@ -149,7 +149,9 @@ func TestEndedWaitGivesSlotBack(t *testing.T) {
 	require.ErrorIs(t, b.Wait(ctx, biz), context.Canceled)
 	var we *redislimit.WaitError
 	require.ErrorAs(t, a.Wait(timeout(t, time.Second), biz), &we)
-	assert.LessOrEqual(t, we.Wait, time.Hour, "the slot an hour after the first, not two")
+	// An hour and the second a window is guessed to run over (see
+	// TestWindowLearnedFromAnswers).
+	assert.LessOrEqual(t, we.Wait, time.Hour+time.Second, "the slot an hour after the first, not two")
 }
 
 // A slot with a later one taken after it is not given back: the next
@@ -180,7 +182,7 @@ func TestEndedWaitKeepsLaterSlots(t *testing.T) {
 	cancelSecond()
 	require.ErrorIs(t, <-secondDone, context.Canceled)
 	require.ErrorAs(t, a.Wait(timeout(t, time.Second), biz), &we)
-	assert.LessOrEqual(t, we.Wait, 2*time.Hour, "the latest slot given back")
+	assert.LessOrEqual(t, we.Wait, 2*time.Hour+2*time.Second, "the latest slot given back")
 }
 
 // Every key is under the prefix and expires.

@@ -11,6 +11,7 @@ type config struct {
 	maxWait          time.Duration
 	failOpen         bool
 	logger           *slog.Logger
+	now              func() time.Time // the process's clock
 }
 
 // Option configures New.

@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,14 +56,7 @@ func TestRedisKilledMidRun(t *testing.T) {
 		name := map[bool]string{false: "fail closed", true: "FailOpen"}[failOpen]
 		t.Run(name, func(t *testing.T) {
 			leaks := goleak.IgnoreCurrent()
-			rs, err := startRedis()
-			if err != nil {
-				if os.Getenv("CI") == "true" {
-					t.Fatal(err)
-				}
-				t.Skip("needs redis-server on the PATH: ", err)
-			}
-			defer rs.stop()
+			rs := ownRedis(t)
 			var logs syncBuffer
 			after := killMidRun(t, rs, failOpen, &logs)
 			t.Logf("calls after the kill: %d ok, %d ErrRedisDown, %d other; the slowest took %s",
@@ -171,14 +164,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // After an outage the limiter asks Redis again, once a second, and shares
 // the budget again as soon as it answers.
 func TestRedisBackAfterOutage(t *testing.T) {
-	rs, err := startRedis()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip("needs redis-server on the PATH: ", err)
-	}
-	defer func() { rs.stop() }()
+	rs := ownRedis(t)
 	var logs syncBuffer
 	rdb := newRedisClient(t, rs.addr)
 	l := redislimit.New(rdb, redislimit.Limit{N: 1000, Per: time.Second}, redislimit.WithPrefix(testPrefix(t)),
@@ -188,9 +174,63 @@ func TestRedisBackAfterOutage(t *testing.T) {
 	waitFor(t, func() bool { return errors.Is(l.Wait(timeout(t, 10*time.Second), biz), redislimit.ErrRedisDown) })
 	_, port, _ := strings.Cut(rs.addr, ":")
 	rs.stop()
-	rs, err = startRedisOn(port)
+	rs, err := startRedisOn(port)
 	require.NoError(t, err)
+	t.Cleanup(rs.stop)
 	waitFor(t, func() bool { return l.Wait(timeout(t, 10*time.Second), biz) == nil })
 	assert.Contains(t, logs.String(), "redis is unreachable")
 	assert.Contains(t, logs.String(), "redis is reachable again")
+}
+
+// While Redis is down the limiter asks it again once a second, not on
+// every call: an outage costs one slow call a second, whatever the load.
+func TestRedisDownAskedOnceASecond(t *testing.T) {
+	var asked counter
+	dials := &dialCounter{}
+	rdb := redis.NewClient(&redis.Options{Addr: closedAddr(t), MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	rdb.AddHook(&asked)
+	rdb.AddHook(dials)
+	l := redislimit.New(rdb, redislimit.Limit{N: 1000, Per: time.Second}, redislimit.WithLogger(slog.New(slog.DiscardHandler)))
+	require.ErrorIs(t, l.Wait(timeout(t, 5*time.Second), biz), redislimit.ErrRedisDown)
+	asked.n.Store(0)
+	dials.n.Store(0)
+
+	const burst = 2500 * time.Millisecond
+	end := time.Now().Add(burst)
+	var calls atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(end) {
+				err := l.Wait(timeout(t, 5*time.Second), biz)
+				assert.ErrorIs(t, err, redislimit.ErrRedisDown)
+				calls.Add(1)
+				time.Sleep(time.Millisecond)
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("%d calls in %s asked Redis %d times (%d dials)", calls.Load(), burst, asked.n.Load(), dials.n.Load())
+	require.Greater(t, calls.Load(), int64(100), "the burst")
+	assert.LessOrEqual(t, asked.n.Load(), int64(3), "Redis asked more than once a second while down")
+	assert.GreaterOrEqual(t, asked.n.Load(), int64(2), "Redis not asked again while down")
+}
+
+// dialCounter counts the connections a Redis client tries to make.
+type dialCounter struct{ n atomic.Int64 }
+
+func (c *dialCounter) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c.n.Add(1)
+		return next(ctx, network, addr)
+	}
+}
+
+func (c *dialCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+
+func (c *dialCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
 }
