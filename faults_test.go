@@ -1080,10 +1080,13 @@ func faultCheck(t *testing.T, call faultCall, want faultOutcome, res faultResult
 // and HTTP/2 as the API does, reached through the SDK's default transport.
 // The fault hits every change, and the first request of a read.
 type faultWireCase struct {
-	name      string
-	fault     wiretest.Fault
-	proxyDown bool // nothing listens: requests go through a proxy that is down
-	opts      []asset.Option
+	name  string
+	fault wiretest.Fault
+	// proxy is the URL of the proxy requests go through to a host they
+	// never reach; nil: no proxy, straight to the faulty server.
+	proxy func(t *testing.T) string
+	opts  []asset.Option
+	slow  bool // every try waits out its timeout: the calls run in parallel
 
 	read, write faultOutcome
 }
@@ -1111,10 +1114,33 @@ func faultWireCases() []faultWireCase {
 			read: faultOutcome{kind: faultInput}, write: faultOutcome{kind: faultInput},
 		},
 		{
-			name: "HTTPS proxy down", proxyDown: true,
+			name: "HTTPS proxy down", proxy: func(t *testing.T) string { return wiretest.DeadProxy(t) },
 			read: faultNetErr(0, t, false, 0), write: faultNetErr(0, t, false, 0),
 		},
+		{
+			name: "HTTPS proxy refuses the CONNECT with 407", proxy: faultProxy(wiretest.ProxyAuthRequired),
+			read: faultNetErr(0, t, false, 0), write: faultNetErr(0, t, false, 0),
+		},
+		{
+			name: "HTTPS proxy refuses the CONNECT with 502", proxy: faultProxy(wiretest.ProxyBadGateway),
+			read: faultNetErr(0, t, false, 0), write: faultNetErr(0, t, false, 0),
+		},
+		{
+			name: "HTTPS proxy closes the connection after the CONNECT", proxy: faultProxy(wiretest.ProxyCloseAfterConnect),
+			read: faultNetErr(0, t, false, 0), write: faultNetErr(0, t, false, 0),
+		},
+		{
+			name: "HTTPS proxy stalls after the CONNECT", proxy: faultProxy(wiretest.ProxyStall),
+			opts: []asset.Option{asset.WithAttemptTimeout(faultPerTry)}, slow: true,
+			read: faultNetErr(0, t, false, 0).timedOut(), write: faultNetErr(0, t, false, 0).timedOut(),
+		},
 	}
+}
+
+// faultProxy starts a proxy that takes the connection and fails the
+// CONNECT with fault.
+func faultProxy(fault wiretest.ProxyFault) func(t *testing.T) string {
+	return func(t *testing.T) string { return wiretest.StartProxy(t, fault).URL }
 }
 
 // faultWire runs call against a wiretest server with fc's fault.
@@ -1125,8 +1151,8 @@ func faultWire(t *testing.T, fc faultWireCase, call faultCall, logOpt asset.Opti
 	tr.ForceAttemptHTTP2 = true
 	t.Cleanup(tr.CloseIdleConnections)
 	base, srv := "https://api.sandbox.invalid", (*wiretest.Server)(nil)
-	if fc.proxyDown {
-		proxy, err := url.Parse(wiretest.DeadProxy(t))
+	if fc.proxy != nil {
+		proxy, err := url.Parse(fc.proxy(t))
 		require.NoError(t, err)
 		tr.Proxy = http.ProxyURL(proxy)
 	} else {
@@ -1159,6 +1185,9 @@ func TestFaultMatrixTransport(t *testing.T) {
 		t.Run(fc.name, func(t *testing.T) {
 			for _, call := range faultCalls {
 				t.Run(call.name, func(t *testing.T) {
+					if fc.slow {
+						t.Parallel()
+					}
 					want := fc.read
 					if call.write {
 						want = fc.write
