@@ -312,8 +312,14 @@ type faultCase struct {
 	// raw answers every request of the call's route; nil: connection refused.
 	raw    faultRawFunc
 	perTry bool // clients get a per-try timeout
-	drops  bool // the connection is cut: Go may replay a GET on a reused one
-	huge   bool // the canned or raw success body holds a huge invoice
+	// deadline, when set, is the deadline of the call's context, in place
+	// of faultDeadline, and the calls run in parallel: under it, a wait
+	// for longer than the deadline must not be started.
+	deadline time.Duration
+	// promise is what a call that runs until its deadline has broken.
+	promise string
+	drops   bool // the connection is cut: Go may replay a GET on a reused one
+	huge    bool // the canned or raw success body holds a huge invoice
 
 	fakeRead, fakeWrite, rawRead, rawWrite faultOutcome
 }
@@ -478,6 +484,10 @@ func faultSlow(w http.ResponseWriter, r *http.Request, x faultRawCtx) {
 	faultWrite(w, 200, nil, x.ok)
 }
 
+// faultNoVainWait is the promise of the faults whose wait would pass the
+// call's deadline.
+const faultNoVainWait = "a wait that would outlast the context's deadline is not started: the 429 comes back at once"
+
 // faultCases are the faults of the matrix. A nil raw means connection
 // refused.
 func faultCases() []faultCase {
@@ -534,6 +544,7 @@ func faultCases() []faultCase {
 		{
 			// The wait would outlast the context's deadline: no use sleeping.
 			name: "429 Retry-After 30 seconds, past the deadline", fake: s30Fake, raw: s30Raw,
+			deadline: wiretest.Bound, promise: faultNoVainWait,
 			fakeRead:  faultAPIErr(429, 1, false, 0).waitBetween(30*time.Second, 30*time.Second),
 			fakeWrite: faultAPIErr(429, 1, false, 0).waitBetween(30*time.Second, 30*time.Second),
 			rawRead:   faultAPIErr(429, 1, false, 0).waitBetween(30*time.Second, 30*time.Second),
@@ -546,6 +557,7 @@ func faultCases() []faultCase {
 		},
 		{
 			name: "429 Retry-After an HTTP date 30s ahead, past the deadline", fake: dateAheadFake, raw: dateAheadRaw,
+			deadline: wiretest.Bound, promise: faultNoVainWait,
 			fakeRead:  faultAPIErr(429, 1, false, 0).waitBetween(28*time.Second, 30*time.Second),
 			fakeWrite: faultAPIErr(429, 1, false, 0).waitBetween(28*time.Second, 30*time.Second),
 			rawRead:   faultAPIErr(429, 1, false, 0).waitBetween(28*time.Second, 30*time.Second),
@@ -685,10 +697,25 @@ type faultResult struct {
 	applied  int // changes the server counted
 	state    int // changes visible in the fake's state; -1 on the raw server
 	stray    int // raw: requests to an unexpected route
+	// outlived is set when the call's context ended before the call did.
+	outlived bool
 }
 
-func (c faultCall) call(ctx context.Context, client *asset.Client, ids faultIDs) (res faultResult) {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+// faultDeadline is the deadline of a call: far past any fault's tries on a
+// loaded machine.
+const faultDeadline = 20 * time.Second
+
+// call runs c with a deadline of faultDeadline.
+func (c faultCall) call(ctx context.Context, client *asset.Client, ids faultIDs) faultResult {
+	return c.callWithin(ctx, client, ids, faultDeadline)
+}
+
+// callWithin runs c with a deadline of d, or faultDeadline when d is zero.
+func (c faultCall) callWithin(ctx context.Context, client *asset.Client, ids faultIDs, d time.Duration) (res faultResult) {
+	if d == 0 {
+		d = faultDeadline
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	start := time.Now()
 	defer func() {
@@ -698,6 +725,7 @@ func (c faultCall) call(ctx context.Context, client *asset.Client, ids faultIDs)
 		}
 	}()
 	res.invoices, res.err = c.run(ctx, client, ids)
+	res.outlived = ctx.Err() != nil
 	return res
 }
 
@@ -770,7 +798,7 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 		fc.fake(srv, route, canned)
 	}
 
-	res := call.call(ctx, client, ids)
+	res := call.callWithin(ctx, client, ids, fc.deadline)
 	st := srv.Stats(call.route)
 	res.requests, res.applied, res.state = st.Requests, st.Applied, -1
 	got, _ := srv.Invoice(faultBiz, inv)
@@ -934,7 +962,7 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	client, err := asset.NewClient(append(opts, env.opts...)...)
 	require.NoError(t, err)
 
-	res := call.call(context.Background(), client, faultRawIDs)
+	res := call.callWithin(context.Background(), client, faultRawIDs, fc.deadline)
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	res.requests, res.applied, res.stray, res.state = rs.requests, rs.applied, rs.stray, -1
@@ -949,7 +977,7 @@ func TestFaultMatrix(t *testing.T) {
 		t.Run(fc.name, func(t *testing.T) {
 			for _, call := range faultCalls {
 				t.Run("assettest/"+call.name, func(t *testing.T) {
-					if fc.huge || fc.perTry {
+					if fc.huge || fc.perTry || fc.deadline > 0 {
 						t.Parallel() // slow, and alike in every call
 					}
 					want := fc.fakeRead
@@ -965,11 +993,11 @@ func TestFaultMatrix(t *testing.T) {
 						items, extra = 2, 1
 					}
 					want.requests += extra
-					faultCheck(t, call, want, res, items, 0, 0)
+					faultCheck(t, fc.promise, call, want, res, items, 0, 0)
 					leakCheck(t, res, log, leakToken)
 				})
 				t.Run("raw/"+call.name, func(t *testing.T) {
-					if fc.huge || fc.perTry {
+					if fc.huge || fc.perTry || fc.deadline > 0 {
 						t.Parallel()
 					}
 					want := fc.rawRead
@@ -991,7 +1019,7 @@ func TestFaultMatrix(t *testing.T) {
 						replay = 1
 					}
 					assert.Zero(t, res.stray, "requests to other routes")
-					faultCheck(t, call, want, res, items, before, replay)
+					faultCheck(t, fc.promise, call, want, res, items, before, replay)
 					leakCheck(t, res, log, leakSecret, leakIssued)
 				})
 			}
@@ -999,12 +1027,18 @@ func TestFaultMatrix(t *testing.T) {
 	}
 }
 
-// faultCheck asserts that res is the outcome want. items is how many
-// invoices a success returns, before how many a failed call yields before
-// its error, replay how many requests Go's transport may have added.
-func faultCheck(t *testing.T, call faultCall, want faultOutcome, res faultResult, items, before, replay int) {
+// faultCheck asserts that res is the outcome want. promise is what a call
+// that ran until its deadline has broken ("" for every call ending before
+// it). items is how many invoices a success returns, before how many a
+// failed call yields before its error, replay how many requests Go's
+// transport may have added.
+func faultCheck(t *testing.T, promise string, call faultCall, want faultOutcome, res faultResult, items, before, replay int) {
 	t.Helper()
 	require.Nil(t, res.panicked, "the call panicked")
+	if promise == "" {
+		promise = "every fault ends the call before its deadline"
+	}
+	require.False(t, res.outlived, "%s: the call ran until its deadline, and ended with %v", promise, res.err)
 	assert.Less(t, res.elapsed, faultBound, "the call took too long")
 	assert.GreaterOrEqual(t, res.requests, want.requests, "requests the server received")
 	assert.LessOrEqual(t, res.requests, want.requests+replay, "requests the server received")
@@ -1194,7 +1228,7 @@ func TestFaultMatrixTransport(t *testing.T) {
 					}
 					log, logOpt := leakLogger()
 					res := faultWire(t, fc, call, logOpt)
-					faultCheck(t, call, want, res, 1, 0, 0)
+					faultCheck(t, "", call, want, res, 1, 0, 0)
 					if want.kind != faultInput {
 						leakCheck(t, res, log, leakToken)
 					}
