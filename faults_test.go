@@ -36,25 +36,35 @@ const (
 	faultBiz     = "biz_FaultMatrix00000000001"
 	faultTries   = 4                // the default: one try and three retries
 	faultBound   = 15 * time.Second // a hang, not a speed claim: a loaded machine stretches the tries
-	faultPerTry  = 100 * time.Millisecond
-	faultMaxBody = 64 << 10 // what an error keeps of a body
+	faultMaxBody = 64 << 10         // what an error keeps of a body
 )
+
+// faultRace is set when the tests run under the race detector.
+var faultRace = func() bool {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-race" && s.Value == "true" {
+				return true
+			}
+		}
+	}
+	return false
+}()
 
 // faultHuge is the size of the huge bodies: 10 MiB, or 2 MiB under the race
 // detector, which makes moving memory ten times slower. 2 MiB still passes
 // every limit 10 MiB tests (the 1 MiB of a pooled buffer, the 256 KiB
 // drained for reuse, the 64 KiB an error keeps), and CI's plain run sends
 // 10 MiB.
-var faultHuge = func() int {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				return 2 << 20
-			}
-		}
-	}
-	return 10 << 20
-}()
+var faultHuge = map[bool]int{false: 10 << 20, true: 2 << 20}[faultRace]
+
+// faultPerTry is the per-try timeout of the cases that wait one out: the
+// time a try has to reach the server's handler on a fresh connection,
+// beside the matrix's other slow calls, on a loaded machine. The race
+// detector slows that several times over. A read that misses it is still
+// counted right (see faultTryCounter); a change's one try must not miss
+// it, or the change is not applied, or is sent again.
+var faultPerTry = map[bool]time.Duration{false: 250 * time.Millisecond, true: time.Second}[faultRace]
 
 // faultCall is one SDK method, as the matrix calls it.
 type faultCall struct {
@@ -699,6 +709,7 @@ type faultResult struct {
 	stray    int // raw: requests to an unexpected route
 	// outlived is set when the call's context ended before the call did.
 	outlived bool
+	tries    int // raw: tries of the faulted route the client sent
 }
 
 // faultDeadline is the deadline of a call: far past any fault's tries on a
@@ -841,6 +852,32 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 	return res
 }
 
+// faultTryCounter counts the tries the client hands its transport for the
+// faulted route. A try that its timeout ended before the server's handler
+// ran, on a loaded machine, is missing from the server's count; it is a try
+// all the same.
+type faultTryCounter struct {
+	next  http.RoundTripper
+	count func(*http.Request) bool
+	mu    sync.Mutex
+	n     int
+}
+
+func (c *faultTryCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if c.count(r) {
+		c.mu.Lock()
+		c.n++
+		c.mu.Unlock()
+	}
+	return c.next.RoundTrip(r)
+}
+
+func (c *faultTryCounter) tries() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
 // faultRawServer is a handler that answers the call's route with a fault
 // and counts what it did.
 type faultRawServer struct {
@@ -901,6 +938,13 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	if env.faultToken {
 		faulted = assettest.RouteToken
 	}
+	// faultedRequest is a request the fault hits, as the server counts it.
+	faultedRequest := func(r *http.Request) bool {
+		if r.Method+" "+r.URL.Path != faultRawPaths[faulted] {
+			return false
+		}
+		return !call.walk || faulted != call.route || r.URL.Query().Get("page_token") != ""
+	}
 	rs := &faultRawServer{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Method + " " + r.URL.Path
@@ -941,7 +985,8 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
-	hc := &http.Client{Transport: transport}
+	counter := &faultTryCounter{next: transport, count: faultedRequest}
+	hc := &http.Client{Transport: counter}
 	if fc.perTry {
 		hc.Timeout = faultPerTry
 	}
@@ -966,6 +1011,7 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	res.requests, res.applied, res.stray, res.state = rs.requests, rs.applied, rs.stray, -1
+	res.tries = counter.tries()
 	return res
 }
 
@@ -1017,6 +1063,12 @@ func TestFaultMatrix(t *testing.T) {
 						// The token request or the walk's first page left a
 						// connection that Go may reuse, and replay on.
 						replay = 1
+					}
+					assert.LessOrEqual(t, res.requests, res.tries+replay, "requests the server received, of the tries sent")
+					if fc.perTry {
+						// A try that its timeout ended before the server's
+						// handler ran never reached the server's count.
+						res.requests = res.tries
 					}
 					assert.Zero(t, res.stray, "requests to other routes")
 					faultCheck(t, fc.promise, call, want, res, items, before, replay)
