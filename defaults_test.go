@@ -54,7 +54,7 @@ func TestDefaultRetryAfterMax(t *testing.T) {
 	t.Run("61s returned at once", func(t *testing.T) {
 		t.Parallel()
 		srv := newRecServer(t, refuse429(map[string]string{"Retry-After": "61"}))
-		err := wiretest.Within(t, wiretest.Bound, "a Retry-After past the one-minute default cap is handed back at once, not waited on",
+		err := wiretest.Promise("a Retry-After past the one-minute default cap is handed back at once, not waited on").Within(t, wiretest.Bound,
 			get(defaultClient(t, srv.URL)))
 		var apiErr *APIError
 		require.ErrorAs(t, err, &apiErr)
@@ -71,7 +71,7 @@ func TestDefaultRetryAfterMax(t *testing.T) {
 		// returns at once.
 		const patience = 300 * time.Millisecond
 		var waited bool
-		err := wiretest.Within(t, patience+wiretest.Bound, "cancelling the context ends a wait between tries at once",
+		err := wiretest.Promise("cancelling the context ends a wait between tries at once").Within(t, patience+wiretest.Bound,
 			func(ctx context.Context) error {
 				ctx, cancel := context.WithCancel(ctx)
 				defer cancel()

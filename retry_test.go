@@ -385,7 +385,7 @@ func TestServerWaitPastLimitReturnsAtOnce(t *testing.T) {
 				t.Parallel()
 				srv := newRecServer(t, refuse429(tc.header))
 				c := srv.client(t, tc.opts...)
-				err := wiretest.Within(t, wiretest.Bound, "a server's wait past WithRetryAfterMax is handed back at once, not waited on",
+				err := wiretest.Promise("a server's wait past WithRetryAfterMax is handed back at once, not waited on").Within(t, wiretest.Bound,
 					func(ctx context.Context) error { return ac.call(ctx, c) })
 				var apiErr *APIError
 				require.ErrorAs(t, err, &apiErr)
@@ -416,7 +416,7 @@ func TestServerWaitPastDeadlineReturnsAtOnce(t *testing.T) {
 			t.Parallel()
 			srv := newRecServer(t, refuse429(tc.header))
 			c := srv.client(t)
-			err := wiretest.Within(t, wiretest.Bound, "a wait that would outlast the context's deadline is not started",
+			err := wiretest.Promise("a wait that would outlast the context's deadline is not started").Within(t, wiretest.Bound,
 				func(ctx context.Context) error {
 					// Farther than the bound, nearer than the server's wait.
 					ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
@@ -449,7 +449,7 @@ func cancelDuringWait(t *testing.T, ac apiCall, status int, header map[string]st
 		time.AfterFunc(100*time.Millisecond, func() { cancelCall.Load().(context.CancelFunc)() })
 	})
 	c := srv.client(t, opts...)
-	err := wiretest.Within(t, wiretest.Bound, "cancelling the context ends a wait between tries at once",
+	err := wiretest.Promise("cancelling the context ends a wait between tries at once").Within(t, wiretest.Bound,
 		func(ctx context.Context) error {
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()

@@ -422,7 +422,7 @@ func TestCreateReportsTheServersWait(t *testing.T) {
 	c := newGockClient(t)
 	n := countRequests(t)
 	mockCreate().Reply(429).SetHeader("Retry-After", "3600").BodyString(`{"succeeded":false}`)
-	err := wiretest.Within(t, wiretest.Bound, "a Retry-After past the cap is handed back at once, not waited on",
+	err := wiretest.Promise("a Retry-After past the cap is handed back at once, not waited on").Within(t, wiretest.Bound,
 		func(ctx context.Context) error {
 			_, err := c.Invoices.Create(ctx, validInvoice())
 			return err

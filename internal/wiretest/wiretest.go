@@ -5,8 +5,8 @@
 // changes (POST, PATCH) it read to the end, so a test can prove that a
 // change reached the server once, whatever the transport did.
 //
-// Within bounds the tests of a wait, so that a wait that should not happen
-// fails its test in seconds.
+// A Promise bounds the tests of a wait, so that a wait that should not
+// happen fails its test in seconds.
 //
 // It is test support for the SDK's own tests, not a public API.
 package wiretest
