@@ -28,23 +28,23 @@ var proxyPolicy = func() Policy {
 // tunnel is how a transport reaches an HTTPS host through a proxy.
 type tunnel struct {
 	name string
-	set  func(t *testing.T, tr *http.Transport, proxy *url.URL)
+	set  func(tr *http.Transport, proxy *url.URL)
 }
 
 var tunnels = []tunnel{
-	{"Transport.Proxy", func(_ *testing.T, tr *http.Transport, proxy *url.URL) { tr.Proxy = http.ProxyURL(proxy) }},
+	{"Transport.Proxy", func(tr *http.Transport, proxy *url.URL) { tr.Proxy = http.ProxyURL(proxy) }},
 	{
 		// A dialer of a user's own writes the CONNECT with the request's
 		// context, so the trace sees the CONNECT's headers written before
 		// it sees a connection.
 		"a dialer that sends the CONNECT on the request's context",
-		func(t *testing.T, tr *http.Transport, proxy *url.URL) { tr.DialContext = connectDialer(t, proxy.Host) },
+		func(tr *http.Transport, proxy *url.URL) { tr.DialContext = connectDialer(proxy.Host) },
 	},
 }
 
 // connectDialer dials addr through the HTTP proxy at proxyAddr, writing
 // the CONNECT itself.
-func connectDialer(t *testing.T, proxyAddr string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+func connectDialer(proxyAddr string) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		var d net.Dialer
 		conn, err := d.DialContext(ctx, network, proxyAddr)
@@ -100,7 +100,7 @@ func TestSendChangeThroughFailingProxyIsNeverSent(t *testing.T) {
 				proxyURL, err := url.Parse(proxy.URL)
 				require.NoError(t, err)
 				tr := sdkTransport(t, srv.Roots)
-				tun.set(t, tr, proxyURL)
+				tun.set(tr, proxyURL)
 
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 				defer cancel()
@@ -134,7 +134,7 @@ func TestSendChangeThroughWorkingProxyIsSentOnce(t *testing.T) {
 	for _, tun := range tunnels {
 		t.Run(tun.name, func(t *testing.T) {
 			tr := sdkTransport(t, srv.Roots)
-			tun.set(t, tr, proxyURL)
+			tun.set(tr, proxyURL)
 			before := srv.Applied()
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()

@@ -220,6 +220,7 @@ func TestWireMaybeSent(t *testing.T) {
 		{"dialer's CONNECT written, request not written", [][]hook{{getConn, wroteHeaders, wroteRequest, gotConn}}, errors.New("broken"), false},
 		{"dialer's CONNECT written, then the request", [][]hook{{getConn, wroteHeaders, wroteRequest, gotConn, wroteHeaders, wroteRequest}}, errors.New("EOF"), true},
 		{"request written, answer lost", [][]hook{{getConn, gotConn, wroteHeaders, wroteRequest}}, errors.New("EOF"), true},
+		{"request written, answered in plain text", [][]hook{{getConn, gotConn, wroteHeaders, wroteRequest}}, tls.RecordHeaderError{}, true},
 		{"headers buffered, flushing them failed", [][]hook{{getConn, gotIdleConn, wroteHeaders, writeFailed}}, errors.New("broken pipe"), true},
 		{"headers written, body not", [][]hook{{getConn, gotConn, wroteHeaders}}, errors.New("broken pipe"), true},
 		{"connected, nothing written", [][]hook{{getConn, gotConn}}, errors.New("broken"), false},
