@@ -189,6 +189,7 @@ func TestRateLimitFailsAtOnce(t *testing.T) {
 // A Retry-After given as an HTTP date is waited on until that time, not
 // cut to the backoff (here a few milliseconds).
 func TestRetryAfterDateHonoured(t *testing.T) {
+	t.Parallel()
 	var date time.Time
 	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, n int) {
 		if n == 1 {
@@ -200,9 +201,12 @@ func TestRetryAfterDateHonoured(t *testing.T) {
 		}
 		replyJSON(w, http.StatusOK, invoiceBody)
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err := srv.client(t).Invoices.Get(ctx, testBiz, testInv)
+	c := srv.client(t)
+	err := wiretest.Promise("a Retry-After given as a date is waited on until that date, then the call is sent again").Within(t,
+		2*time.Second+wiretest.Bound, func(ctx context.Context) error {
+			_, err := c.Invoices.Get(ctx, testBiz, testInv)
+			return err
+		})
 	require.NoError(t, err)
 	reqs := srv.requests()
 	require.Len(t, reqs, 2)

@@ -339,6 +339,7 @@ func TestLastRateLimitErrorAfterRetries(t *testing.T) {
 // The one test that really waits: Retry-After is the server's instruction
 // and is honoured in full, far past the backoff's maximum of 5ms.
 func TestRetryAfterSecondsHonoured(t *testing.T) {
+	t.Parallel()
 	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, n int) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "1")
@@ -347,7 +348,10 @@ func TestRetryAfterSecondsHonoured(t *testing.T) {
 		}
 		replyJSON(w, 201, mutatingCalls[0].body)
 	})
-	require.NoError(t, mutatingCalls[0].call(context.Background(), srv.client(t)))
+	c := srv.client(t)
+	err := wiretest.Promise("a Retry-After of one second is waited on for a second, then the call is sent again").Within(t,
+		time.Second+wiretest.Bound, func(ctx context.Context) error { return mutatingCalls[0].call(ctx, c) })
+	require.NoError(t, err)
 	reqs := srv.requests()
 	require.Len(t, reqs, 2)
 	assert.GreaterOrEqual(t, reqs[1].At.Sub(reqs[0].At), 950*time.Millisecond)
@@ -516,9 +520,9 @@ func TestRateLimitResetRules(t *testing.T) {
 				m.SetHeader(k, v)
 			}
 			getCall.mock().Reply(200).BodyString(invoiceBody)
-			start := time.Now()
-			require.NoError(t, getCall.call(context.Background(), c))
-			assert.Less(t, time.Since(start), time.Second)
+			err := wiretest.Promise("a reset already passed, or a reset on a 503, is no reason to wait for the window").Within(t,
+				wiretest.Bound, func(ctx context.Context) error { return getCall.call(ctx, c) })
+			require.NoError(t, err)
 			assert.EqualValues(t, 2, n.Load())
 		})
 	}
