@@ -391,6 +391,34 @@ func TestTokenLifetime(t *testing.T) {
 	}
 }
 
+// expires_in is read as seconds below 1,000,000,000 and as a unix time
+// from there on: the two values either side of the line read differently,
+// whichever reading would have been the longer.
+func TestTokenLifetimeUnixTimeThreshold(t *testing.T) {
+	cases := []struct {
+		name      string
+		now       time.Time
+		expiresIn string
+		want      time.Duration
+	}{
+		// Read as seconds, both would be kept the longest allowed.
+		{"last second, seconds", time.Unix(999_996_400, 0), "999999999", maxTokenLifetime},
+		{"last fraction below, seconds", time.Unix(999_996_400, 0), "999999999.999", maxTokenLifetime},
+		{"the threshold, a unix time an hour ahead", time.Unix(999_996_400, 0), "1000000000", time.Hour},
+		{"the threshold as a float, a unix time", time.Unix(999_996_400, 0), "1000000000.0", time.Hour},
+		{"the threshold in exponent form, a unix time", time.Unix(999_996_400, 0), "1e9", time.Hour},
+		// Today, a unix time of 1,000,000,000 is long past: nothing to keep.
+		{"the threshold, a unix time long past", time.Unix(1_777_650_000, 0), "1000000000", 0},
+		{"last second, seconds, today", time.Unix(1_777_650_000, 0), "999999999", maxTokenLifetime},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tokenResponse{ExpiresIn: json.Number(tc.expiresIn)}
+			assert.Equal(t, tc.want, r.lifetime(tc.now), "expires_in %s at %s", tc.expiresIn, tc.now.UTC())
+		})
+	}
+}
+
 func TestClientCredentialsExpiresInShapes(t *testing.T) {
 	cases := map[string]any{
 		"seconds":           3600,
@@ -720,6 +748,8 @@ func TestClientCredentialsExpiresInEdges(t *testing.T) {
 		{"negative", -5, 3},
 		{"a microsecond", json.Number("0.000001"), 3},
 		{"unix time already past", time.Now().Add(-time.Hour).Unix(), 3},
+		{"1,000,000,000: a unix time long past", 1_000_000_000, 3},
+		{"999,999,999: seconds", 999_999_999, 1},
 		{"1e300", json.Number("1e300"), 1},
 		{"9.3e18", json.Number("9.3e18"), 1},
 	}

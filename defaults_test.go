@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/assetkit/asset-go/internal/wiretest"
 )
 
 // These tests hold the defaults the documentation states, by what a client
@@ -38,61 +40,49 @@ func TestDefaultBackoffMinimum(t *testing.T) {
 	assert.Equal(t, 1, srv.count(), "a retry came sooner than 250 ms, the documented least wait")
 }
 
-// runAsync starts call and returns its error on the channel.
-func runAsync(call func() error) <-chan error {
-	done := make(chan error, 1)
-	go func() { done <- call() }()
-	return done
-}
-
-// getRefusedWithRetryAfter starts a Get, through a client with the default
-// settings, from a server that refuses every request with a 429 asking for
-// a wait of secs; the call's context has no deadline, only cancel.
-func getRefusedWithRetryAfter(t *testing.T, secs string) (*recServer, <-chan error, context.CancelFunc) {
-	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
-		w.Header().Set("Retry-After", secs)
-		replyJSON(w, http.StatusTooManyRequests, `{"error": "Rate limit exceeded"}`)
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := runAsync(func() error {
-		_, err := defaultClient(t, srv.URL).Invoices.Get(ctx, testBiz, testInv)
-		return err
-	})
-	return srv, done, cancel
-}
-
 // A Retry-After of exactly a minute is waited on; one second more is
 // handed back at once, as the 429 with RetryAfter set. The call's context
 // has no deadline, so only the one-minute cap can tell the two apart.
 func TestDefaultRetryAfterMax(t *testing.T) {
-	t.Run("61s returned at once", func(t *testing.T) {
-		srv, done, cancel := getRefusedWithRetryAfter(t, "61")
-		defer cancel()
-		select {
-		case err := <-done:
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, http.StatusTooManyRequests, apiErr.StatusCode)
-			assert.Equal(t, 61*time.Second, apiErr.RetryAfter)
-			assert.Equal(t, 1, srv.count())
-		case <-time.After(20 * time.Second):
-			cancel()
-			<-done
-			t.Fatal("the call waited on a Retry-After of 61s, past the one-minute default")
+	t.Parallel()
+	get := func(c *Client) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			_, err := c.Invoices.Get(ctx, testBiz, testInv)
+			return err
 		}
+	}
+	t.Run("61s returned at once", func(t *testing.T) {
+		t.Parallel()
+		srv := newRecServer(t, refuse429(map[string]string{"Retry-After": "61"}))
+		err := wiretest.Promise("a Retry-After past the one-minute default cap is handed back at once, not waited on").Within(t, wiretest.Bound,
+			get(defaultClient(t, srv.URL)))
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, http.StatusTooManyRequests, apiErr.StatusCode)
+		assert.Equal(t, 61*time.Second, apiErr.RetryAfter)
+		assert.Equal(t, 1, srv.count())
 	})
 	t.Run("60s waited on", func(t *testing.T) {
-		srv, done, cancel := getRefusedWithRetryAfter(t, "60")
-		defer cancel()
+		t.Parallel()
+		srv := newRecServer(t, refuse429(map[string]string{"Retry-After": "60"}))
+		call := get(defaultClient(t, srv.URL))
 		// However slow the machine, a call that waits a minute has not
-		// returned after this; one that refused to wait returns at once.
-		select {
-		case err := <-done:
-			t.Fatalf("the call returned %v instead of waiting on a Retry-After of 60s", err)
-		case <-time.After(300 * time.Millisecond):
-		}
-		cancel()
-		assert.ErrorIs(t, <-done, context.Canceled)
+		// returned when this cancels it; one that refused to wait
+		// returns at once.
+		const patience = 300 * time.Millisecond
+		var waited bool
+		err := wiretest.Promise("cancelling the context ends a wait between tries at once").Within(t, patience+wiretest.Bound,
+			func(ctx context.Context) error {
+				ctx, cancel := context.WithCancel(ctx)
+				defer cancel()
+				stop := time.AfterFunc(patience, cancel)
+				defer stop.Stop()
+				err := call(ctx)
+				waited = ctx.Err() != nil
+				return err
+			})
+		require.True(t, waited, "the call returned %v instead of waiting on a Retry-After of 60s", err)
+		assert.ErrorIs(t, err, context.Canceled)
 		assert.Equal(t, 1, srv.count())
 	})
 }
@@ -199,6 +189,7 @@ func TestRateLimitFailsAtOnce(t *testing.T) {
 // A Retry-After given as an HTTP date is waited on until that time, not
 // cut to the backoff (here a few milliseconds).
 func TestRetryAfterDateHonoured(t *testing.T) {
+	t.Parallel()
 	var date time.Time
 	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, n int) {
 		if n == 1 {
@@ -210,9 +201,12 @@ func TestRetryAfterDateHonoured(t *testing.T) {
 		}
 		replyJSON(w, http.StatusOK, invoiceBody)
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err := srv.client(t).Invoices.Get(ctx, testBiz, testInv)
+	c := srv.client(t)
+	err := wiretest.Promise("a Retry-After given as a date is waited on until that date, then the call is sent again").Within(t,
+		2*time.Second+wiretest.Bound, func(ctx context.Context) error {
+			_, err := c.Invoices.Get(ctx, testBiz, testInv)
+			return err
+		})
 	require.NoError(t, err)
 	reqs := srv.requests()
 	require.Len(t, reqs, 2)

@@ -36,25 +36,36 @@ const (
 	faultBiz     = "biz_FaultMatrix00000000001"
 	faultTries   = 4                // the default: one try and three retries
 	faultBound   = 15 * time.Second // a hang, not a speed claim: a loaded machine stretches the tries
-	faultPerTry  = 100 * time.Millisecond
-	faultMaxBody = 64 << 10 // what an error keeps of a body
+	faultMaxBody = 64 << 10         // what an error keeps of a body
 )
+
+// faultRace is set when the tests run under the race detector.
+var faultRace = func() bool {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-race" && s.Value == "true" {
+				return true
+			}
+		}
+	}
+	return false
+}()
 
 // faultHuge is the size of the huge bodies: 10 MiB, or 2 MiB under the race
 // detector, which makes moving memory ten times slower. 2 MiB still passes
 // every limit 10 MiB tests (the 1 MiB of a pooled buffer, the 256 KiB
 // drained for reuse, the 64 KiB an error keeps), and CI's plain run sends
 // 10 MiB.
-var faultHuge = func() int {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				return 2 << 20
-			}
-		}
-	}
-	return 10 << 20
-}()
+var faultHuge = map[bool]int{false: 10 << 20, true: 2 << 20}[faultRace]
+
+// faultPerTry is the per-try timeout of the cases that wait one out: the
+// time a try has to reach the server's handler on a fresh connection,
+// beside the matrix's other slow calls, on a loaded machine. Under the race
+// detector, with other tests running, that took 7ms at most and 3.5ms for
+// 99 tries in 100: the margin is for machines far busier. A read that
+// misses it is still counted right (see faultTryCounter); a change's one
+// try must not miss it, or the change is not applied, or is sent again.
+var faultPerTry = map[bool]time.Duration{false: 250 * time.Millisecond, true: 500 * time.Millisecond}[faultRace]
 
 // faultCall is one SDK method, as the matrix calls it.
 type faultCall struct {
@@ -312,8 +323,14 @@ type faultCase struct {
 	// raw answers every request of the call's route; nil: connection refused.
 	raw    faultRawFunc
 	perTry bool // clients get a per-try timeout
-	drops  bool // the connection is cut: Go may replay a GET on a reused one
-	huge   bool // the canned or raw success body holds a huge invoice
+	// deadline, when set, is the deadline of the call's context, in place
+	// of faultDeadline, and the calls run in parallel: under it, a wait
+	// for longer than the deadline must not be started.
+	deadline time.Duration
+	// promise is what a call that runs until its deadline has broken.
+	promise string
+	drops   bool // the connection is cut: Go may replay a GET on a reused one
+	huge    bool // the canned or raw success body holds a huge invoice
 
 	fakeRead, fakeWrite, rawRead, rawWrite faultOutcome
 }
@@ -478,6 +495,10 @@ func faultSlow(w http.ResponseWriter, r *http.Request, x faultRawCtx) {
 	faultWrite(w, 200, nil, x.ok)
 }
 
+// faultNoVainWait is the promise of the faults whose wait would pass the
+// call's deadline.
+const faultNoVainWait = "a wait that would outlast the context's deadline is not started: the 429 comes back at once"
+
 // faultCases are the faults of the matrix. A nil raw means connection
 // refused.
 func faultCases() []faultCase {
@@ -534,6 +555,7 @@ func faultCases() []faultCase {
 		{
 			// The wait would outlast the context's deadline: no use sleeping.
 			name: "429 Retry-After 30 seconds, past the deadline", fake: s30Fake, raw: s30Raw,
+			deadline: wiretest.Bound, promise: faultNoVainWait,
 			fakeRead:  faultAPIErr(429, 1, false, 0).waitBetween(30*time.Second, 30*time.Second),
 			fakeWrite: faultAPIErr(429, 1, false, 0).waitBetween(30*time.Second, 30*time.Second),
 			rawRead:   faultAPIErr(429, 1, false, 0).waitBetween(30*time.Second, 30*time.Second),
@@ -546,6 +568,7 @@ func faultCases() []faultCase {
 		},
 		{
 			name: "429 Retry-After an HTTP date 30s ahead, past the deadline", fake: dateAheadFake, raw: dateAheadRaw,
+			deadline: wiretest.Bound, promise: faultNoVainWait,
 			fakeRead:  faultAPIErr(429, 1, false, 0).waitBetween(28*time.Second, 30*time.Second),
 			fakeWrite: faultAPIErr(429, 1, false, 0).waitBetween(28*time.Second, 30*time.Second),
 			rawRead:   faultAPIErr(429, 1, false, 0).waitBetween(28*time.Second, 30*time.Second),
@@ -685,10 +708,46 @@ type faultResult struct {
 	applied  int // changes the server counted
 	state    int // changes visible in the fake's state; -1 on the raw server
 	stray    int // raw: requests to an unexpected route
+	// outlived is set when the call's context ended before the call did.
+	outlived bool
+	tries    int // raw: tries of the faulted route the client sent
 }
 
-func (c faultCall) call(ctx context.Context, client *asset.Client, ids faultIDs) (res faultResult) {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+// faultDeadline is the deadline of a call: far past any fault's tries on a
+// loaded machine.
+const faultDeadline = 20 * time.Second
+
+// faultInTime is the promise of every call of the matrix.
+const faultInTime = "every fault ends the call before its deadline"
+
+// faultRun runs one call of the matrix, which must not run until its
+// deadline: that breaks promise (faultInTime when empty), and every later
+// call under it fails at once instead of waiting for its own deadline.
+func faultRun(t *testing.T, promise string, run func() faultResult) faultResult {
+	t.Helper()
+	if promise == "" {
+		promise = faultInTime
+	}
+	p := wiretest.Promise(promise)
+	p.Check(t)
+	res := run()
+	if res.outlived {
+		p.Break(t, "the call ran until its deadline, and ended with %v", res.err)
+	}
+	return res
+}
+
+// call runs c with a deadline of faultDeadline.
+func (c faultCall) call(ctx context.Context, client *asset.Client, ids faultIDs) faultResult {
+	return c.callWithin(ctx, client, ids, faultDeadline)
+}
+
+// callWithin runs c with a deadline of d, or faultDeadline when d is zero.
+func (c faultCall) callWithin(ctx context.Context, client *asset.Client, ids faultIDs, d time.Duration) (res faultResult) {
+	if d == 0 {
+		d = faultDeadline
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	start := time.Now()
 	defer func() {
@@ -698,6 +757,7 @@ func (c faultCall) call(ctx context.Context, client *asset.Client, ids faultIDs)
 		}
 	}()
 	res.invoices, res.err = c.run(ctx, client, ids)
+	res.outlived = ctx.Err() != nil
 	return res
 }
 
@@ -770,7 +830,7 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 		fc.fake(srv, route, canned)
 	}
 
-	res := call.call(ctx, client, ids)
+	res := faultRun(t, fc.promise, func() faultResult { return call.callWithin(ctx, client, ids, fc.deadline) })
 	st := srv.Stats(call.route)
 	res.requests, res.applied, res.state = st.Requests, st.Applied, -1
 	got, _ := srv.Invoice(faultBiz, inv)
@@ -811,6 +871,32 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 		assert.True(t, paid.Equal(r.AmountPaid), "amount_paid %s, payments sum to %s", r.AmountPaid, paid)
 	}
 	return res
+}
+
+// faultTryCounter counts the tries the client hands its transport for the
+// faulted route. A try that its timeout ended before the server's handler
+// ran, on a loaded machine, is missing from the server's count; it is a try
+// all the same.
+type faultTryCounter struct {
+	next  http.RoundTripper
+	count func(*http.Request) bool
+	mu    sync.Mutex
+	n     int
+}
+
+func (c *faultTryCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if c.count(r) {
+		c.mu.Lock()
+		c.n++
+		c.mu.Unlock()
+	}
+	return c.next.RoundTrip(r)
+}
+
+func (c *faultTryCounter) tries() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
 }
 
 // faultRawServer is a handler that answers the call's route with a fault
@@ -873,6 +959,13 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	if env.faultToken {
 		faulted = assettest.RouteToken
 	}
+	// faultedRequest is a request the fault hits, as the server counts it.
+	faultedRequest := func(r *http.Request) bool {
+		if r.Method+" "+r.URL.Path != faultRawPaths[faulted] {
+			return false
+		}
+		return !call.walk || faulted != call.route || r.URL.Query().Get("page_token") != ""
+	}
 	rs := &faultRawServer{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Method + " " + r.URL.Path
@@ -913,7 +1006,8 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
-	hc := &http.Client{Transport: transport}
+	counter := &faultTryCounter{next: transport, count: faultedRequest}
+	hc := &http.Client{Transport: counter}
 	if fc.perTry {
 		hc.Timeout = faultPerTry
 	}
@@ -934,10 +1028,13 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	client, err := asset.NewClient(append(opts, env.opts...)...)
 	require.NoError(t, err)
 
-	res := call.call(context.Background(), client, faultRawIDs)
+	res := faultRun(t, fc.promise, func() faultResult {
+		return call.callWithin(context.Background(), client, faultRawIDs, fc.deadline)
+	})
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	res.requests, res.applied, res.stray, res.state = rs.requests, rs.applied, rs.stray, -1
+	res.tries = counter.tries()
 	return res
 }
 
@@ -949,7 +1046,7 @@ func TestFaultMatrix(t *testing.T) {
 		t.Run(fc.name, func(t *testing.T) {
 			for _, call := range faultCalls {
 				t.Run("assettest/"+call.name, func(t *testing.T) {
-					if fc.huge || fc.perTry {
+					if fc.huge || fc.perTry || fc.deadline > 0 {
 						t.Parallel() // slow, and alike in every call
 					}
 					want := fc.fakeRead
@@ -969,7 +1066,7 @@ func TestFaultMatrix(t *testing.T) {
 					leakCheck(t, res, log, leakToken)
 				})
 				t.Run("raw/"+call.name, func(t *testing.T) {
-					if fc.huge || fc.perTry {
+					if fc.huge || fc.perTry || fc.deadline > 0 {
 						t.Parallel()
 					}
 					want := fc.rawRead
@@ -989,6 +1086,12 @@ func TestFaultMatrix(t *testing.T) {
 						// The token request or the walk's first page left a
 						// connection that Go may reuse, and replay on.
 						replay = 1
+					}
+					assert.LessOrEqual(t, res.requests, res.tries+replay, "requests the server received, of the tries sent")
+					if fc.perTry {
+						// A try that its timeout ended before the server's
+						// handler ran never reached the server's count.
+						res.requests = res.tries
 					}
 					assert.Zero(t, res.stray, "requests to other routes")
 					faultCheck(t, call, want, res, items, before, replay)
@@ -1080,10 +1183,13 @@ func faultCheck(t *testing.T, call faultCall, want faultOutcome, res faultResult
 // and HTTP/2 as the API does, reached through the SDK's default transport.
 // The fault hits every change, and the first request of a read.
 type faultWireCase struct {
-	name      string
-	fault     wiretest.Fault
-	proxyDown bool // nothing listens: requests go through a proxy that is down
-	opts      []asset.Option
+	name  string
+	fault wiretest.Fault
+	// proxy is the URL of the proxy requests go through to a host they
+	// never reach; nil: no proxy, straight to the faulty server.
+	proxy func(t *testing.T) string
+	opts  []asset.Option
+	slow  bool // every try waits out its timeout: the calls run in parallel
 
 	read, write faultOutcome
 }
@@ -1111,10 +1217,35 @@ func faultWireCases() []faultWireCase {
 			read: faultOutcome{kind: faultInput}, write: faultOutcome{kind: faultInput},
 		},
 		{
-			name: "HTTPS proxy down", proxyDown: true,
+			name: "HTTPS proxy down", proxy: func(t *testing.T) string { return wiretest.DeadProxy(t) },
 			read: faultNetErr(0, t, false, 0), write: faultNetErr(0, t, false, 0),
 		},
+		{
+			name: "HTTPS proxy refuses the CONNECT with 407", proxy: faultProxy(wiretest.ProxyAuthRequired),
+			read: faultNetErr(0, t, false, 0), write: faultNetErr(0, t, false, 0),
+		},
+		{
+			name: "HTTPS proxy refuses the CONNECT with 502", proxy: faultProxy(wiretest.ProxyBadGateway),
+			read: faultNetErr(0, t, false, 0), write: faultNetErr(0, t, false, 0),
+		},
+		{
+			name: "HTTPS proxy closes the connection after the CONNECT", proxy: faultProxy(wiretest.ProxyCloseAfterConnect),
+			read: faultNetErr(0, t, false, 0), write: faultNetErr(0, t, false, 0),
+		},
+		{
+			name: "HTTPS proxy stalls after the CONNECT", proxy: faultProxy(wiretest.ProxyStall),
+			// Whether a try ends before or after the proxy reads its
+			// CONNECT, nothing reaches the server: any timeout will do.
+			opts: []asset.Option{asset.WithAttemptTimeout(100 * time.Millisecond)}, slow: true,
+			read: faultNetErr(0, t, false, 0).timedOut(), write: faultNetErr(0, t, false, 0).timedOut(),
+		},
 	}
+}
+
+// faultProxy starts a proxy that takes the connection and fails the
+// CONNECT with fault.
+func faultProxy(fault wiretest.ProxyFault) func(t *testing.T) string {
+	return func(t *testing.T) string { return wiretest.StartProxy(t, fault).URL }
 }
 
 // faultWire runs call against a wiretest server with fc's fault.
@@ -1125,8 +1256,8 @@ func faultWire(t *testing.T, fc faultWireCase, call faultCall, logOpt asset.Opti
 	tr.ForceAttemptHTTP2 = true
 	t.Cleanup(tr.CloseIdleConnections)
 	base, srv := "https://api.sandbox.invalid", (*wiretest.Server)(nil)
-	if fc.proxyDown {
-		proxy, err := url.Parse(wiretest.DeadProxy(t))
+	if fc.proxy != nil {
+		proxy, err := url.Parse(fc.proxy(t))
 		require.NoError(t, err)
 		tr.Proxy = http.ProxyURL(proxy)
 	} else {
@@ -1142,7 +1273,7 @@ func faultWire(t *testing.T, fc faultWireCase, call faultCall, logOpt asset.Opti
 	if err != nil {
 		return faultResult{err: err, state: -1}
 	}
-	res := call.call(context.Background(), client, faultRawIDs)
+	res := faultRun(t, "", func() faultResult { return call.call(context.Background(), client, faultRawIDs) })
 	res.state = -1
 	if srv != nil {
 		res.requests, res.applied = srv.Requests(), srv.Applied()
@@ -1159,6 +1290,9 @@ func TestFaultMatrixTransport(t *testing.T) {
 		t.Run(fc.name, func(t *testing.T) {
 			for _, call := range faultCalls {
 				t.Run(call.name, func(t *testing.T) {
+					if fc.slow {
+						t.Parallel()
+					}
 					want := fc.read
 					if call.write {
 						want = fc.write

@@ -4,12 +4,15 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/h2non/gock.v1"
+
+	"github.com/assetkit/asset-go/internal/wiretest"
 )
 
 // apiCall is one SDK method, called with fixed arguments, for the tests that
@@ -360,6 +363,7 @@ func TestLastRateLimitErrorAfterRetries(t *testing.T) {
 // The one test that really waits: Retry-After is the server's instruction
 // and is honoured in full, far past the backoff's maximum of 5ms.
 func TestRetryAfterSecondsHonoured(t *testing.T) {
+	t.Parallel()
 	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, n int) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "1")
@@ -368,12 +372,28 @@ func TestRetryAfterSecondsHonoured(t *testing.T) {
 		}
 		replyJSON(w, 201, mutatingCalls[0].body)
 	})
-	require.NoError(t, mutatingCalls[0].call(context.Background(), srv.client(t)))
+	c := srv.client(t)
+	err := wiretest.Promise("a Retry-After of one second is waited on for a second, then the call is sent again").Within(t,
+		time.Second+wiretest.Bound, func(ctx context.Context) error { return mutatingCalls[0].call(ctx, c) })
+	require.NoError(t, err)
 	reqs := srv.requests()
 	require.Len(t, reqs, 2)
 	assert.GreaterOrEqual(t, reqs[1].At.Sub(reqs[0].At), 950*time.Millisecond)
 }
 
+// refuse429 answers every request with a 429 carrying header.
+func refuse429(header map[string]string) func(w http.ResponseWriter, _ *http.Request, _ int) {
+	return func(w http.ResponseWriter, _ *http.Request, _ int) {
+		for k, v := range header {
+			w.Header().Set(k, v)
+		}
+		replyJSON(w, http.StatusTooManyRequests, `{"error": "Rate limit exceeded"}`)
+	}
+}
+
+// A server's wait longer than the cap is not waited on: the 429 comes back
+// at once, with the wait asked for. The call's context has no deadline, so
+// only the cap can end the call.
 func TestServerWaitPastLimitReturnsAtOnce(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -384,35 +404,32 @@ func TestServerWaitPastLimitReturnsAtOnce(t *testing.T) {
 		{"retry-after seconds", map[string]string{"Retry-After": "120"}, nil, 120 * time.Second},
 		{"retry-after date", map[string]string{"Retry-After": time.Now().Add(121 * time.Second).UTC().Format(http.TimeFormat)}, nil, 120 * time.Second},
 		{"ratelimit reset", map[string]string{"X-Ratelimit-Reset": strconv.FormatInt(time.Now().Add(121*time.Second).Unix(), 10)}, nil, 120 * time.Second},
-		{"own cap", map[string]string{"Retry-After": "5"}, []Option{WithRetryAfterMax(2 * time.Second)}, 5 * time.Second},
-		{"cap zero", map[string]string{"Retry-After": "1"}, []Option{WithRetryAfterMax(0)}, time.Second},
+		{"own cap", map[string]string{"Retry-After": "30"}, []Option{WithRetryAfterMax(2 * time.Second)}, 30 * time.Second},
+		{"cap zero", map[string]string{"Retry-After": "30"}, []Option{WithRetryAfterMax(0)}, 30 * time.Second},
 	}
 	for _, tc := range cases {
 		for _, ac := range []apiCall{getCall, mutatingCalls[0]} {
 			t.Run(tc.name+" "+ac.method, func(t *testing.T) {
-				c := newGockClient(t, tc.opts...)
-				n := countRequests(t)
-				m := ac.mock().Reply(429)
-				for k, v := range tc.header {
-					m.SetHeader(k, v)
-				}
-				m.JSON(map[string]string{"error": "Rate limit exceeded"})
-				start := time.Now()
-				err := ac.call(context.Background(), c)
-				assert.Less(t, time.Since(start), time.Second)
+				t.Parallel()
+				srv := newRecServer(t, refuse429(tc.header))
+				c := srv.client(t, tc.opts...)
+				err := wiretest.Promise("a server's wait past WithRetryAfterMax is handed back at once, not waited on").Within(t, wiretest.Bound,
+					func(ctx context.Context) error { return ac.call(ctx, c) })
 				var apiErr *APIError
 				require.ErrorAs(t, err, &apiErr)
 				assert.Equal(t, 429, apiErr.StatusCode)
 				assert.InDelta(t, tc.want, apiErr.RetryAfter, float64(2*time.Second))
 				assert.ErrorIs(t, err, ErrRateLimited)
 				assert.Contains(t, err.Error(), "retry after")
-				assert.EqualValues(t, 1, n.Load())
+				assert.Equal(t, 1, srv.count())
 				assertNoSecrets(t, err)
 			})
 		}
 	}
 }
 
+// A server's wait that would outlast the call's deadline is not started:
+// the 429 comes back at once, long before the deadline.
 func TestServerWaitPastDeadlineReturnsAtOnce(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -424,26 +441,50 @@ func TestServerWaitPastDeadlineReturnsAtOnce(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newGockClient(t)
-			n := countRequests(t)
-			m := getCall.mock().Reply(429)
-			for k, v := range tc.header {
-				m.SetHeader(k, v)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			start := time.Now()
-			err := getCall.call(ctx, c)
-			assert.Less(t, time.Since(start), time.Second, "sleeping in vain until the deadline helps no one")
+			t.Parallel()
+			srv := newRecServer(t, refuse429(tc.header))
+			c := srv.client(t)
+			err := wiretest.Promise("a wait that would outlast the context's deadline is not started").Within(t, wiretest.Bound,
+				func(ctx context.Context) error {
+					// Farther than the bound, nearer than the server's wait.
+					ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+					defer cancel()
+					return getCall.call(ctx, c)
+				})
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 429, apiErr.StatusCode)
 			assert.InDelta(t, 30*time.Second, apiErr.RetryAfter, float64(2*time.Second))
 			assert.NotErrorIs(t, err, context.DeadlineExceeded)
-			assert.EqualValues(t, 1, n.Load())
+			assert.Equal(t, 1, srv.count())
 			assertNoSecrets(t, err)
 		})
 	}
+}
+
+// cancelDuringWait calls ac on a server answering every request with
+// status and header, and cancels the call once the answer is out, while
+// the call waits to retry.
+func cancelDuringWait(t *testing.T, ac apiCall, status int, header map[string]string, opts ...Option) (*recServer, error) {
+	t.Helper()
+	var cancelCall atomic.Value // context.CancelFunc
+	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		for k, v := range header {
+			w.Header().Set(k, v)
+		}
+		replyJSON(w, status, `{"error": "Rate limit exceeded"}`)
+		// Late enough for the answer to be read and the wait begun.
+		time.AfterFunc(100*time.Millisecond, func() { cancelCall.Load().(context.CancelFunc)() })
+	})
+	c := srv.client(t, opts...)
+	err := wiretest.Promise("cancelling the context ends a wait between tries at once").Within(t, wiretest.Bound,
+		func(ctx context.Context) error {
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			cancelCall.Store(cancel)
+			return ac.call(ctx, c)
+		})
+	return srv, err
 }
 
 func TestCancelDuringWaitReturnsPromptly(t *testing.T) {
@@ -458,19 +499,8 @@ func TestCancelDuringWaitReturnsPromptly(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
-				for k, v := range tc.header {
-					w.Header().Set(k, v)
-				}
-				replyJSON(w, tc.status, `{}`)
-				// Late enough for the answer to be read and the wait begun.
-				time.AfterFunc(100*time.Millisecond, cancel)
-			})
-			start := time.Now()
-			err := getCall.call(ctx, srv.client(t, tc.opts...))
-			assert.Less(t, time.Since(start), time.Second)
+			t.Parallel()
+			srv, err := cancelDuringWait(t, getCall, tc.status, tc.header, tc.opts...)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.Equal(t, 1, srv.count())
@@ -480,14 +510,8 @@ func TestCancelDuringWaitReturnsPromptly(t *testing.T) {
 }
 
 func TestCancelDuringWaitOnRateLimitedPOSTIsNotOutcomeUnknown(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
-		w.Header().Set("Retry-After", "30")
-		replyJSON(w, 429, `{"error": "Rate limit exceeded"}`)
-		time.AfterFunc(100*time.Millisecond, cancel)
-	})
-	err := mutatingCalls[0].call(ctx, srv.client(t))
+	t.Parallel()
+	srv, err := cancelDuringWait(t, mutatingCalls[0], 429, map[string]string{"Retry-After": "30"})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, 1, srv.count())
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "the only request sent was refused with 429")
@@ -520,9 +544,9 @@ func TestRateLimitResetRules(t *testing.T) {
 				m.SetHeader(k, v)
 			}
 			getCall.mock().Reply(200).BodyString(invoiceBody)
-			start := time.Now()
-			require.NoError(t, getCall.call(context.Background(), c))
-			assert.Less(t, time.Since(start), time.Second)
+			err := wiretest.Promise("a reset already passed, or a reset on a 503, is no reason to wait for the window").Within(t,
+				wiretest.Bound, func(ctx context.Context) error { return getCall.call(ctx, c) })
+			require.NoError(t, err)
 			assert.EqualValues(t, 2, n.Load())
 		})
 	}

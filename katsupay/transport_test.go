@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -39,5 +40,45 @@ func TestCreateNeverReplayedOverHTTP2(t *testing.T) {
 			assert.Equal(t, 1, netErr.Attempts, "fault %d: attempts", fault)
 		}
 		assert.Equal(t, 1, srv.Applied(), "fault %d: times the server applied the Create", fault)
+	}
+}
+
+// A proxy that takes the connection and then fails the CONNECT never lets a
+// Create reach the server: it is tried again, and never reported as an
+// unknown outcome.
+func TestCreateThroughAFailingProxyIsRetried(t *testing.T) {
+	faults := []struct {
+		name  string
+		fault wiretest.ProxyFault
+	}{
+		{"407", wiretest.ProxyAuthRequired},
+		{"502", wiretest.ProxyBadGateway},
+		{"closed after the CONNECT", wiretest.ProxyCloseAfterConnect},
+		{"stalled after the CONNECT", wiretest.ProxyStall},
+	}
+	for _, f := range faults {
+		t.Run(f.name, func(t *testing.T) {
+			srv := wiretest.Start(t, wiretest.TLSGarbage, []byte(okReply))
+			proxy := wiretest.StartProxy(t, f.fault)
+			proxyURL, err := url.Parse(proxy.URL)
+			require.NoError(t, err)
+			tr := httpcore.NewHTTPClient().Transport.(*http.Transport).Clone()
+			tr.TLSClientConfig = &tls.Config{RootCAs: srv.Roots}
+			tr.Proxy = http.ProxyURL(proxyURL)
+			t.Cleanup(tr.CloseIdleConnections)
+			c, err := katsupay.NewClient(srv.URL, katsupay.WithToken(testToken),
+				katsupay.WithHTTPClient(&http.Client{Transport: tr}), katsupay.WithRetryWait(time.Millisecond, 5*time.Millisecond),
+				katsupay.WithAttemptTimeout(100*time.Millisecond))
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err = c.Invoices.Create(ctx, validInvoice())
+			assert.NotErrorIs(t, err, asset.ErrOutcomeUnknown)
+			var netErr *asset.NetworkError
+			require.ErrorAs(t, err, &netErr)
+			assert.Equal(t, 4, netErr.Attempts, "attempts: nothing was sent, so every try is safe")
+			assert.False(t, netErr.MayHaveApplied)
+			assert.Zero(t, srv.Requests(), "requests that reached the server")
+		})
 	}
 }

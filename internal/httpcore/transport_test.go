@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"net/url"
 	"sync/atomic"
 	"testing"
@@ -185,31 +186,63 @@ func TestNewHTTPClientWithReplacedDefaultTransport(t *testing.T) {
 	assert.Equal(t, 1, calls)
 }
 
-// What the transport reported decides, and the error's type only when it
-// reported nothing.
+// hook is one event of a try's trace, as a transport reports it.
+type hook func(*httptrace.ClientTrace)
+
+var (
+	getConn      hook = func(tr *httptrace.ClientTrace) { tr.GetConn("api.example:443") }
+	gotConn      hook = func(tr *httptrace.ClientTrace) { tr.GotConn(httptrace.GotConnInfo{}) }
+	gotIdleConn  hook = func(tr *httptrace.ClientTrace) { tr.GotConn(httptrace.GotConnInfo{Reused: true, WasIdle: true}) }
+	wroteHeaders hook = func(tr *httptrace.ClientTrace) { tr.WroteHeaders() }
+	wroteRequest hook = func(tr *httptrace.ClientTrace) { tr.WroteRequest(httptrace.WroteRequestInfo{}) }
+	writeFailed  hook = func(tr *httptrace.ClientTrace) {
+		tr.WroteRequest(httptrace.WroteRequestInfo{Err: errors.New("write: broken pipe")})
+	}
+)
+
+// What the transport reported of the last try decides, in the order a
+// transport reports it, and the error's type only when it reported
+// nothing.
 func TestWireMaybeSent(t *testing.T) {
 	timeout := &url.Error{Op: "Post", URL: "https://api.example/x", Err: context.DeadlineExceeded}
+	refused := errors.New("Proxy Authentication Required")
 	cases := []struct {
-		name                     string
-		traced, connected, wrote bool
-		err                      error
-		want                     bool
+		name  string
+		tries [][]hook // every try's events, the last one failing with err
+		err   error
+		want  bool
 	}{
-		{"no connection", true, false, false, errors.New("proxyconnect tcp: refused"), false},
-		{"no connection, timed out", true, false, false, timeout, false},
-		{"connected, headers written", true, true, true, tls.RecordHeaderError{}, true},
-		{"connected, nothing written", true, true, false, errors.New("broken"), false},
-		{"connected, abandoned before writing was reported", true, true, false, timeout, true},
-		{"connected, cancelled", true, true, false, context.Canceled, true},
-		{"nothing reported, dial error", false, false, false, dialError(), false},
-		{"nothing reported, TLS record error", false, false, false, tls.RecordHeaderError{}, true},
+		// Go's transport writes a proxy's CONNECT outside the request's
+		// trace: a refused CONNECT shows as a connection never got.
+		{"proxy refused the CONNECT", [][]hook{{getConn}}, refused, false},
+		{"proxy stalled the CONNECT past the try's timeout", [][]hook{{getConn}}, timeout, false},
+		// A dialer that writes the CONNECT with the request's context
+		// reports its headers before any connection is handed over.
+		{"dialer's CONNECT written, then refused", [][]hook{{getConn, wroteHeaders, wroteRequest}}, refused, false},
+		{"dialer's CONNECT written, then the try timed out", [][]hook{{getConn, wroteHeaders}}, timeout, false},
+		{"dialer's CONNECT written, request not written", [][]hook{{getConn, wroteHeaders, wroteRequest, gotConn}}, errors.New("broken"), false},
+		{"dialer's CONNECT written, then the request", [][]hook{{getConn, wroteHeaders, wroteRequest, gotConn, wroteHeaders, wroteRequest}}, errors.New("EOF"), true},
+		{"request written, answer lost", [][]hook{{getConn, gotConn, wroteHeaders, wroteRequest}}, errors.New("EOF"), true},
+		{"request written, answered in plain text", [][]hook{{getConn, gotConn, wroteHeaders, wroteRequest}}, tls.RecordHeaderError{}, true},
+		{"headers buffered, flushing them failed", [][]hook{{getConn, gotIdleConn, wroteHeaders, writeFailed}}, errors.New("broken pipe"), true},
+		{"headers written, body not", [][]hook{{getConn, gotConn, wroteHeaders}}, errors.New("broken pipe"), true},
+		{"connected, nothing written", [][]hook{{getConn, gotConn}}, errors.New("broken"), false},
+		{"connected, abandoned before writing was reported", [][]hook{{getConn, gotConn}}, timeout, true},
+		{"connected, cancelled", [][]hook{{getConn, gotConn}}, context.Canceled, true},
+		{"a try that wrote, then one refused by the proxy", [][]hook{{getConn, gotConn, wroteHeaders, wroteRequest}, {getConn}}, refused, false},
+		{"nothing reported, dial error", [][]hook{{}}, dialError(), false},
+		{"nothing reported, TLS record error", [][]hook{{}}, tls.RecordHeaderError{}, true},
+		{"nothing reported after a traced try, dial error", [][]hook{{getConn, gotConn, wroteHeaders}, {}}, dialError(), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := &wire{}
-			w.traced.Store(tc.traced)
-			w.connected.Store(tc.connected)
-			w.wrote.Store(tc.wrote)
+			for _, try := range tc.tries {
+				trace := w.start()
+				for _, h := range try {
+					h(trace)
+				}
+			}
 			assert.Equal(t, tc.want, w.maybeSent(tc.err))
 		})
 	}
