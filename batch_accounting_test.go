@@ -31,6 +31,7 @@ func newAnswerClient(t *testing.T, status int, body string) *Client {
 // created and failed, and a failure that may exist on the server matches
 // ErrOutcomeUnknown.
 func TestBatchResponseAccountsForEveryInvoice(t *testing.T) {
+	t.Parallel()
 	inv := func(id, number string) string {
 		return `{"id":"` + id + `","business_id":"` + testBiz + `","number":"` + number + `"}`
 	}
@@ -87,6 +88,7 @@ func TestBatchResponseAccountsForEveryInvoice(t *testing.T) {
 // A batch refusal that quotes the bearer token, as is or form-escaped,
 // keeps it out of the failure's message and the error's text.
 func TestBatchRefusalsAreRedacted(t *testing.T) {
+	t.Parallel()
 	for _, quoted := range []string{testToken, url.QueryEscape("Bearer " + testToken)} {
 		t.Run(quoted, func(t *testing.T) {
 			c := newAnswerClient(t, http.StatusCreated, `{"data":[],"errors":[{"error":"bad auth `+quoted+`","invoice_number":"A-1"}]}`)

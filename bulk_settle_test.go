@@ -21,6 +21,7 @@ import (
 // lost, on a server that words its refusals as assettest does not: every
 // invoice exists once, and CreateMany returns each with its id.
 func TestCreateManySettlesLostBatchesWhateverTheWording(t *testing.T) {
+	t.Parallel()
 	const n = 10_000
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
@@ -50,6 +51,7 @@ func TestCreateManySettlesLostBatchesWhateverTheWording(t *testing.T) {
 // A cancel in the middle stops the sending, but the batches in flight are
 // waited for: every invoice the server created is returned as created.
 func TestCreateManyCancelledWaitsForBatchesInFlight(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit(), assettest.WithLatency(100*time.Millisecond))
 	defer srv.Close()
 	c := rewriting(t, srv, rewordDuplicates)
@@ -82,6 +84,7 @@ func TestCreateManyCancelledWaitsForBatchesInFlight(t *testing.T) {
 // The wait for batches in flight is bounded: past WithDrainTimeout, what
 // was sent and not answered is outcome unknown, what was not sent is not.
 func TestCreateManyDrainTimeoutBoundsTheWait(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit(), assettest.WithLatency(time.Minute))
 	defer srv.Close()
 	in := bulkInput("Y", 500)
@@ -113,6 +116,7 @@ func TestCreateManyDrainTimeoutBoundsTheWait(t *testing.T) {
 // One bad value sinks no neighbour: a 422 naming one invoice of a batch
 // applied nothing, so the others are sent again.
 func TestCreateManySplitsABatchRefusedFor422(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	in := bulkInput("S", 250)
@@ -138,6 +142,7 @@ func TestCreateManySplitsABatchRefusedFor422(t *testing.T) {
 
 // A 422 that points outside the batch's items refuses the whole batch.
 func TestCreateManyA422ThatNamesNoInvoiceRefusesTheBatch(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	srv.FailNextWith(assettest.RouteCreateInvoices, 1, assettest.Failure{Status: http.StatusUnprocessableEntity,
@@ -155,6 +160,7 @@ func TestCreateManyA422ThatNamesNoInvoiceRefusesTheBatch(t *testing.T) {
 // A panic in the progress function reaches the caller's goroutine, once
 // the batches in flight are done, and nothing more is sent.
 func TestCreateManyProgressPanicReachesTheCaller(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	in := bulkInput("P", 1000)
@@ -175,6 +181,7 @@ func TestCreateManyProgressPanicReachesTheCaller(t *testing.T) {
 // The invoices created come back in the input's order whatever order the
 // server answers in, and a refusal's Index counts from the whole input.
 func TestCreateManyOrderAndIndexWhateverTheAnswer(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	c := rewriting(t, srv, editBatchAnswer(func(data []json.RawMessage) []json.RawMessage {
@@ -197,6 +204,7 @@ func TestCreateManyOrderAndIndexWhateverTheAnswer(t *testing.T) {
 
 // An invoice a 201 leaves out is looked up: created, it is returned so.
 func TestCreateManyFindsWhatAnAnswerLeftOut(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	c := rewriting(t, srv, editBatchAnswer(func(data []json.RawMessage) []json.RawMessage {
@@ -217,6 +225,7 @@ func TestCreateManyFindsWhatAnAnswerLeftOut(t *testing.T) {
 // When the lookup itself fails, what it was to settle stays unknown, and
 // says so.
 func TestCreateManyLookupFailureLeavesUnknown(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	srv.DropNext(assettest.RouteCreateInvoices, 1, assettest.DropAfterApply)

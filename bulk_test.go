@@ -15,6 +15,7 @@ import (
 )
 
 func TestCreateManyInBatches(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		n        int
@@ -50,6 +51,7 @@ func TestCreateManyInBatches(t *testing.T) {
 }
 
 func TestCreateManySendsAtMostNBatchesAtOnce(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		clientOpts []asset.Option
@@ -84,6 +86,7 @@ func TestCreateManySendsAtMostNBatchesAtOnce(t *testing.T) {
 }
 
 func TestCreateManyChecksTheWholeInputFirst(t *testing.T) {
+	t.Parallel()
 	withInput := func(n int, change func([]asset.InvoiceCreate)) []asset.InvoiceCreate {
 		in := bulkInput("V", n)
 		change(in)
@@ -126,6 +129,7 @@ func TestCreateManyChecksTheWholeInputFirst(t *testing.T) {
 }
 
 func TestCreateManyOfNothingSendsNothing(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	var progress progressLog
@@ -137,6 +141,7 @@ func TestCreateManyOfNothingSendsNothing(t *testing.T) {
 }
 
 func TestProgressBelongsToACall(t *testing.T) {
+	t.Parallel()
 	_, err := asset.NewClient(asset.WithToken("tok"), asset.WithProgress(func(asset.Progress) {}))
 	var inputErr *asset.InputError
 	require.ErrorAs(t, err, &inputErr)
@@ -146,6 +151,7 @@ func TestProgressBelongsToACall(t *testing.T) {
 // Invoices the server refuses one by one are failures of their own, with
 // their index in the whole input; the rest of their batch is created.
 func TestCreateManyReportsRefusedInvoicesByIndex(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	c := srv.Client()
@@ -177,6 +183,7 @@ func TestCreateManyReportsRefusedInvoicesByIndex(t *testing.T) {
 // created with their ids. Nothing is created twice, and nothing is left
 // unknown that a lookup could tell.
 func TestCreateManySettlesABatchWhoseOutcomeIsUnknown(t *testing.T) {
+	t.Parallel()
 	const n = 250 // three batches, sent one at a time
 	tests := []struct {
 		name           string
@@ -246,6 +253,7 @@ func TestCreateManySettlesABatchWhoseOutcomeIsUnknown(t *testing.T) {
 // A batch refused as a whole is not sent again: each of its invoices is a
 // failure carrying the refusal, which the caller can match.
 func TestCreateManyReportsARefusedBatchPerInvoice(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		status int
@@ -287,6 +295,7 @@ func TestCreateManyReportsARefusedBatchPerInvoice(t *testing.T) {
 // the context's error, and not ErrOutcomeUnknown, for it surely was not
 // created.
 func TestCreateManyStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	in := bulkInput("X", 500)
@@ -315,6 +324,7 @@ func TestCreateManyStopsWhenCancelled(t *testing.T) {
 
 // Many goroutines report progress; the calls still come one at a time.
 func TestCreateManyProgressIsSerial(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	in := bulkInput("P", 2000)
@@ -333,6 +343,7 @@ func TestCreateManyProgressIsSerial(t *testing.T) {
 }
 
 func TestBatchErrorMatchesWhatAFailureMatches(t *testing.T) {
+	t.Parallel()
 	lost := &asset.NetworkError{Method: "POST", Path: "/x", MayHaveApplied: true, Err: errors.New("connection reset")}
 	tests := []struct {
 		name     string

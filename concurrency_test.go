@@ -133,6 +133,7 @@ func concWorker(ctx context.Context, srv *assettest.Server, c *asset.Client, w i
 // TestConcurrentClient shares one client among 50 goroutines under the race
 // detector, and compares what they recorded with the server's state.
 func TestConcurrentClient(t *testing.T) {
+	t.Parallel()
 	const workers = 50
 	srv := assettest.NewServer(assettest.WithoutRateLimit(), assettest.WithTagFields("worker"))
 	defer srv.Close()

@@ -30,6 +30,7 @@ func e2eMemoNumbers(memos []asset.CreditMemo) []string {
 // List-shaped tags reach the fake, which keeps them as the API does, and
 // come back as allocations.
 func TestE2ECreditMemoTagAllocations(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t, assettest.WithTagFields("Location", "Job"))
 	ctx := context.Background()
 	in := e2eMemo("CM-T", "100.00")
@@ -49,6 +50,7 @@ func TestE2ECreditMemoTagAllocations(t *testing.T) {
 }
 
 func TestE2ECreditMemoCreateAndGet(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t, assettest.WithTagFields("Location"))
 	ctx := context.Background()
 	issued := e2eNow.AddDate(0, 0, -3)
@@ -90,6 +92,7 @@ func TestE2ECreditMemoCreateAndGet(t *testing.T) {
 // Numbers are unique per business: a number taken, or taken earlier in the
 // batch, is refused on its own while the others are created.
 func TestE2ECreditMemoPartialBatch(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	_, err := c.CreditMemos.Create(ctx, e2eBiz, []asset.CreditMemoCreate{e2eMemo("CM-1", "5")})
@@ -114,6 +117,7 @@ func TestE2ECreditMemoPartialBatch(t *testing.T) {
 // An invoice is paid from a credit memo's credit: the payment names the
 // memo; voiding the memo then takes what is left of it out of the pool.
 func TestE2ECreditMemoPaysAnInvoiceThenVoid(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	invs, err := c.Invoices.Create(ctx, e2eBiz, []asset.InvoiceCreate{{Number: "I-1", CustomerID: e2eCustomer, Lines: e2eAmount("100.00")}})
@@ -164,6 +168,7 @@ func TestE2ECreditMemoPaysAnInvoiceThenVoid(t *testing.T) {
 // A Void whose answer is lost is not sent again: the caller finds out with
 // Get whether it went through.
 func TestE2ECreditMemoVoidAnswerLost(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	memos, err := c.CreditMemos.Create(ctx, e2eBiz, []asset.CreditMemoCreate{e2eMemo("CM-1", "5")})
@@ -184,6 +189,7 @@ func TestE2ECreditMemoVoidAnswerLost(t *testing.T) {
 // the memos the first attempt created come back as failures instead of
 // crediting the customer twice.
 func TestE2ECreditMemoCreateResentAfterUnknownOutcome(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	batch := []asset.CreditMemoCreate{e2eMemo("R-1", "100.00"), e2eMemo("R-2", "250.50")}
@@ -201,6 +207,7 @@ func TestE2ECreditMemoCreateResentAfterUnknownOutcome(t *testing.T) {
 
 // AddCredit is a credit memo issued: the client sees it, and can void it.
 func TestE2EAddCreditIsACreditMemo(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	srv.AddCredit(e2eBiz, e2eCustomer, asset.MustDecimal("8.00"))
@@ -217,6 +224,7 @@ func TestE2EAddCreditIsACreditMemo(t *testing.T) {
 }
 
 func TestE2ECreditMemoList(t *testing.T) {
+	t.Parallel()
 	_, c := e2eServer(t)
 	ctx := context.Background()
 	const other = "cus_e2eCreditMemos000000002"

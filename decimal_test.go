@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseDecimal(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want string // String() of the result
@@ -50,6 +51,7 @@ func TestParseDecimal(t *testing.T) {
 }
 
 func TestParseDecimalRefuses(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in string }{
 		{"empty", ""},
 		{"letters", "abc"},
@@ -88,6 +90,7 @@ func TestParseDecimalRefuses(t *testing.T) {
 }
 
 func TestParseDecimalLongestWrittenOut(t *testing.T) {
+	t.Parallel()
 	d, err := ParseDecimal("12345678901234567890e60")
 	require.NoError(t, err)
 	want := "12345678901234567890" + strings.Repeat("0", 60)
@@ -100,6 +103,7 @@ func TestParseDecimalLongestWrittenOut(t *testing.T) {
 }
 
 func TestDecimalUnmarshalJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in string
 		want     string
@@ -128,6 +132,7 @@ func TestDecimalUnmarshalJSON(t *testing.T) {
 }
 
 func TestDecimalUnmarshalJSONRefuses(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{`"abc"`, `""`, `"NaN"`, `"Infinity"`, `"1e999"`, `true`, `{}`, `[1]`, `"\u0031"`, `" 1"`, `"0x1F"`} {
 		t.Run(in, func(t *testing.T) {
 			var d Decimal
@@ -138,6 +143,7 @@ func TestDecimalUnmarshalJSONRefuses(t *testing.T) {
 }
 
 func TestDecimalNeverThroughFloat(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		A, B, Big Decimal
 	}
@@ -155,6 +161,7 @@ func TestDecimalNeverThroughFloat(t *testing.T) {
 }
 
 func TestDecimalMarshalJSON(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   Decimal
@@ -180,6 +187,7 @@ func TestDecimalMarshalJSON(t *testing.T) {
 }
 
 func TestDecimalInStructs(t *testing.T) {
+	t.Parallel()
 	type withOmit struct {
 		A Decimal `json:"a,omitzero"`
 		B Decimal `json:"b,omitzero"`
@@ -211,6 +219,7 @@ func TestDecimalInStructs(t *testing.T) {
 }
 
 func TestDecimalPresentZeroVsAbsent(t *testing.T) {
+	t.Parallel()
 	var absent Decimal
 	zero := DecimalFromInt(0)
 	assert.False(t, absent.IsSet())
@@ -226,6 +235,7 @@ func TestDecimalPresentZeroVsAbsent(t *testing.T) {
 }
 
 func TestDecimalText(t *testing.T) {
+	t.Parallel()
 	b, err := MustDecimal("10.50").MarshalText()
 	require.NoError(t, err)
 	assert.Equal(t, "10.50", string(b))
@@ -251,6 +261,7 @@ func TestDecimalText(t *testing.T) {
 }
 
 func TestDecimalArithmetic(t *testing.T) {
+	t.Parallel()
 	a, b := MustDecimal("10.50"), MustDecimal("0.25")
 	tests := []struct {
 		name string
@@ -289,6 +300,7 @@ func TestDecimalArithmetic(t *testing.T) {
 }
 
 func TestDecimalConstructors(t *testing.T) {
+	t.Parallel()
 	assert.Equal(t, "42", DecimalFromInt(42).String())
 	assert.Equal(t, "-9223372036854775808", DecimalFromInt(-1<<63).String())
 	d := NewDecimal(decimal.New(12345, -3))
@@ -299,6 +311,7 @@ func TestDecimalConstructors(t *testing.T) {
 }
 
 func TestDecimalStringFixed(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in     string
 		places int32
@@ -318,6 +331,7 @@ func TestDecimalStringFixed(t *testing.T) {
 }
 
 func TestDecimalFloat64(t *testing.T) {
+	t.Parallel()
 	f, exact := MustDecimal("0.5").Float64()
 	assert.Equal(t, 0.5, f)
 	assert.True(t, exact)
@@ -368,6 +382,7 @@ func TestDecimalDigitsBoundary(t *testing.T) {
 // refused when encoded, before anything is sent, instead of writing out
 // millions of digits.
 func TestDecimalOutOfRangeRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		d    Decimal
@@ -405,6 +420,7 @@ func TestDecimalOutOfRangeRefusedBeforeSending(t *testing.T) {
 }
 
 func TestDecimalAtTheBoundsEncodes(t *testing.T) {
+	t.Parallel()
 	for _, d := range []Decimal{
 		NewDecimal(decimal.New(1, maxExponent)),
 		NewDecimal(decimal.New(-1, -maxExponent)),

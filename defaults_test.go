@@ -30,6 +30,7 @@ func defaultClient(t *testing.T, url string, opts ...Option) *Client {
 // The first retry waits at least the 250 ms minimum: a call whose deadline
 // is nearer than that gets the 503 back without a retry.
 func TestDefaultBackoffMinimum(t *testing.T) {
+	t.Parallel()
 	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
 		replyJSON(w, http.StatusServiceUnavailable, `{"detail": "busy"}`)
 	})
@@ -106,6 +107,7 @@ func (d *deadlineSeen) RoundTrip(r *http.Request) (*http.Response, error) {
 // Each try is bounded by a minute even when neither the context nor the
 // HTTP client has a deadline: the try's own context says so.
 func TestDefaultAttemptTimeout(t *testing.T) {
+	t.Parallel()
 	rt := &deadlineSeen{body: invoiceBody, deadlines: make(chan time.Time, 1)}
 	c := defaultClient(t, "http://127.0.0.1:1", WithHTTPClient(&http.Client{Transport: rt}))
 	before := time.Now()
@@ -121,6 +123,7 @@ func TestDefaultAttemptTimeout(t *testing.T) {
 // A success body of exactly 32 MiB is decoded; one byte more is a
 // *DecodeError.
 func TestDefaultMaxResponseBytes(t *testing.T) {
+	t.Parallel()
 	const limit = 32 << 20
 	head := `{"data": {"id": "` + testInv + `", "number": "INV-1", "status": "open"}, "padding": "`
 	tail := `"}`
@@ -153,6 +156,7 @@ func TestDefaultMaxResponseBytes(t *testing.T) {
 // A body that does not decode is kept in the *DecodeError by its first
 // 64 KiB, where the cause of a decoding failure usually is.
 func TestDecodeErrorKeepsFirst64KiB(t *testing.T) {
+	t.Parallel()
 	body := append([]byte(`{"data": <html>`), bytes.Repeat([]byte("0123456789abcdef"), 8<<10)...) // 128 KiB and more
 	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
 		w.Header().Set("Content-Type", "application/json")
@@ -170,6 +174,7 @@ func TestDecodeErrorKeepsFirst64KiB(t *testing.T) {
 // before the deadline, with an error matching ErrRateLimited, and sends
 // nothing.
 func TestRateLimitFailsAtOnce(t *testing.T) {
+	t.Parallel()
 	srv := newRecServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
 		replyJSON(w, http.StatusOK, invoiceBody)
 	})

@@ -61,6 +61,7 @@ func e2eSeed(t *testing.T, c *asset.Client, n int) []asset.Invoice {
 }
 
 func TestE2ECreateComputesTotals(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
@@ -104,6 +105,7 @@ func TestE2ECreateComputesTotals(t *testing.T) {
 }
 
 func TestE2ECreateKeepsFields(t *testing.T) {
+	t.Parallel()
 	_, c := e2eServer(t, assettest.WithTagFields("Location"))
 	due, sent := e2eNow.AddDate(0, 1, 0), e2eNow.Add(-time.Hour)
 	invs, err := c.Invoices.Create(context.Background(), e2eBiz, []asset.InvoiceCreate{{
@@ -133,6 +135,7 @@ func TestE2ECreateKeepsFields(t *testing.T) {
 }
 
 func TestE2ECreatePartialBatch(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	e2eSeed(t, c, 2)
@@ -163,6 +166,7 @@ func TestE2ECreatePartialBatch(t *testing.T) {
 }
 
 func TestE2ECreateRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	many := make([]asset.InvoiceCreate, 101)
 	for i := range many {
@@ -208,6 +212,7 @@ func TestE2ECreateRefused(t *testing.T) {
 }
 
 func TestE2EGet(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	invs := e2eSeed(t, c, 2)
@@ -236,6 +241,7 @@ func TestE2EGet(t *testing.T) {
 }
 
 func TestE2EListFilters(t *testing.T) {
+	t.Parallel()
 	_, c := e2eServer(t)
 	ctx := context.Background()
 	invs := e2eSeed(t, c, 6) // due on days 1 to 6
@@ -292,6 +298,7 @@ func TestE2EListFilters(t *testing.T) {
 }
 
 func TestE2EAll(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	e2eSeed(t, c, 7)
@@ -372,6 +379,7 @@ func TestE2EAll(t *testing.T) {
 }
 
 func TestE2EPager(t *testing.T) {
+	t.Parallel()
 	_, c := e2eServer(t)
 	ctx := context.Background()
 	e2eSeed(t, c, 7)
@@ -452,6 +460,7 @@ func TestE2EPager(t *testing.T) {
 }
 
 func TestE2EUpdate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	two := []asset.InvoiceLineCreate{{Description: "a", Amount: asset.MustDecimal("40.00")}, {Description: "b", Amount: asset.MustDecimal("60.00")}}
 
@@ -535,6 +544,7 @@ func TestE2EUpdate(t *testing.T) {
 }
 
 func TestE2EWriteOff(t *testing.T) {
+	t.Parallel()
 	_, c := e2eServer(t)
 	ctx := context.Background()
 	invs := e2eSeed(t, c, 3)
@@ -579,6 +589,7 @@ func TestE2EWriteOff(t *testing.T) {
 }
 
 func TestE2EApply(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	invs := e2eSeed(t, c, 3)
@@ -649,6 +660,7 @@ func TestE2EApply(t *testing.T) {
 
 // TestE2ELifecycle follows one business through the life of its invoices.
 func TestE2ELifecycle(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t, assettest.WithTagFields("Reason"))
 	ctx := context.Background()
 
@@ -719,6 +731,7 @@ func TestE2ELifecycle(t *testing.T) {
 }
 
 func TestE2EClientCredentials(t *testing.T) {
+	t.Parallel()
 	srv, _ := e2eServer(t)
 	ctx := context.Background()
 	c := srv.Client(asset.WithClientCredentials(srv.ClientCredentials()))
@@ -768,6 +781,7 @@ func TestE2EClientCredentials(t *testing.T) {
 }
 
 func TestE2EResponseInto(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t, assettest.WithRateLimit(3, time.Minute))
 	ctx := context.Background()
 	reset := e2eNow.Add(time.Minute)
@@ -838,6 +852,7 @@ func (r *e2eRecorder) take() []string {
 }
 
 func TestE2EUserID(t *testing.T) {
+	t.Parallel()
 	srv, _ := e2eServer(t, assettest.WithTagFields("a"))
 	ctx := context.Background()
 	rec := &e2eRecorder{next: srv.HTTPClient().Transport}
@@ -897,6 +912,7 @@ func TestE2EUserID(t *testing.T) {
 // the invoices the first attempt created come back as failures instead of
 // being created twice.
 func TestE2ECreateResentAfterUnknownOutcome(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	batch := []asset.InvoiceCreate{

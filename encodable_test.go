@@ -17,6 +17,7 @@ import (
 // naming its place, and nothing is sent: not for the bad item, nor for any
 // batch before it.
 func TestUnencodableInputIsRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
 	var requests atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
@@ -98,6 +99,7 @@ func TestUnencodableInputIsRefusedBeforeSending(t *testing.T) {
 }
 
 func TestValidInputPassesTheEncodingCheck(t *testing.T) {
+	t.Parallel()
 	inv := InvoiceCreate{Number: "Ünïcødé-1", Description: "日本", DueAt: time.Now(), CreditAmount: MustDecimal("1.50"),
 		Metadata: map[string]any{"n": 1.5, "s": "ok", "l": []any{"a", map[string]any{"b": nil}}},
 		Lines:    []InvoiceLineCreate{{Amount: MustDecimal("1"), Metadata: map[string]any{}}}}

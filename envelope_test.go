@@ -162,6 +162,7 @@ func (c decodeCase) check(t *testing.T) {
 }
 
 func TestDecodeCases(t *testing.T) {
+	t.Parallel()
 	one := func(invs ...Invoice) *Page[Invoice] { return &Page[Invoice]{Data: invs} }
 	tests := map[string]decodeCase{
 		"older line metadata, null payments": {
@@ -260,6 +261,7 @@ func TestDecodeCases(t *testing.T) {
 // TestDecodeFuzzSeeds pins what each seed of FuzzDecodeInvoice decodes to,
 // so the corpus is a decoding test too; a new seed needs its entry here.
 func TestDecodeFuzzSeeds(t *testing.T) {
+	t.Parallel()
 	older := seedOlderInvoice()
 	seeds := map[string][]decodeCase{
 		"batch_errors": {{as: "batch", want: &batchEnvelope[Invoice]{Data: []Invoice{}, Errors: []batchRefusal{{Error: "dup", InvoiceNumber: "A-1"}}}}},
@@ -320,6 +322,7 @@ func readFuzzSeed(t *testing.T, path string) string {
 }
 
 func TestBatchFailures(t *testing.T) {
+	t.Parallel()
 	const missing = "missing from the response, neither created nor refused: it may have been created; look it up with Invoices.FindByNumbers before creating it again (CreateMany does)"
 	const countMissing = "not in the response under its number, and the response holds 1 entry under other numbers for 2 such invoices: " +
 		"it may have been created; look it up with Invoices.FindByNumbers before creating it again (CreateMany does)"
@@ -389,6 +392,7 @@ func TestBatchFailures(t *testing.T) {
 
 // The count-matching message names the batch's own kind of item.
 func TestBatchFailuresNameTheKind(t *testing.T) {
+	t.Parallel()
 	env := batchEnvelope[CreditMemo]{Data: []CreditMemo{{ID: "cm_1", Number: "A"}, {ID: "cm_2", Number: "x"}}}
 	_, err := batchFailures("credit memo", []string{"A", "B", "C"}, &env, func(m *CreditMemo) string { return m.Number })
 	var be *BatchError

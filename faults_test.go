@@ -1042,6 +1042,7 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 // the fake is called with a static token, the raw server through client
 // credentials, and every error and log line is searched for them.
 func TestFaultMatrix(t *testing.T) {
+	t.Parallel()
 	for _, fc := range faultCases() {
 		t.Run(fc.name, func(t *testing.T) {
 			for _, call := range faultCalls {
@@ -1286,6 +1287,7 @@ func faultWire(t *testing.T, fc faultWireCase, call faultCall, logOpt asset.Opti
 // SDK, and is reported as maybe applied; a change that never left is
 // retried and reported as not applied.
 func TestFaultMatrixTransport(t *testing.T) {
+	t.Parallel()
 	for _, fc := range faultWireCases() {
 		t.Run(fc.name, func(t *testing.T) {
 			for _, call := range faultCalls {

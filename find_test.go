@@ -35,6 +35,7 @@ func findServer(t *testing.T, n int, due0 time.Time) (*assettest.Server, *asset.
 }
 
 func TestInvoicesFindByNumbers(t *testing.T) {
+	t.Parallel()
 	due0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	srv, c := findServer(t, 450, due0)
 	tests := []struct {
@@ -75,6 +76,7 @@ func TestInvoicesFindByNumbers(t *testing.T) {
 }
 
 func TestFindRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	c, err := asset.NewClient(asset.WithToken("tok"), asset.WithBaseURL("http://127.0.0.1:1"))
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -118,6 +120,7 @@ func TestFindRefusesBadInput(t *testing.T) {
 
 // A walk that fails returns what it found before the failure.
 func TestFindByNumbersKeepsWhatItFoundBeforeAnError(t *testing.T) {
+	t.Parallel()
 	srv, _ := findServer(t, 250, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -147,6 +150,7 @@ func (f *failFrom) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestCreditMemosFindByNumbers(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	c := srv.Client()
@@ -174,6 +178,7 @@ func TestCreditMemosFindByNumbers(t *testing.T) {
 }
 
 func TestRefundsFindByExternalID(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer(assettest.WithoutRateLimit())
 	defer srv.Close()
 	c := srv.Client()

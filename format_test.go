@@ -32,6 +32,7 @@ func formatted[T any](c *T) map[string]string {
 }
 
 func TestClientFormattingHidesCredentials(t *testing.T) {
+	t.Parallel()
 	a := newAuthFake(t)
 	withCC := a.client(t)
 	require.NoError(t, getCall.call(context.Background(), withCC)) // caches cc_tok_1
@@ -70,6 +71,7 @@ func TestClientFormattingHidesCredentials(t *testing.T) {
 }
 
 func TestClientStringExample(t *testing.T) {
+	t.Parallel()
 	c, err := NewClient(WithToken(testToken), WithBaseURL(SandboxURL), WithUserID("usr_42"))
 	require.NoError(t, err)
 	assert.Equal(t, `asset.Client{BaseURL:"https://api.sandbox.getasset.com" Auth:"bearer token" UserID:"usr_42"}`, c.String())
@@ -87,6 +89,7 @@ func dropTime(groups []string, a slog.Attr) slog.Attr {
 
 // The credentials a caller builds print without their secret too.
 func TestClientCredentialsFormattingHidesSecret(t *testing.T) {
+	t.Parallel()
 	creds := testCreds
 	for how, text := range formatted(&creds) {
 		t.Run(how, func(t *testing.T) {

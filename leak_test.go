@@ -82,6 +82,7 @@ func leakCheck(t *testing.T, res faultResult, log *leakLog, secrets ...string) {
 // the token. Nothing leaks, nothing is sent without a token, and a failed
 // token fetch is never mistaken for a change that may have been applied.
 func TestLeakTokenEndpointFaults(t *testing.T) {
+	t.Parallel()
 	calls := []faultCall{faultCalls[1], faultCalls[6]} // get, apply payment
 	require.Equal(t, "get", calls[0].name)
 	require.Equal(t, "apply payment", calls[1].name)
@@ -93,6 +94,7 @@ func TestLeakTokenEndpointFaults(t *testing.T) {
 			for _, call := range calls {
 				for _, backend := range []string{"assettest", "raw"} {
 					t.Run(backend+"/"+call.name, func(t *testing.T) {
+						t.Parallel()
 						log, logOpt := leakLogger()
 						env := faultEnv{
 							creds: true, faultToken: true, clientID: leakClientID, secret: leakSecret,
@@ -129,6 +131,7 @@ func TestLeakTokenEndpointFaults(t *testing.T) {
 // quotes the request back in its errors: the Authorization header and the
 // token request's form, in every place an error body can hold text.
 func TestLeakEchoingServer(t *testing.T) {
+	t.Parallel()
 	echo := func(r *http.Request) string {
 		body, _ := io.ReadAll(r.Body)
 		return r.Header.Get("Authorization") + " " + string(body)
@@ -215,6 +218,7 @@ func TestLeakEchoingServer(t *testing.T) {
 // TestLeakInputErrorsAndPanics: credentials refused as malformed are not
 // quoted back, neither in the error nor in assettest's panic.
 func TestLeakInputErrorsAndPanics(t *testing.T) {
+	t.Parallel()
 	bad := []string{leakToken + " trailing", leakToken + "\n", "Bearer " + leakToken, leakToken + "\x7f"}
 	for _, tok := range bad {
 		_, err := asset.NewClient(asset.WithToken(tok))

@@ -30,6 +30,7 @@ func assertDecimal(t *testing.T, want string, d Decimal, field string) {
 }
 
 func TestFixturesDecode(t *testing.T) {
+	t.Parallel()
 	// Every documented response decodes as the client decodes it, into the
 	// envelope its call uses, and passes the envelope's shape check; the
 	// batch and list envelopes are the only ones with an array.
@@ -64,6 +65,7 @@ func TestFixturesDecode(t *testing.T) {
 // field decoded wrongly, or one decoded that the payload does not have,
 // fails.
 func TestDecodeSeedCreateResponse(t *testing.T) {
+	t.Parallel()
 	env := decodeFixture[batchEnvelope[Invoice]](t, "seed_create_response.json")
 	require.Empty(t, env.Errors)
 	require.Len(t, env.Data, 1)
@@ -72,6 +74,7 @@ func TestDecodeSeedCreateResponse(t *testing.T) {
 }
 
 func TestDecodeSeedListResponse(t *testing.T) {
+	t.Parallel()
 	env := decodeFixture[listEnvelope[Invoice]](t, "seed_list_response.json")
 	page := env.page()
 	require.Len(t, page.Data, 1)
@@ -84,6 +87,7 @@ func TestDecodeSeedListResponse(t *testing.T) {
 
 // The payment seed has the back reference as the string "<unknown>".
 func TestDecodeSeedPaymentResponse(t *testing.T) {
+	t.Parallel()
 	env := decodeFixture[dataEnvelope[Invoice]](t, "seed_payment_response.json")
 	assert.Equal(t, seedPaymentInvoice(), inUTC(env.Data))
 }
@@ -91,6 +95,7 @@ func TestDecodeSeedPaymentResponse(t *testing.T) {
 // The update seed shows the newer model: metadata, lines with amount, tags,
 // the credit fields on payments, and no source or status.
 func TestDecodeSeedUpdateResponse(t *testing.T) {
+	t.Parallel()
 	env := decodeFixture[dataEnvelope[Invoice]](t, "seed_update_response.json")
 	assert.Equal(t, seedUpdateInvoice(), inUTC(env.Data))
 	assert.Equal(t, "NYC", env.Data.Tags["Location"].String())
@@ -99,6 +104,7 @@ func TestDecodeSeedUpdateResponse(t *testing.T) {
 // The request seeds decode into the request types too (a fake server reads
 // them); fields the SDK does not send, like business_id, are ignored.
 func TestDecodeSeedRequests(t *testing.T) {
+	t.Parallel()
 	creates := decodeFixture[[]InvoiceCreate](t, "seed_create_request.json")
 	require.Len(t, creates, 1)
 	c := creates[0]
@@ -127,6 +133,7 @@ func TestDecodeSeedRequests(t *testing.T) {
 }
 
 func TestDecodeTagShapes(t *testing.T) {
+	t.Parallel()
 	inv := decodeFixture[dataEnvelope[Invoice]](t, "tags_allocations_response.json").Data
 	assertDecimal(t, "4500.00", inv.TotalAmount, "total_amount")
 	require.Len(t, inv.Tags, 4)
@@ -159,6 +166,7 @@ func TestDecodeTagShapes(t *testing.T) {
 }
 
 func TestTagValueUnmarshal(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   string
@@ -184,6 +192,7 @@ func TestTagValueUnmarshal(t *testing.T) {
 }
 
 func TestDecodeUnknownEnums(t *testing.T) {
+	t.Parallel()
 	inv := decodeFixture[dataEnvelope[Invoice]](t, "unknown_enum_response.json").Data
 	assert.Equal(t, InvoiceStatus("disputed"), inv.Status)
 	assert.False(t, inv.Status.IsKnown())
@@ -193,6 +202,7 @@ func TestDecodeUnknownEnums(t *testing.T) {
 }
 
 func TestEnumIsKnown(t *testing.T) {
+	t.Parallel()
 	for _, s := range []InvoiceStatus{InvoiceStatusOpen, InvoiceStatusPaid, InvoiceStatusUncollectible,
 		InvoiceStatusVoided, InvoiceStatusRefunded, InvoiceStatusPartiallyRefunded} {
 		assert.True(t, s.IsKnown(), s)
@@ -206,6 +216,7 @@ func TestEnumIsKnown(t *testing.T) {
 }
 
 func TestDecodeUnknownFields(t *testing.T) {
+	t.Parallel()
 	env := decodeFixture[listEnvelope[Invoice]](t, "unknown_fields_response.json")
 	page := env.page()
 	require.Len(t, page.Data, 1)
@@ -222,6 +233,7 @@ func TestDecodeUnknownFields(t *testing.T) {
 }
 
 func TestDecodeNulls(t *testing.T) {
+	t.Parallel()
 	inv := decodeFixture[dataEnvelope[Invoice]](t, "nulls_response.json").Data
 	assert.Equal(t, "inv_Nulls1", inv.ID)
 	assert.Equal(t, "INV-10", inv.Number)
@@ -266,6 +278,7 @@ func TestDecodeNulls(t *testing.T) {
 }
 
 func TestDecodeNaiveDatetimes(t *testing.T) {
+	t.Parallel()
 	inv := decodeFixture[dataEnvelope[Invoice]](t, "naive_datetimes_response.json").Data
 	// A time without a zone is read as UTC, pydantic's convention.
 	tests := []struct {
@@ -285,6 +298,7 @@ func TestDecodeNaiveDatetimes(t *testing.T) {
 }
 
 func TestDecodeBadTimes(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{`"yesterday"`, `"2023-13-01T00:00:00Z"`, `1699334716`, `"07/11/2023"`} {
 		var inv Invoice
 		err := json.Unmarshal([]byte(`{"id":"inv_1","due_at":`+in+`}`), &inv)
@@ -296,6 +310,7 @@ func TestDecodeBadTimes(t *testing.T) {
 }
 
 func TestDecodeStringAmounts(t *testing.T) {
+	t.Parallel()
 	inv := decodeFixture[dataEnvelope[Invoice]](t, "string_amounts_response.json").Data
 	assertDecimal(t, "520.56", inv.TotalAmount, "total_amount")
 	assertDecimal(t, "0.00", inv.TotalPaid, "total_paid")
@@ -309,6 +324,7 @@ func TestDecodeStringAmounts(t *testing.T) {
 }
 
 func TestDecodeMetadataVersions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   string
@@ -333,6 +349,7 @@ func TestDecodeMetadataVersions(t *testing.T) {
 }
 
 func TestDecodePaymentBackReference(t *testing.T) {
+	t.Parallel()
 	// The back reference carries nothing the SDK keeps, whatever its shape.
 	for _, ref := range []string{`{}`, `"<unknown>"`, `null`, `{"id":"inv_1","number":"A"}`, `[]`} {
 		var p InvoicePayment
@@ -344,6 +361,7 @@ func TestDecodePaymentBackReference(t *testing.T) {
 }
 
 func TestDecodeRefusesBadMoney(t *testing.T) {
+	t.Parallel()
 	// A money field that is not a number must fail loudly, not become zero.
 	for _, body := range []string{
 		`{"total_amount":"abc"}`,
@@ -358,6 +376,7 @@ func TestDecodeRefusesBadMoney(t *testing.T) {
 }
 
 func TestInvoiceJSONRoundTrip(t *testing.T) {
+	t.Parallel()
 	// What the SDK decodes it can store as JSON and decode again without
 	// losing a field or a digit, so that callers can cache invoices.
 	for _, name := range []string{"seed_update_response.json", "seed_payment_response.json", "tags_allocations_response.json", "string_amounts_response.json", "naive_datetimes_response.json"} {

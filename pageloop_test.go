@@ -20,6 +20,7 @@ import (
 // so only a bound on the walk can end it; the deadline keeps the test from
 // hanging if there is none.
 func TestAllEndlessEmptyPagesEnds(t *testing.T) {
+	t.Parallel()
 	for _, tokenSize := range []int{8, 16 << 10} {
 		t.Run(fmt.Sprintf("tokens of %d bytes", tokenSize), func(t *testing.T) {
 			var n atomic.Int64
@@ -47,6 +48,7 @@ func TestAllEndlessEmptyPagesEnds(t *testing.T) {
 // TestWalkPagesBounds drives the walk with an in-memory fetch so that the
 // bounds can be reached quickly.
 func TestWalkPagesBounds(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		items     func(n int) []int // the items of page n

@@ -10,6 +10,7 @@ import (
 // Ids that a server or a proxy would resolve as a path segment of their
 // own: "." names the collection, ".." its parent.
 func TestCheckIDRefusesDotSegments(t *testing.T) {
+	t.Parallel()
 	for _, id := range []string{".", "..", "..inv", "inv..", "in..v", "..."} {
 		t.Run(id, func(t *testing.T) {
 			err := checkID("invoiceID", id)
@@ -22,6 +23,7 @@ func TestCheckIDRefusesDotSegments(t *testing.T) {
 }
 
 func TestCheckIDAcceptsDotsInside(t *testing.T) {
+	t.Parallel()
 	for _, id := range []string{"inv.1", ".inv", "inv.", "a.b.c"} {
 		assert.NoError(t, checkID("invoiceID", id), id)
 	}

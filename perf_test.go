@@ -28,6 +28,7 @@ import (
 )
 
 func TestDecodeKeepsNothingOfTheBody(t *testing.T) {
+	t.Parallel()
 	// The body is a pooled buffer: every decoded string must be a copy.
 	body := newPerfPage(3).bytes("next")
 	var env listEnvelope[Invoice]

@@ -35,6 +35,7 @@ func parseDir(t *testing.T, fset *token.FileSet, dir string) []*ast.File {
 // value taken from, an internal package: go doc and pkg.go.dev would send
 // readers where they cannot go, and print sentinels under its name.
 func TestPublicNamesDoNotLeadIntoInternal(t *testing.T) {
+	t.Parallel()
 	for _, dir := range []string{".", "katsupay", "sdkerr"} {
 		t.Run(dir, func(t *testing.T) {
 			fset := token.NewFileSet()
@@ -86,6 +87,7 @@ func TestPublicNamesDoNotLeadIntoInternal(t *testing.T) {
 // go doc of the shared error package shows every field users match on,
 // each documented.
 func TestSharedErrorsDocumentTheirFields(t *testing.T) {
+	t.Parallel()
 	fset := token.NewFileSet()
 	pkg, err := doc.NewFromFiles(fset, parseDir(t, fset, "sdkerr"), "github.com/assetkit/asset-go/sdkerr")
 	require.NoError(t, err)
@@ -118,6 +120,7 @@ func TestSharedErrorsDocumentTheirFields(t *testing.T) {
 // does nothing. A func type would let callers write options that reach
 // into the configured type, and its zero value panics.
 func TestOneOptionStyle(t *testing.T) {
+	t.Parallel()
 	for _, dir := range []string{".", "katsupay", "assettest", "katsupay/katsupaytest"} {
 		t.Run(dir, func(t *testing.T) {
 			fset := token.NewFileSet()

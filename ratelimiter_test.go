@@ -50,6 +50,7 @@ func setWindow(h http.Header, remaining int, reset time.Time) {
 // WithRetryAfterMax; then the next call goes, and the server's next answer
 // is what counts.
 func TestRateLimitOneHeaderWaitsAtMostRetryAfterMax(t *testing.T) {
+	t.Parallel()
 	srv := windowServer(t, func(n int32, _ string, h http.Header) {
 		if n == 1 {
 			setWindow(h, 0, time.Now().Add(59*time.Minute))
@@ -71,6 +72,7 @@ func TestRateLimitOneHeaderWaitsAtMostRetryAfterMax(t *testing.T) {
 // TestRateLimitTokenWindowIsItsOwn: the token endpoint counts in a window of
 // its own; its spent window must not hold back the business's calls.
 func TestRateLimitTokenWindowIsItsOwn(t *testing.T) {
+	t.Parallel()
 	srv := windowServer(t, func(_ int32, path string, h http.Header) {
 		if strings.HasSuffix(path, "/auth/token") {
 			setWindow(h, 0, time.Now().Add(59*time.Minute))
@@ -113,6 +115,7 @@ func (r *recorder) Observe(key string, h http.Header, status int) {
 // Every try goes through the limiter, retries and the token endpoint
 // included, keyed by its business.
 func TestRateLimiterSeesEveryTry(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer()
 	defer srv.Close()
 	rec := &recorder{}
@@ -130,6 +133,7 @@ func TestRateLimiterSeesEveryTry(t *testing.T) {
 
 // A limiter's refusal fails the call with nothing sent, its error kept.
 func TestRateLimiterRefusalFailsTheCall(t *testing.T) {
+	t.Parallel()
 	srv := assettest.NewServer()
 	defer srv.Close()
 	down := errors.New("limiter store down")
@@ -145,6 +149,7 @@ func TestRateLimiterRefusalFailsTheCall(t *testing.T) {
 }
 
 func TestWithRateLimiterChecks(t *testing.T) {
+	t.Parallel()
 	_, err := asset.NewClient(asset.WithToken("tok"), asset.WithRateLimiter(nil))
 	var inErr *asset.InputError
 	require.ErrorAs(t, err, &inErr)

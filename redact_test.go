@@ -75,6 +75,7 @@ const (
 // A server that quotes the credentials back, in any encoding, into an error
 // body: the error's text and its Body hold none of them.
 func TestEchoedCredentialsRedactedInEveryEncoding(t *testing.T) {
+	t.Parallel()
 	for name, quote := range quotings {
 		for _, secret := range []string{echoedSecret, echoedToken} {
 			q := quote(secret)
@@ -124,6 +125,7 @@ func assertRedacted(t *testing.T, where string, err error, secret, quoted string
 // The token endpoint's success body is a fresh access token: when it does
 // not decode, none of it is kept.
 func TestUnreadableTokenResponseKeepsNoToken(t *testing.T) {
+	t.Parallel()
 	const fresh = "fresh_tok_55a1"
 	bodies := []string{
 		`access_token=` + fresh + `&token_type=bearer&expires_in=3600`,
@@ -150,6 +152,7 @@ func TestUnreadableTokenResponseKeepsNoToken(t *testing.T) {
 // leave its first characters behind, in an error answer or in a success
 // that does not decode.
 func TestCredentialAcrossTheBodyCutIsRedacted(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{http.StatusBadRequest, http.StatusOK} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -51,6 +51,7 @@ func e2eStatus(t *testing.T, srv *assettest.Server, invoiceID string) asset.Invo
 }
 
 func TestE2ERefundMovesInvoices(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	a := e2ePaid(t, srv, c, "RF-A", "100.00", "100.00")
@@ -83,6 +84,7 @@ func TestE2ERefundMovesInvoices(t *testing.T) {
 }
 
 func TestE2ERefundByInvoiceExternalID(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	inv := e2ePaid(t, srv, c, "RF-EXT", "40.00", "40.00")
 	r, err := c.Refunds.Create(context.Background(), e2eBiz, asset.RefundCreate{
@@ -97,6 +99,7 @@ func TestE2ERefundByInvoiceExternalID(t *testing.T) {
 }
 
 func TestE2ERefundRefused(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	paid := e2ePaid(t, srv, c, "RF-1", "100.00", "60.00", "40.00")
@@ -157,6 +160,7 @@ func TestE2ERefundRefused(t *testing.T) {
 }
 
 func TestE2ERefundPayments(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	inv := e2ePaid(t, srv, c, "RP-1", "300.00", "300.00")
@@ -223,6 +227,7 @@ func TestE2ERefundPayments(t *testing.T) {
 }
 
 func TestE2ERefundLists(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	a := e2ePaid(t, srv, c, "RL-A", "100.00", "100.00")
@@ -287,6 +292,7 @@ func TestE2ERefundLists(t *testing.T) {
 // A refund lost on its way back is found again by its refund_external_id
 // among the invoice's refunds, and sending it again cannot refund twice.
 func TestE2ERefundResentAfterUnknownOutcome(t *testing.T) {
+	t.Parallel()
 	srv, c := e2eServer(t)
 	ctx := context.Background()
 	inv := e2ePaid(t, srv, c, "RU-1", "100.00", "100.00")

@@ -15,6 +15,7 @@ import (
 // number a release could be taken for; once released, the CHANGELOG has a
 // section of that number.
 func TestVersionAgreesWithChangelog(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("CHANGELOG.md")
 	require.NoError(t, err)
 	heading := regexp.MustCompile(`(?m)^## \[?([^\]\s]+)\]?`)
