@@ -5,6 +5,16 @@ import (
 	"net/http"
 )
 
+// Limiter paces requests: Wait before each try, Observe after it. key is
+// the business the request is for, "" for calls without one (the token
+// endpoint). asset.RateLimiter has the same methods.
+type Limiter interface {
+	Wait(ctx context.Context, key string) error
+	// Observe gets the answer's header and status; a try that got no
+	// answer is observed with a nil header and status 0.
+	Observe(key string, h http.Header, status int)
+}
+
 // LimiterError is a rate limiter's refusal to let a request go, other than
 // its context ending: nothing was sent.
 type LimiterError struct{ Err error }

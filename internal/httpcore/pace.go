@@ -9,16 +9,6 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Limiter paces requests: Wait before each try, Observe after it. key is
-// the business the request is for, "" for calls without one (the token
-// endpoint). asset.RateLimiter has the same methods.
-type Limiter interface {
-	Wait(ctx context.Context, key string) error
-	// Observe gets the answer's header and status; a try that got no
-	// answer is observed with a nil header and status 0.
-	Observe(key string, h http.Header, status int)
-}
-
 // Pacer is the in-process Limiter. It keeps all the requests of one client
 // under a rate limit, across goroutines, from two sources: an optional
 // local budget (n per interval for each business and n for the tenant,

@@ -1,6 +1,12 @@
 // Package httpcore is the HTTP machinery shared by the asset and katsupay
 // clients: the Sender, its retry policy and backoff, the rate-limit pacer,
 // body limits, header and base URL checks, the user agent and logging.
+//
+// Every call goes through one loop, Sender.Send in send.go, readable top
+// to bottom: the limiter's slot, one try (traced, bounded by the per-try
+// timeout, its body read), the policy's decision, the pause. The Sender's
+// go-retryablehttp client makes each try and rewinds its body; it calls
+// back into nothing of this package.
 package httpcore
 
 import (

@@ -1,92 +1,22 @@
 package httpcore
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"log/slog"
-	"math"
 	"net/http"
-	"sync"
+	"net/http/httptrace"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-
-	"github.com/assetkit/asset-go/internal/redact"
 )
 
-// Request is one logical call; Send may put it on the wire several times.
-type Request struct {
-	Method string
-	URL    string
-	Header http.Header
-	Body   []byte
-	// Idempotent says that repeating the request cannot change its outcome,
-	// so it may be retried after failures that may have reached the server.
-	Idempotent bool
-	// MaxBody bounds the body of a success answer (2xx) that Send reads;
-	// zero reads none of it. Any other answer's body is read up to
-	// errorBodySlack past MaxErrorBody, for KeptBody to cut.
-	MaxBody int64
-	// Key is what the rate limiter budgets the request under: its
-	// business id, "" for calls without one.
-	Key string
-	// Secrets are the credentials the request carries (a token, a client
-	// secret), for the errors built from its answer to leave out.
-	Secrets []string
-}
-
-// MaxErrorBody is how much of an answer that is not a success an error
-// keeps: enough for any error document, little enough to keep in an error.
-const MaxErrorBody = 64 << 10
-
-// errorBodySlack is how much Send reads past MaxErrorBody, so that a
-// credential quoted across the cut, in any encoding, is found whole and
-// redacted before the body is cut (see KeptBody).
-const errorBodySlack = 16 << 10
-
-// KeptBody is what an error keeps of body: a copy of its first
-// MaxErrorBody bytes, with secrets redacted before the cut so that none
-// leaves its first characters behind.
-func KeptBody(body []byte, secrets []string) []byte {
-	b := redact.Bytes(body[:min(len(body), MaxErrorBody+errorBodySlack)], secrets)
-	return bytes.Clone(b[:min(len(b), MaxErrorBody)])
-}
-
-// Reply is the last answer to a Send, its body read and closed.
-type Reply struct {
-	StatusCode int
-	Header     http.Header
-	// Body is the answer's body, at most Request.MaxBody bytes of a success
-	// and MaxErrorBody+errorBodySlack of any other answer (KeptBody cuts
-	// it to MaxErrorBody). It is valid until Release.
-	Body []byte
-	// TooLong is true when the body was longer than its bound.
-	TooLong bool
-	// ReadErr is what cut the body short. A read's success body is read
-	// inside the retry loop, so a cut one is tried again instead; a
-	// change's, or an error's, is read once, after the loop.
-	ReadErr error
-
-	buf *bytes.Buffer
-}
-
-// Release hands the body's buffer back for reuse; Body must not be used
-// after it.
-func (r *Reply) Release() {
-	if r == nil || r.buf == nil {
-		return
-	}
-	putBuffer(r.buf)
-	r.buf, r.Body = nil, nil
-}
-
 // Sender sends requests with a retry policy over one shared *http.Client.
-// Share one per client: its retryablehttp.Client is built once, and each
-// call's settings and state reach its hooks through the request's context.
+// Share one per client: its retryablehttp.Client is built once.
 type Sender struct {
 	logger  *slog.Logger
 	logName string // starts each log message; see WithLogName
 	limit   Limiter
+	hc      *http.Client
 	rc      *retryablehttp.Client
 }
 
@@ -99,81 +29,155 @@ func (s *Sender) WithLogName(name string) *Sender {
 
 // NewSender makes the Sender of one client. hc's Transport keeps the
 // connection pool; it is looked up at each try, so a test that swaps it
-// (gock) sees its own. logger receives the retry loop's records (nil: none);
+// (gock) sees its own. logger receives the send loop's records (nil: none);
 // limit, when not nil, paces every try, retries included, each under its
 // request's Key.
 func NewSender(hc *http.Client, logger *slog.Logger, limit Limiter) *Sender {
-	s := &Sender{logger: logger, logName: "asset-go", limit: limit}
-	s.rc = &retryablehttp.Client{
+	return &Sender{logger: logger, logName: "asset-go", limit: limit, hc: hc, rc: &retryablehttp.Client{
 		// Redirects are never followed, whatever hc's CheckRedirect says:
 		// Go would turn a redirected POST into a GET or send it again, and
 		// would carry the request's custom headers (service keys,
 		// x-user-id) to another host. The 3xx comes back to the caller.
 		HTTPClient: &http.Client{Transport: tryTransport{hc}, CheckRedirect: refuseRedirect, Jar: hc.Jar},
-		// checkRetry counts each call's tries against its own policy.
-		RetryMax:       math.MaxInt,
-		CheckRetry:     checkRetry,
-		Backoff:        noBackoff,
-		PrepareRetry:   prepareRetry,
-		ErrorHandler:   dropResponse,
-		RequestLogHook: startTry,
-	}
-	return s
+		// retryablehttp makes one try a Do, with a body it rewinds for
+		// each; whether and when to try again is Send's loop below, which
+		// knows what a try wrote on the wire and what the call's policy,
+		// deadline and rate limit allow.
+		RetryMax:     0,
+		CheckRetry:   func(context.Context, *http.Response, error) (bool, error) { return false, nil },
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}}
 }
 
-// Outcome tells how a Send went beyond its response.
-type Outcome struct {
-	// Attempts is how many times the request was put on the wire.
-	Attempts int
-	// MaybeApplied is true when some attempt may have been processed by the
-	// server: the transport wrote the request before its connection broke,
-	// or it was answered with a 5xx. Attempts that never wrote the request
-	// (no connection, a proxy that is down), and answers such as 429 that
-	// refuse the request, do not count. A transport that reports nothing of
-	// what it did (see wire) is assumed to have written the request unless
-	// its error proves otherwise.
-	MaybeApplied bool
-}
-
-// Send performs r under policy p. It returns the last answer whatever its
+// Send performs r under policy p: the one send loop of every call. Each
+// turn waits for the rate limit's slot, makes one try (traced, bounded by
+// the per-try timeout, its body read), asks the policy whether to try
+// again, and pauses as it says. It returns the last answer whatever its
 // status (the caller turns statuses into errors), its body read, or the
-// last transport error. The context ends any wait between tries at once,
-// and no wait is started that would outlast the context's deadline.
+// last error. The context ends any wait at once, and no pause is started
+// that would outlast the context's deadline.
 func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*Reply, Outcome, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, Outcome{}, err // nothing sent, which a transport error could not prove
 	}
-	c := &call{p: p, r: r, limit: s.limit, tries: newTryLog(s.logger, s.logName, r), reply: &Reply{buf: getBuffer()}}
-	req, err := c.request(context.WithValue(ctx, callKey{}, c))
+	req, err := newTryRequest(r)
 	if err != nil {
-		c.reply.Release()
-		return nil, c.out, err
+		return nil, Outcome{}, err
 	}
-	if s.limit != nil {
-		// Last before sending: a slot claimed is a request in flight.
-		if err := limitWait(ctx, s.limit, r.Key); err != nil {
-			c.reply.Release()
-			return nil, c.out, err
+	c := &call{s: s, p: p, r: r, req: req, tries: newTryLog(s.logger, s.logName, r), reply: &Reply{buf: getBuffer()}}
+	for {
+		if s.limit != nil {
+			// Last before sending: a slot claimed is a request in flight.
+			if err := limitWait(ctx, s.limit, r.Key); err != nil {
+				return c.fail(err)
+			}
+		}
+		t := c.try(ctx)
+		wait, again := c.decide(ctx, t)
+		if !again {
+			return c.end(ctx, t)
+		}
+		c.tries.retrying(wait)
+		if err := pause(ctx, wait); err != nil {
+			return c.fail(err)
 		}
 	}
-	resp, err := s.rc.Do(req)
-	c.tries.finish(resp, err)
-	if err != nil {
-		c.reply.Release()
-		if c.lastTimedOut {
-			err = &TryTimeoutError{Tries: c.out.Attempts, TimedOut: c.timedOut, Timeout: c.timeout, ByHTTPClient: c.timeoutByClient, Err: err}
-		}
-		return nil, c.out, err
-	}
-	if !c.read {
-		c.reply.ReadErr = c.readBody(resp)
-	}
-	return c.reply, c.out, nil
 }
 
-// readBody reads resp's body into the call's reply: this is where every
-// body a caller gets is read, inside the retry loop for a read's success
-// (see call.handle) and after it for any other.
+// call is one Send in progress.
+type call struct {
+	s     *Sender
+	p     Policy
+	r     *Request
+	req   *retryablehttp.Request
+	tries *tryLog
+	trace sendTrace
+	timer tryTimer
+	out   Outcome
+	reply *Reply
+}
+
+// tried is how one try ended: an answer, its body read into the call's
+// reply, or an error; sent says whether a try that failed may have reached
+// the server.
+type tried struct {
+	resp *http.Response
+	err  error
+	sent bool
+}
+
+// try puts the request on the wire once, and reads the answer's body
+// within the same per-try timeout.
+func (c *call) try(ctx context.Context) tried {
+	c.tries.begin(c.out.Attempts)
+	tctx, cancel := c.timer.start(httptrace.WithClientTrace(ctx, c.trace.start()), c.s.hc.Timeout, c.p.AttemptTimeout)
+	defer cancel()
+	resp, err := c.s.rc.Do(c.req.WithContext(tctx))
+	c.out.Attempts++
+	if c.s.limit != nil {
+		observe(c.s.limit, c.r.Key, resp)
+	}
+	if err == nil {
+		readErr := c.readBody(resp)
+		c.reply.ReadErr = readErr
+		if readErr != nil && success(resp.StatusCode) && c.r.Idempotent {
+			// A read's success cut short is tried again like any other
+			// transport failure. A change's is not: its answer lost is no
+			// reason to send it again; the caller gets it as ReadErr.
+			err = readErr
+		}
+	}
+	c.tries.saw(resp, err)
+	c.timer.note(ctx, err)
+	t := tried{resp: resp, err: err, sent: err != nil && c.trace.maybeSent(err)}
+	if t.sent || resp != nil && resp.StatusCode >= 500 {
+		c.out.MaybeApplied = true
+	}
+	return t
+}
+
+// decide is the policy's word on the try that ended as t: whether to try
+// again, and after which pause.
+func (c *call) decide(ctx context.Context, t tried) (time.Duration, bool) {
+	if ctx.Err() != nil || c.out.Attempts > c.p.MaxRetries || !c.p.retryable(c.r.Idempotent, t.resp, t.err, t.sent) {
+		return 0, false
+	}
+	wait, ok := c.p.wait(c.out.Attempts-1, t.resp, time.Now())
+	if !ok {
+		return 0, false
+	}
+	if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
+		return 0, false
+	}
+	return wait, true
+}
+
+// end returns the call's last try: its answer, or its error. An answer
+// that arrived before the context ended is handed back even so: hiding a
+// success behind the context's error would report a change that was
+// applied as one that was not.
+func (c *call) end(ctx context.Context, t tried) (*Reply, Outcome, error) {
+	if t.err == nil {
+		c.tries.finish(t.resp, nil)
+		return c.reply, c.out, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return c.fail(err)
+	}
+	return c.fail(t.err)
+}
+
+// fail ends the call with err, naming the per-try timeout when that is
+// what ended its last try.
+func (c *call) fail(err error) (*Reply, Outcome, error) {
+	c.tries.finish(nil, err)
+	c.reply.Release()
+	return nil, c.out, c.timer.explain(err, c.out.Attempts)
+}
+
+// readBody reads resp's body into the call's reply, within its try: this
+// is where every body a caller gets is read, a success's up to MaxBody and
+// any other's up to what an error keeps (see KeptBody).
 func (c *call) readBody(resp *http.Response) error {
 	limit := int64(MaxErrorBody + errorBodySlack)
 	if success(resp.StatusCode) {
@@ -188,49 +192,61 @@ func (c *call) readBody(resp *http.Response) error {
 	return err
 }
 
-func success(status int) bool { return status >= 200 && status < 300 }
-
-// discardLimit bounds how much of an unwanted body is read so that the
-// connection can be reused; past it, closing the connection is cheaper.
-const discardLimit = 256 << 10
-
-// discard drains a little of body, so the connection goes back to the pool,
-// and closes it.
-func discard(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, discardLimit))
-	_ = body.Close()
-}
-
-// readLimited reads at most limit bytes of body into buf and closes body. It
-// reports whether the body was longer than limit.
-func readLimited(buf *bytes.Buffer, body io.ReadCloser, limit int64) (truncated bool, err error) {
-	defer discard(body)
-	over := limit + 1
-	if over <= 0 {
-		over = limit // limit is math.MaxInt64: no room to read past it
+// newTryRequest is r as retryablehttp sends it, each try on a context of
+// its own (Request.WithContext).
+func newTryRequest(r *Request) (*retryablehttp.Request, error) {
+	var body any
+	if r.Body != nil {
+		body = r.Body
 	}
-	n, err := buf.ReadFrom(io.LimitReader(body, over))
-	if n > limit {
-		buf.Truncate(int(limit))
-		return true, err
+	emptyChange := !r.Idempotent && len(r.Body) == 0
+	if emptyChange {
+		// HTTP/2 sends a request without a body again on its own after a
+		// reset stream or a GOAWAY; an empty body keeps it from doing so.
+		body = []byte{}
 	}
-	return false, err
+	req, err := retryablehttp.NewRequest(r.Method, r.URL, body)
+	if err != nil {
+		return nil, err
+	}
+	if emptyChange {
+		// net/http sends a body of unknown length, as an empty body is to
+		// it, chunked over HTTP/1.1, and proxies answer a POST without a
+		// Content-Length with 411. "identity" keeps it from chunking, and
+		// the length goes under a key that is not canonical, which HTTP/1.1
+		// writes as given (Header.WriteSubset does not canonicalize) and
+		// HTTP/2 leaves out, its own framing ending the empty body.
+		req.TransferEncoding = []string{"identity"}
+		req.Header[emptyLengthKey] = []string{"0"}
+	}
+	if !r.Idempotent {
+		// Without GetBody, net/http (HTTP/1.1 and HTTP/2) cannot rewind the
+		// body, so it never puts a change on the wire twice by itself, not
+		// even for a request carrying an Idempotency-Key: only the loop
+		// above decides a resend, and retryablehttp rewinds the body for it.
+		req.GetBody = nil
+	}
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
+	return req, nil
 }
 
-// bufferPool recycles body buffers; a buffer that grew past maxPooled (an
-// unusually large page) is left to the garbage collector.
-var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// emptyLengthKey is Content-Length as net/http writes it without computing
+// it: see newTryRequest.
+const emptyLengthKey = "content-length"
 
-const maxPooled = 1 << 20
-
-func getBuffer() *bytes.Buffer {
-	b := bufferPool.Get().(*bytes.Buffer)
-	b.Reset()
-	return b
-}
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() <= maxPooled {
-		bufferPool.Put(b)
+// pause waits d, or until ctx ends.
+func pause(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }

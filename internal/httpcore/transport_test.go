@@ -203,7 +203,7 @@ var (
 // What the transport reported of the last try decides, in the order a
 // transport reports it, and the error's type only when it reported
 // nothing.
-func TestWireMaybeSent(t *testing.T) {
+func TestSendTraceMaybeSent(t *testing.T) {
 	timeout := &url.Error{Op: "Post", URL: "https://api.example/x", Err: context.DeadlineExceeded}
 	refused := errors.New("Proxy Authentication Required")
 	cases := []struct {
@@ -236,7 +236,7 @@ func TestWireMaybeSent(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			w := &wire{}
+			w := &sendTrace{}
 			for _, try := range tc.tries {
 				trace := w.start()
 				for _, h := range try {

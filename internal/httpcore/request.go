@@ -1,0 +1,38 @@
+package httpcore
+
+import "net/http"
+
+// Request is one logical call; Send may put it on the wire several times.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+	// Idempotent says that repeating the request cannot change its outcome,
+	// so it may be retried after failures that may have reached the server.
+	Idempotent bool
+	// MaxBody bounds the body of a success answer (2xx) that Send reads;
+	// zero reads none of it. Any other answer's body is read up to
+	// errorBodySlack past MaxErrorBody, for KeptBody to cut.
+	MaxBody int64
+	// Key is what the rate limiter budgets the request under: its
+	// business id, "" for calls without one.
+	Key string
+	// Secrets are the credentials the request carries (a token, a client
+	// secret), for the errors built from its answer to leave out.
+	Secrets []string
+}
+
+// Outcome tells how a Send went beyond its response.
+type Outcome struct {
+	// Attempts is how many times the request was put on the wire.
+	Attempts int
+	// MaybeApplied is true when some attempt may have been processed by the
+	// server: the transport wrote the request before its connection broke,
+	// or it was answered with a 5xx. Attempts that never wrote the request
+	// (no connection, a proxy that is down), and answers such as 429 that
+	// refuse the request, do not count. A transport that reports nothing of
+	// what it did (see sendTrace) is assumed to have written the request
+	// unless its error proves otherwise.
+	MaybeApplied bool
+}
