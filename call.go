@@ -31,7 +31,7 @@ type batchItem interface {
 func createBatch[M, T any, PT interface {
 	*T
 	batchItem
-}](ctx context.Context, c *Client, path, kind string, items []T, numberOf func(*M) string, takes scopedOptions, opts []Option) ([]M, error) {
+}](ctx context.Context, c *Client, path apiPath, kind string, items []T, numberOf func(*M) string, takes scopedOptions, opts []Option) ([]M, error) {
 	numbers := make([]string, len(items))
 	for i := range items {
 		numbers[i] = PT(&items[i]).number()

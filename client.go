@@ -107,7 +107,7 @@ func parseRateLimit(h http.Header) RateLimit {
 // request is one API call as a service method describes it.
 type request struct {
 	method string
-	path   string // escaped, from pathf
+	path   apiPath // from pathf
 	query  url.Values
 	body   any
 	// name names body in the errors of checkEncodable, e.g. "update"; ""
@@ -153,15 +153,15 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	if err != nil {
 		return err
 	}
-	if err := refuseUnused(s.scoped, r.takes, r.method+" "+r.path); err != nil {
+	if err := refuseUnused(s.scoped, r.takes, r.method+" "+r.path.escaped); err != nil {
 		return err
 	}
 	hr := &httpcore.Request{
 		Method:     r.method,
-		URL:        s.baseURL + r.path,
+		URL:        s.baseURL + r.path.escaped,
 		Header:     baseHeader(&s),
 		Idempotent: r.method == http.MethodGet,
-		Key:        businessKey(r.path),
+		Key:        r.path.business,
 	}
 	if len(r.query) > 0 {
 		hr.URL += "?" + r.query.Encode()
@@ -173,7 +173,7 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 			}
 		}
 		if hr.Body, err = json.Marshal(r.body); err != nil {
-			return fmt.Errorf("asset: encoding the %s %s body: %w", r.method, r.path, err)
+			return fmt.Errorf("asset: encoding the %s %s body: %w", r.method, r.path.escaped, err)
 		}
 		hr.Header.Set("Content-Type", "application/json")
 	}
@@ -193,7 +193,7 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 		}
 		hr.Header.Set("Authorization", authz)
 		hr.Secrets = authzSecrets(authz)
-		status, err := exchange(ctx, c.sender, &s, hr, r.path, out)
+		status, err := exchange(ctx, c.sender, &s, hr, r.path.escaped, out)
 		if s.responseInto != nil {
 			s.responseInto.Attempts += sent
 			sent = s.responseInto.Attempts

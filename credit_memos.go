@@ -86,6 +86,6 @@ func (s *CreditMemoService) Void(ctx context.Context, businessID, creditMemoID s
 	return decodeData[CreditMemo](ctx, s.client, request{method: http.MethodPost, path: path}, opts)
 }
 
-func creditMemoPath(businessID, creditMemoID, suffix string) (string, error) {
+func creditMemoPath(businessID, creditMemoID, suffix string) (apiPath, error) {
 	return pathf("/v0/business/%s/credit-memo/%s"+suffix, idArg{"businessID", businessID}, idArg{"creditMemoID", creditMemoID})
 }

@@ -40,7 +40,7 @@ func (s *InvoiceService) Create(ctx context.Context, businessID string, invoices
 
 // create sends a batch of checked invoices to path, the business's invoice
 // collection, for CreateMany, whose options it honours.
-func (s *InvoiceService) create(ctx context.Context, path string, invoices []InvoiceCreate, opts []Option) ([]Invoice, error) {
+func (s *InvoiceService) create(ctx context.Context, path apiPath, invoices []InvoiceCreate, opts []Option) ([]Invoice, error) {
 	return createBatch(ctx, s.client, path, "invoice", invoices, invoiceNumber, bulkOptions, opts)
 }
 
@@ -124,6 +124,6 @@ func (s *InvoiceService) WriteOff(ctx context.Context, businessID, invoiceID str
 	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPost, path: path, body: writeOff, name: "writeOff"}, opts)
 }
 
-func invoicePath(businessID, invoiceID, suffix string) (string, error) {
+func invoicePath(businessID, invoiceID, suffix string) (apiPath, error) {
 	return pathf("/v0/business/%s/invoice/%s"+suffix, idArg{"businessID", businessID}, idArg{"invoiceID", invoiceID})
 }

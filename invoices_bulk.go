@@ -97,7 +97,8 @@ func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invo
 // bulkCreate is one CreateMany call in progress.
 type bulkCreate struct {
 	svc              *InvoiceService
-	businessID, path string // path of the business's invoices
+	businessID string
+	path       apiPath // of the business's invoices
 	input            []InvoiceCreate
 	opts             []Option
 	progress         func(Progress)

@@ -21,7 +21,7 @@ type listParams interface {
 // not affect a walk in progress; err is bad input, reported by each use.
 type lister[T any] struct {
 	client *Client
-	path   string
+	path   apiPath
 	query  url.Values // without page_token
 	start  string
 	opts   []Option
@@ -34,7 +34,7 @@ type lister[T any] struct {
 func list[T any, P any, PP interface {
 	*P
 	listParams
-}](c *Client, path string, pathErr error, params PP, opts []Option) lister[T] {
+}](c *Client, path apiPath, pathErr error, params PP, opts []Option) lister[T] {
 	l := lister[T]{client: c, path: path, err: pathErr, opts: append([]Option(nil), opts...)}
 	if l.err != nil {
 		return l

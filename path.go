@@ -13,18 +13,33 @@ import (
 // the error when it is unusable.
 type idArg struct{ field, value string }
 
+// apiPath is a request's path, escaped, and the business it is for: the
+// key the rate limiter budgets the request under, "" for none.
+type apiPath struct {
+	escaped  string
+	business string
+}
+
+func (p apiPath) String() string { return p.escaped }
+
 // pathf fills the %s verbs of format with checked, escaped ids. An id that
 // could change which resource is addressed (empty, ".", "..", a slash) is
-// refused before anything is sent.
-func pathf(format string, ids ...idArg) (string, error) {
+// refused before anything is sent. The id named businessID is the path's
+// business.
+func pathf(format string, ids ...idArg) (apiPath, error) {
+	var p apiPath
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		if err := checkID(id.field, id.value); err != nil {
-			return "", err
+			return apiPath{}, err
 		}
 		args[i] = url.PathEscape(id.value)
+		if id.field == "businessID" {
+			p.business = id.value
+		}
 	}
-	return fmt.Sprintf(format, args...), nil
+	p.escaped = fmt.Sprintf(format, args...)
+	return p, nil
 }
 
 func checkID(field, id string) error {

@@ -3,7 +3,6 @@ package asset
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/assetkit/asset-go/internal/httpcore"
@@ -47,15 +46,4 @@ func (c limitChoice) build(maxWait time.Duration) httpcore.Limiter {
 		return httpcore.NewPacer(c.n, c.per, maxWait)
 	}
 	return nil
-}
-
-// businessKey is the rate-limit key of a request path: the business id of
-// /v0/business/{id}/..., "" for any other.
-func businessKey(path string) string {
-	rest, ok := strings.CutPrefix(path, "/v0/business/")
-	if !ok {
-		return ""
-	}
-	id, _, _ := strings.Cut(rest, "/")
-	return id
 }
