@@ -96,13 +96,13 @@ func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invo
 
 // bulkCreate is one CreateMany call in progress.
 type bulkCreate struct {
-	svc              *InvoiceService
+	svc        *InvoiceService
 	businessID string
 	path       apiPath // of the business's invoices
-	input            []InvoiceCreate
-	opts             []Option
-	progress         func(Progress)
-	drain            time.Duration
+	input      []InvoiceCreate
+	opts       []Option
+	progress   func(Progress)
+	drain      time.Duration
 
 	nextMu sync.Mutex
 	next   int         // the next batch to send
