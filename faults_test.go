@@ -73,12 +73,8 @@ type faultCall struct {
 	write bool // POST or PATCH: the change must never be applied twice
 	walk  bool // All: the raw handler serves the first page, the fault hits the second
 	route assettest.Route
-	// refund is set on the refund calls: their success bodies hold a
-	// refund, not an invoice.
-	refund bool
-	// memo is set on the credit memo calls: their success bodies hold a
-	// credit memo.
-	memo bool
+	// res is the resource the call returns; nil is invoices.
+	res *faultResource
 	// envelope wraps one item's JSON in the call's success body.
 	envelope func(item string) []byte
 	run      func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error)
@@ -88,16 +84,56 @@ type faultCall struct {
 // money left, a pending refund of the invoice, and a credit memo.
 type faultIDs struct{ invoice, txn, refund, memo string }
 
+// faultResource is what the matrix knows of one resource: a new resource's
+// calls join the matrix with one of these, not flags of their own.
+type faultResource struct {
+	// item is one item of a success body, with description as its free
+	// text and number as its number where it has one.
+	item func(id, number, description string) string
+	// setup makes, on a fresh server, what the resource's calls work on,
+	// and notes its ids; nil when the invoice and transaction every call
+	// gets are enough.
+	setup func(t *testing.T, ctx context.Context, srv *assettest.Server, c *asset.Client, ids *faultIDs)
+}
+
+var (
+	faultInvoices = &faultResource{item: faultInvoiceJSON}
+	faultRefunds  = &faultResource{
+		item: func(id, _, description string) string { return faultRefundJSON(id, description) },
+		setup: func(t *testing.T, ctx context.Context, srv *assettest.Server, c *asset.Client, ids *faultIDs) {
+			// The invoice is paid, and has a pending refund of 50 to pay.
+			_, err := c.Payments.Apply(ctx, faultBiz, asset.InvoicePaymentCreate{InvoiceID: ids.invoice, TransactionID: srv.AddTransaction(faultBiz, asset.MustDecimal("100"))})
+			require.NoError(t, err)
+			r, err := c.Refunds.Create(ctx, faultBiz, asset.RefundCreate{
+				Amount: asset.MustDecimal("50"), ExternalID: "FM-SETUP", RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC),
+				Method: asset.RefundMethodCash, InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: ids.invoice, Amount: asset.MustDecimal("50")}},
+			})
+			require.NoError(t, err)
+			ids.refund = r.ID
+		},
+	}
+	faultCreditMemos = &faultResource{
+		item: faultMemoJSON,
+		setup: func(t *testing.T, ctx context.Context, _ *assettest.Server, c *asset.Client, ids *faultIDs) {
+			memos, err := c.CreditMemos.Create(ctx, faultBiz, []asset.CreditMemoCreate{{CustomerID: faultCustomer, Number: "FM-CM-1", Amount: asset.MustDecimal("30")}})
+			require.NoError(t, err)
+			ids.memo = memos[0].ID
+		},
+	}
+)
+
+// resource is the call's resource.
+func (c faultCall) resource() *faultResource {
+	if c.res == nil {
+		return faultInvoices
+	}
+	return c.res
+}
+
 // itemJSON is the item a success body holds, with description as its free
 // text.
 func (c faultCall) itemJSON(id, description string) string {
-	switch {
-	case c.refund:
-		return faultRefundJSON(id, description)
-	case c.memo:
-		return faultMemoJSON(id, c.number(), description)
-	}
-	return faultInvoiceJSON(id, c.number(), description)
+	return c.resource().item(id, c.number(), description)
 }
 
 // number is the number a success body must carry: a batch Create checks
@@ -185,7 +221,7 @@ var faultCalls = []faultCall{
 		},
 	},
 	{
-		name: "create refund", write: true, refund: true, route: assettest.RouteCreateRefund, envelope: faultDataEnvelope,
+		name: "create refund", write: true, res: faultRefunds, route: assettest.RouteCreateRefund, envelope: faultDataEnvelope,
 		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
 			return faultRefund(c.Refunds.Create(ctx, faultBiz, asset.RefundCreate{
 				Amount: asset.MustDecimal("10"), ExternalID: "FM-REFUND", RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC),
@@ -194,7 +230,7 @@ var faultCalls = []faultCall{
 		},
 	},
 	{
-		name: "apply refund payment", write: true, refund: true, route: assettest.RouteApplyRefundPayment, envelope: faultDataEnvelope,
+		name: "apply refund payment", write: true, res: faultRefunds, route: assettest.RouteApplyRefundPayment, envelope: faultDataEnvelope,
 		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
 			return faultRefund(c.Refunds.ApplyPayment(ctx, faultBiz, asset.RefundPaymentCreate{
 				RefundID: ids.refund, TransactionID: ids.txn, PaymentAmount: asset.MustDecimal("10"),
@@ -202,7 +238,7 @@ var faultCalls = []faultCall{
 		},
 	},
 	{
-		name: "create credit memo", write: true, memo: true, route: assettest.RouteCreateCreditMemos,
+		name: "create credit memo", write: true, res: faultCreditMemos, route: assettest.RouteCreateCreditMemos,
 		envelope: func(m string) []byte { return []byte(`{"data": [` + m + `], "errors": []}`) },
 		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
 			return faultMemos(c.CreditMemos.Create(ctx, faultBiz, []asset.CreditMemoCreate{{
@@ -212,7 +248,7 @@ var faultCalls = []faultCall{
 	},
 	{
 		// A void has no body: the one change the matrix sends bare.
-		name: "void credit memo", write: true, memo: true, route: assettest.RouteVoidCreditMemo, envelope: faultDataEnvelope,
+		name: "void credit memo", write: true, res: faultCreditMemos, route: assettest.RouteVoidCreditMemo, envelope: faultDataEnvelope,
 		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
 			m, err := c.CreditMemos.Void(ctx, faultBiz, ids.memo)
 			if m == nil {
@@ -775,29 +811,16 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
 
-	setup := srv.Client()
-	invs, err := setup.Invoices.Create(ctx, faultBiz, []asset.InvoiceCreate{
+	setupClient := srv.Client()
+	invs, err := setupClient.Invoices.Create(ctx, faultBiz, []asset.InvoiceCreate{
 		{Number: "FM-1", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("100")}}},
 		{Number: "FM-2", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("100")}}},
 	})
 	require.NoError(t, err)
 	inv := invs[0].ID
 	ids := faultIDs{invoice: inv, txn: srv.AddTransaction(faultBiz, asset.MustDecimal("50"))}
-	if call.refund {
-		// The invoice is paid, and has a pending refund of 50 to pay.
-		_, err := setup.Payments.Apply(ctx, faultBiz, asset.InvoicePaymentCreate{InvoiceID: inv, TransactionID: srv.AddTransaction(faultBiz, asset.MustDecimal("100"))})
-		require.NoError(t, err)
-		r, err := setup.Refunds.Create(ctx, faultBiz, asset.RefundCreate{
-			Amount: asset.MustDecimal("50"), ExternalID: "FM-SETUP", RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC),
-			Method: asset.RefundMethodCash, InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: inv, Amount: asset.MustDecimal("50")}},
-		})
-		require.NoError(t, err)
-		ids.refund = r.ID
-	}
-	if call.memo {
-		memos, err := setup.CreditMemos.Create(ctx, faultBiz, []asset.CreditMemoCreate{{CustomerID: faultCustomer, Number: "FM-CM-1", Amount: asset.MustDecimal("30")}})
-		require.NoError(t, err)
-		ids.memo = memos[0].ID
+	if setup := call.resource().setup; setup != nil {
+		setup(t, ctx, srv, setupClient, &ids)
 	}
 	srv.ResetStats()
 
