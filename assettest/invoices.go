@@ -79,7 +79,7 @@ func (s *Server) issueInvoice(b *business, biz string, in invoiceInput) *invoice
 	s.seq++
 	inv := &invoice{
 		seq:         s.seq,
-		id:          newID("inv_"),
+		id:          s.newID("inv_"),
 		businessID:  biz,
 		number:      in.number,
 		description: in.description,
@@ -93,10 +93,10 @@ func (s *Server) issueInvoice(b *business, biz string, in invoiceInput) *invoice
 		tags:        in.tags,
 	}
 	if inv.customerID == "" && in.customerExternalID != "" {
-		inv.customerID = b.customer(in.customerExternalID)
+		inv.customerID = s.customer(b, in.customerExternalID)
 	}
 	for _, l := range in.lines {
-		inv.lines = append(inv.lines, newLine(l))
+		inv.lines = append(inv.lines, s.newLine(l))
 	}
 	inv.recompute()
 	b.add(inv)
@@ -241,7 +241,7 @@ func (s *Server) updateInvoice(c *call) response {
 	}
 	next := *inv
 	if u.changesLines() {
-		lines, bad := u.lines(inv)
+		lines, bad := u.lines(s, inv)
 		if bad != nil {
 			return *bad
 		}
@@ -263,7 +263,7 @@ func (s *Server) updateInvoice(c *call) response {
 	}
 	switch {
 	case u.status == asset.InvoiceStatusVoided && !voided:
-		next.status, next.voidedAt = u.status, normalTime(s.now())
+		next.status, next.voidedAt = u.status, normalTime(s.clock())
 	case u.status != "":
 		next.status = u.status
 	default:
@@ -325,7 +325,7 @@ func parseInvoiceUpdate(body []byte) (invoiceUpdate, *response) {
 
 // lines is the invoice's lines after the update's deletes and creates, or
 // the API's 422 for a delete of a line the invoice does not have.
-func (u invoiceUpdate) lines(inv *invoice) ([]line, *response) {
+func (u invoiceUpdate) lines(s *Server, inv *invoice) ([]line, *response) {
 	var v validator
 	drop := map[string]bool{}
 	for k, lid := range u.deletes {
@@ -339,7 +339,7 @@ func (u invoiceUpdate) lines(inv *invoice) ([]line, *response) {
 	}
 	lines := withoutLines(inv.lines, drop)
 	for _, l := range u.create {
-		lines = append(lines, newLine(l))
+		lines = append(lines, s.newLine(l))
 	}
 	return lines, nil
 }

@@ -180,6 +180,8 @@ func (s *Server) serve(c *call) response {
 	var out response
 	if bad := c.ep.checkIDs(c); bad != nil {
 		out = *bad
+	} else if c.ep.changes && !c.ep.open {
+		out = s.commit(requestEntry(c), func() response { return c.ep.serve(s, c) })
 	} else {
 		out = c.ep.serve(s, c)
 	}

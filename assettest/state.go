@@ -74,10 +74,10 @@ func unknownBatchTags[T, V any](b *business, items []T, tagsOf func(*T) map[stri
 
 // customer resolves an external customer id to the business's customer,
 // creating it on first use, as the API links invoices to customers.
-func (b *business) customer(externalID string) string {
+func (s *Server) customer(b *business, externalID string) string {
 	id := b.customers[externalID]
 	if id == "" {
-		id = newID("cus_")
+		id = s.newID("cus_")
 		b.customers[externalID] = id
 	}
 	return id
@@ -139,11 +139,7 @@ func (s *Server) business(id string) *business {
 func (s *Server) AddTransaction(businessID string, amount asset.Decimal) string {
 	checkBusiness("AddTransaction", businessID)
 	checkMoney("AddTransaction", amount)
-	id := newID("txn_")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.business(businessID).txns[id] = &transaction{amount: amount, applied: asset.DecimalFromInt(0)}
-	return id
+	return s.mustControl("AddTransaction", &entry{Op: opAddTransaction, Business: businessID, Amount: amount.String()})
 }
 
 // decodeAsSDK is wire, what the server sends for one object, as the SDK
@@ -194,9 +190,7 @@ func (s *Server) TransactionRemaining(businessID, transactionID string) (asset.D
 func (s *Server) AddTagField(businessID, name string) {
 	checkBusiness("AddTagField", businessID)
 	checkTagField(name)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.business(businessID).tagFields[name] = true
+	s.mustControl("AddTagField", &entry{Op: opAddTagField, Business: businessID, Name: name})
 }
 
 func checkBusiness(fn, businessID string) {

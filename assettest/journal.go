@@ -1,0 +1,255 @@
+package assettest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// The state file is a header line and then one JSON line per change, in
+// the order the changes were applied. Only changes are kept, never the
+// state they make, so that a change costs one short append and one sync
+// whatever the size of the state; the state is rebuilt at start by
+// replaying them. Issued access tokens are not kept: a client whose token
+// is unknown after a restart gets 401 and fetches a new one.
+
+// stateFormat and stateVersion mark the header; a file of another version
+// is refused rather than read as something it is not.
+const (
+	stateFormat  = "assettest-state"
+	stateVersion = 1
+)
+
+// header is the state file's first line. PageKey signs page tokens, so
+// that a client's walk through a list goes on across a restart.
+type header struct {
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+	PageKey []byte `json:"page_key"`
+}
+
+// journal appends entries to the state file.
+type journal struct {
+	path string
+	f    *os.File
+	buf  bytes.Buffer
+	enc  *json.Encoder
+}
+
+func newJournal(path string, f *os.File) *journal {
+	j := &journal{path: path, f: f}
+	j.enc = json.NewEncoder(&j.buf)
+	// Bodies are kept as sent; <, > and & need no escaping in a file.
+	j.enc.SetEscapeHTML(false)
+	return j
+}
+
+// append writes e as one line and syncs it: once it returns nil, the change
+// survives a crash of the process or of the machine. The line is written
+// in one call, so that a crash leaves at worst a torn last line, of a
+// change never answered.
+func (j *journal) append(e *entry) error {
+	j.buf.Reset()
+	if err := j.enc.Encode(e); err != nil {
+		return fmt.Errorf("encoding a change for %s: %w", j.path, err)
+	}
+	if _, err := j.f.Write(j.buf.Bytes()); err != nil {
+		return fmt.Errorf("writing %s: %w", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("syncing %s: %w", j.path, err)
+	}
+	return nil
+}
+
+func (j *journal) close() error { return j.f.Close() }
+
+// errClosed refuses changes made through the Go helpers after Close.
+var errClosed = errors.New("the server is closed")
+
+// restore replays the state file at path into s, which serves nothing
+// yet, then rewrites the file with what it validated (through a temporary
+// file and a rename, so that a crash leaves the old file or the new one)
+// and keeps it open for the changes to come. A missing or empty file
+// starts an empty state. A file that is not a state file, of another
+// version, or whose replay does not answer what was answered is an error
+// naming the file and the line. A last line without its newline is a
+// change whose write a crash cut short, never answered: it is dropped.
+func (s *Server) restore(path string) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("state file %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	out := bufio.NewWriterSize(tmp, 1<<20)
+
+	in, err := os.Open(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		err = s.writeHeader(out)
+	case err != nil:
+		err = fmt.Errorf("state file %s: %w", path, err)
+	default:
+		err = s.replay(path, in, out)
+		_ = in.Close()
+	}
+	if err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("state file %s: writing %s: %w", path, tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("state file %s: syncing %s: %w", path, tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("state file %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("state file %s: %w", path, err)
+	}
+	syncDir(filepath.Dir(path))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("state file %s: %w", path, err)
+	}
+	s.journal = newJournal(path, f)
+	return nil
+}
+
+// syncDir makes a rename in dir durable. Some systems cannot sync a
+// directory; the rename is then as durable as they make it.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}
+
+func (s *Server) writeHeader(w io.Writer) error {
+	b := mustJSON(header{Format: stateFormat, Version: stateVersion, PageKey: s.tokenKey})
+	_, err := w.Write(append(b, '\n'))
+	return err
+}
+
+// replay applies every change of the state file read from in, copying the
+// header and each line it validated to out.
+func (s *Server) replay(path string, in io.Reader, out io.Writer) error {
+	r := bufio.NewReaderSize(in, 1<<20)
+	for n := 1; ; n++ {
+		line, err := r.ReadBytes('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("state file %s: line %d: %w", path, n, err)
+		}
+		if errors.Is(err, io.EOF) {
+			switch {
+			case n == 1 && len(line) == 0:
+				// Empty: nothing was ever answered from it.
+				return s.writeHeader(out)
+			case n == 1:
+				return fmt.Errorf("state file %s: line 1: not an assettest state file", path)
+			}
+			// A torn last line (or none): dropped.
+			return nil
+		}
+		if n == 1 {
+			if err := s.readHeader(path, line); err != nil {
+				return err
+			}
+		} else if err := s.replayLine(line); err != nil {
+			return fmt.Errorf("state file %s: line %d: %w", path, n, err)
+		}
+		if _, err := out.Write(line); err != nil {
+			return fmt.Errorf("state file %s: writing its new copy: %w", path, err)
+		}
+	}
+}
+
+func (s *Server) readHeader(path string, line []byte) error {
+	var h header
+	if err := json.Unmarshal(line, &h); err != nil || h.Format != stateFormat {
+		return fmt.Errorf("state file %s: line 1: not an assettest state file", path)
+	}
+	if h.Version != stateVersion {
+		return fmt.Errorf("state file %s: line 1: state format version %d, but this assettest reads version %d", path, h.Version, stateVersion)
+	}
+	if len(h.PageKey) < 16 {
+		return fmt.Errorf("state file %s: line 1: the header has no page key", path)
+	}
+	s.tokenKey = h.PageKey
+	return nil
+}
+
+// replayLine applies one change and checks that it answers as it did.
+func (s *Server) replayLine(line []byte) error {
+	var e entry
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		return fmt.Errorf("not a change of this version of assettest: %v", err)
+	}
+	d := &draw{now: e.Now, ids: e.IDs, replay: true}
+	s.draw = d
+	out, err := s.reapply(&e)
+	s.draw = nil
+	switch {
+	case err != nil:
+		return err
+	case out.status != e.Status:
+		return fmt.Errorf("%s answers %d on replay where %d was answered; the file was edited or written by another version", e.what(), out.status, e.Status)
+	case d.off || d.next != len(d.ids):
+		return fmt.Errorf("%s draws other ids on replay than it drew; the file was edited or written by another version", e.what())
+	case digest(out.body) != e.Digest:
+		return fmt.Errorf("%s answers otherwise on replay than it did; the file was edited or written by another version", e.what())
+	}
+	return nil
+}
+
+// what names an entry in an error.
+func (e *entry) what() string {
+	if e.Op == opRequest {
+		return e.Method + " " + e.Target
+	}
+	return "the test control " + e.Op
+}
+
+// reapply applies an entry's change again.
+func (s *Server) reapply(e *entry) (response, error) {
+	if e.Op != opRequest {
+		return s.control(e), nil
+	}
+	if !strings.HasPrefix(e.Target, "/") {
+		return response{}, fmt.Errorf("the request target %q is not a path", e.Target)
+	}
+	r, err := http.NewRequest(e.Method, "http://assettest"+e.Target, bytes.NewReader(e.body()))
+	if err != nil {
+		return response{}, fmt.Errorf("%s: %v", e.what(), err)
+	}
+	if e.ContentType != "" {
+		r.Header.Set("Content-Type", e.ContentType)
+	}
+	if e.UserID != "" {
+		r.Header.Set("X-User-Id", e.UserID)
+	}
+	c, bad := route(r)
+	if bad != nil || !c.ep.changes || c.ep.open {
+		return response{}, fmt.Errorf("%s is not a route that changes the state", e.what())
+	}
+	c.body = e.body()
+	if bad := c.ep.checkIDs(c); bad != nil {
+		return *bad, nil
+	}
+	return c.ep.serve(s, c), nil
+}
