@@ -84,6 +84,10 @@ func invalid(errs ...fieldError) *response {
 // way, so every route has them without a line of its own.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", newID("req_"))
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		s.admin(w, r)
+		return
+	}
 	c, res := route(r)
 	if res != nil {
 		s.write(w, s.peekLimit(c), *res)
