@@ -135,7 +135,8 @@ func (s *Server) business(id string) *business {
 // AddTransaction records money received by a business, for payments to draw
 // on, and returns its txn_ id. It panics if businessID is not a biz_ id (the
 // API refuses every request for it), or if amount is not positive or has
-// more than two decimal places.
+// more than two decimal places, or if the server's state file (WithState)
+// cannot be written.
 func (s *Server) AddTransaction(businessID string, amount asset.Decimal) string {
 	checkBusiness("AddTransaction", businessID)
 	checkMoney("AddTransaction", amount)
@@ -185,8 +186,8 @@ func (s *Server) TransactionRemaining(businessID, transactionID string) (asset.D
 
 // AddTagField defines a tag field in a business, as if created in the
 // API's settings: invoices may then carry a tag of that name. Defining one
-// twice is harmless. It panics if businessID is not a biz_ id or name is
-// empty.
+// twice is harmless. It panics if businessID is not a biz_ id, if name is
+// empty, or if the server's state file (WithState) cannot be written.
 func (s *Server) AddTagField(businessID, name string) {
 	checkBusiness("AddTagField", businessID)
 	checkTagField(name)
