@@ -102,8 +102,12 @@ func (s *Server) restore(path string) (err error) {
 	case err != nil:
 		err = fmt.Errorf("state file %s: %w", path, err)
 	default:
+		// Held until the new file is locked in its place.
+		defer in.Close()
+		if err = lockFile(in); err != nil {
+			return fmt.Errorf("state file %s: %w", path, err)
+		}
 		err = s.replay(path, in, out)
-		_ = in.Close()
 	}
 	if err != nil {
 		return err
@@ -123,6 +127,10 @@ func (s *Server) restore(path string) (err error) {
 	syncDir(filepath.Dir(path))
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
+		return fmt.Errorf("state file %s: %w", path, err)
+	}
+	if err := lockFile(f); err != nil {
+		_ = f.Close()
 		return fmt.Errorf("state file %s: %w", path, err)
 	}
 	s.journal = newJournal(path, f)

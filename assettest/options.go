@@ -50,7 +50,8 @@ func WithAddress(addr string) Option {
 // file, or that does not replay to what was answered, is an error of
 // Start naming the file and line, never an empty start. Counters, faults
 // and tokens issued by the token endpoint are not kept, nor WithTagFields
-// (give the same options again). Only one server may use a file at a time.
+// (give the same options again). A second server on a file
+// in use is refused, on systems with advisory locks (Unix).
 //
 // Changes are then applied one at a time, each waiting for its sync; if
 // the file cannot be written, the change is answered 503 and so is every

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -292,4 +293,21 @@ func TestStateKeepsTimes(t *testing.T) {
 	srv.Close()
 	again := startState(t, path, assettest.WithClock(func() time.Time { return at.AddDate(1, 0, 0) }))
 	assert.Equal(t, at, again.Invoices(biz)[0].VoidedAt)
+}
+
+// Two servers on one file would each append changes the other never
+// replays: the second is refused until the first is closed.
+func TestStateOneServerPerFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no advisory locks")
+	}
+	path := filepath.Join(t.TempDir(), "asset.state")
+	first, err := assettest.Start(assettest.WithState(path))
+	require.NoError(t, err)
+	_, err = assettest.Start(assettest.WithState(path))
+	require.ErrorContains(t, err, "state file "+path+": in use by another server")
+	first.Close()
+	second, err := assettest.Start(assettest.WithState(path))
+	require.NoError(t, err)
+	second.Close()
 }
