@@ -29,6 +29,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -88,6 +89,9 @@ func options(args []string, stderr io.Writer) ([]assettest.Option, error) {
 		return nil, usageError{fmt.Errorf("unexpected argument %q: every setting is a flag", fs.Arg(0))}
 	}
 
+	if *addr == "" {
+		return nil, usageError{errors.New("-addr: give an address, such as " + DefaultAddr)}
+	}
 	opts := []assettest.Option{assettest.WithAddress(*addr)}
 	if *state != "" {
 		opts = append(opts, assettest.WithState(*state))
@@ -133,7 +137,11 @@ func options(args []string, stderr io.Writer) ([]assettest.Option, error) {
 	}
 	opts = append(opts, assettest.WithLatency(*latency))
 	if *tagFields != "" {
-		opts = append(opts, assettest.WithTagFields(strings.Split(*tagFields, ",")...))
+		names := strings.Split(*tagFields, ",")
+		if slices.Contains(names, "") {
+			return nil, usageError{fmt.Errorf("-tag-fields %q: give names separated by commas", *tagFields)}
+		}
+		opts = append(opts, assettest.WithTagFields(names...))
 	}
 	if *pageSize < 1 || *pageSize > 100 {
 		return nil, usageError{fmt.Errorf("-page-size %d: give 1 to 100", *pageSize)}
@@ -176,9 +184,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	creds := srv.ClientCredentials()
 	fmt.Fprintf(stdout, "%s\nASSET_BASE_URL=%s\nASSET_TOKEN=%s\nASSET_CLIENT_ID=%s\nASSET_CLIENT_SECRET=%s\n",
 		srv.URL, srv.URL, srv.Token(), creds.ClientID, creds.ClientSecret)
-	if f, ok := stdout.(interface{ Sync() error }); ok {
-		_ = f.Sync()
-	}
 	fmt.Fprintln(stderr, "assettest: serving; SIGINT or SIGTERM stops it")
 	<-ctx.Done()
 	srv.Close()
