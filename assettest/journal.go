@@ -200,6 +200,9 @@ func (s *Server) readHeader(path string, line []byte) error {
 	return nil
 }
 
+// replayHint says what makes a replay differ.
+const replayHint = "; the file was edited, or the server was started with other tag fields than when it was written, or by another version"
+
 // replayLine applies one change and checks that it answers as it did.
 func (s *Server) replayLine(line []byte) error {
 	var e entry
@@ -216,11 +219,11 @@ func (s *Server) replayLine(line []byte) error {
 	case err != nil:
 		return err
 	case out.status != e.Status:
-		return fmt.Errorf("%s answers %d on replay where %d was answered; the file was edited or written by another version", e.what(), out.status, e.Status)
+		return fmt.Errorf("%s answers %d on replay where %d was answered%s", e.what(), out.status, e.Status, replayHint)
 	case d.off || d.next != len(d.ids):
-		return fmt.Errorf("%s draws other ids on replay than it drew; the file was edited or written by another version", e.what())
+		return fmt.Errorf("%s draws other ids on replay than it drew%s", e.what(), replayHint)
 	case digest(out.body) != e.Digest:
-		return fmt.Errorf("%s answers otherwise on replay than it did; the file was edited or written by another version", e.what())
+		return fmt.Errorf("%s answers otherwise on replay than it did%s", e.what(), replayHint)
 	}
 	return nil
 }

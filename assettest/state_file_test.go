@@ -311,3 +311,17 @@ func TestStateOneServerPerFile(t *testing.T) {
 	require.NoError(t, err)
 	second.Close()
 }
+
+// Tag fields given as an option are not in the file: a start without the
+// ones a kept change needs is an error saying so, not a state without it.
+func TestStateNeedsTheSameTagFields(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "asset.state")
+	srv := startState(t, path, assettest.WithTagFields("Region"))
+	h := &tester{t: t, srv: srv, hc: srv.HTTPClient()}
+	h.create(biz, map[string]any{"number": "G-1", "lines": []any{map[string]any{"amount": 1}}, "tags": map[string]any{"Region": "EU"}})
+	srv.Close()
+
+	_, err := assettest.Start(assettest.WithState(path))
+	require.ErrorContains(t, err, "state file "+path+": line 2: POST "+bizPath(biz, "/invoice")+" answers 422 on replay where 201 was answered; the file was edited, or the server was started with other tag fields")
+	assert.Len(t, startState(t, path, assettest.WithTagFields("Region")).Invoices(biz), 1)
+}
