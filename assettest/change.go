@@ -1,6 +1,7 @@
 package assettest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -106,11 +107,20 @@ func requestEntry(c *call) *entry {
 		ContentType: c.r.Header.Get("Content-Type"),
 		UserID:      c.r.Header.Get("X-User-Id"),
 	}
-	switch {
-	case len(c.body) == 0:
-	case json.Valid(c.body):
+	if len(c.body) == 0 {
+		return e
+	}
+	// The entry is one line, its body spliced in as is. A body its parse
+	// read is JSON already, and kept as sent unless it spans lines; any
+	// other is checked, and compacted here, outside the change's turn.
+	if c.input != nil && bytes.IndexAny(c.body, "\r\n") < 0 {
 		e.Body = c.body
-	default:
+		return e
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, c.body); err == nil {
+		e.Body = b.Bytes()
+	} else {
 		e.RawBody = c.body
 	}
 	return e
@@ -130,32 +140,74 @@ func digest(body []byte) string {
 }
 
 // commit runs apply as one change. Without a state file it only runs it.
-// With one, it records the change's ids and time, and writes the entry to
-// the journal when apply changed something, before the answer leaves: a
-// change that could not be written is answered 503, its outcome unknown
-// to the client, and so is every change after it, so that the file never
-// misses a change that a later one builds on.
+// With one, it records the change's ids and time and, when apply changed
+// something, writes the entry to the journal and waits for it to be synced
+// before the answer leaves. Changes are applied and written one at a time,
+// in the journal's order, but the sync happens outside that turn: one sync
+// covers every change written before it, so the next change is applied
+// while the last one's sync runs. A change that could not be kept is
+// answered 503, its outcome unknown to the client, and so is every change
+// after it, so that the file never misses a change that a later one builds
+// on.
 func (s *Server) commit(e *entry, apply func() response) response {
 	if s.journal == nil {
 		return apply()
 	}
+	out, written, ok := s.applyAndWrite(e, apply)
+	if !ok || written == 0 {
+		return out
+	}
+	if err := s.journal.syncTo(written); err != nil {
+		s.change.Lock()
+		defer s.change.Unlock()
+		if s.broken == nil {
+			s.broken = err
+		}
+		return s.unavailable()
+	}
+	return out
+}
+
+// applyAndWrite is the part of commit done in the change's turn: it
+// returns the answer, the journal offset to sync to (0 when nothing was
+// written) and false when the answer is already final.
+func (s *Server) applyAndWrite(e *entry, apply func() response) (response, int64, bool) {
 	s.change.Lock()
 	defer s.change.Unlock()
 	if s.broken != nil {
-		return s.unavailable()
+		return s.unavailable(), 0, false
 	}
 	d := &draw{now: s.now().Round(0)}
 	s.draw = d
 	out := apply()
 	s.draw = nil
 	if out.status >= 300 || out.unchanged {
-		return out
+		return out, 0, true
 	}
 	e.Now, e.IDs, e.Status, e.Digest = d.now, d.ids, out.status, digest(out.body)
-	if err := s.journal.append(e); err != nil {
+	written, err := s.journal.write(e)
+	if err != nil {
 		s.broken = err
-		return s.unavailable()
+		return s.unavailable(), 0, false
 	}
+	return out, written, true
+}
+
+// read runs a read of the state. With a state file, it never runs while a
+// change is being applied, and its answer waits until every change it may
+// have seen is synced: a client is never shown a change that a crash could
+// still take back.
+func (s *Server) read(serve func() response) response {
+	if s.journal == nil {
+		return serve()
+	}
+	s.change.RLock()
+	out := serve()
+	written := s.journal.written.Load()
+	s.change.RUnlock()
+	// A failed sync has refused every change since; what the read saw
+	// stays in memory either way, so it is answered.
+	_ = s.journal.syncTo(written)
 	return out
 }
 

@@ -23,18 +23,23 @@ type invoiceRefusal struct {
 	InvoiceNumber string `json:"invoice_number"`
 }
 
+// parseInvoices reads the body of POST /invoice, before the state is
+// touched.
+func parseInvoices(c *call) *response {
+	inputs, bad := parseBatch(c.jsonBody(), func(v *validator, item any, loc []any) invoiceInput {
+		return v.invoiceCreate(item, loc, c.business)
+	})
+	c.input = inputs
+	return bad
+}
+
 // createInvoices is POST /invoice. The body is validated as a whole first
 // (any invalid invoice, or a tag whose field the business lacks, fails the
 // request with 422, as FastAPI does); then a number already used in the
 // business, or earlier in the batch, is reported in "errors" while the
 // others are created.
 func (s *Server) createInvoices(c *call) response {
-	inputs, bad := parseBatch(c.jsonBody(), func(v *validator, item any, loc []any) invoiceInput {
-		return v.invoiceCreate(item, loc, c.business)
-	})
-	if bad != nil {
-		return *bad
-	}
+	inputs := c.input.([]invoiceInput)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.business(c.business)

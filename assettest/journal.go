@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // The state file is a header line and then one JSON line per change, in
@@ -39,34 +41,91 @@ type header struct {
 type journal struct {
 	path string
 	f    *os.File
+	// buf and enc encode an entry; they, the writes and written's stores
+	// belong to the change's turn (Server.change).
 	buf  bytes.Buffer
 	enc  *json.Encoder
+	line []byte
+	// written is how far the file was written, synced how far it is known
+	// to be on disk; syncing is set while a sync runs, whose end cond
+	// announces. A failed sync is kept in err: what it covered may or may
+	// not be on disk, and no later sync can say otherwise.
+	written atomic.Int64
+	mu      sync.Mutex
+	cond    *sync.Cond
+	synced  int64
+	syncing bool
+	err     error
 }
 
-func newJournal(path string, f *os.File) *journal {
-	j := &journal{path: path, f: f}
+func newJournal(path string, f *os.File) (*journal, error) {
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, err
+	}
+	j := &journal{path: path, f: f, synced: size}
+	j.written.Store(size)
+	j.cond = sync.NewCond(&j.mu)
 	j.enc = json.NewEncoder(&j.buf)
 	// Bodies are kept as sent; <, > and & need no escaping in a file.
 	j.enc.SetEscapeHTML(false)
-	return j
+	return j, nil
 }
 
-// append writes e as one line and syncs it: once it returns nil, the change
-// survives a crash of the process or of the machine. The line is written
-// in one call, so that a crash leaves at worst a torn last line, of a
-// change never answered.
-func (j *journal) append(e *entry) error {
+// write appends e as one line, in one call, so that a crash leaves at worst
+// a torn last line, and returns the offset to sync to before answering.
+func (j *journal) write(e *entry) (int64, error) {
+	// The body, compact JSON already, is spliced in as the first field
+	// rather than encoded, which would scan it once more.
+	body := e.Body
+	e.Body = nil
 	j.buf.Reset()
-	if err := j.enc.Encode(e); err != nil {
-		return fmt.Errorf("encoding a change for %s: %w", j.path, err)
+	err := j.enc.Encode(e)
+	e.Body = body
+	if err != nil {
+		return 0, fmt.Errorf("encoding a change for %s: %w", j.path, err)
 	}
-	if _, err := j.f.Write(j.buf.Bytes()); err != nil {
-		return fmt.Errorf("writing %s: %w", j.path, err)
+	j.line = j.line[:0]
+	if body != nil {
+		j.line = append(append(append(j.line, `{"body":`...), body...), ',')
+		j.line = append(j.line, j.buf.Bytes()[1:]...)
+	} else {
+		j.line = append(j.line, j.buf.Bytes()...)
 	}
-	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", j.path, err)
+	n, err := j.f.Write(j.line)
+	// A short write still moved the end: the next line goes after it.
+	j.written.Add(int64(n))
+	if err != nil {
+		return 0, fmt.Errorf("writing %s: %w", j.path, err)
 	}
-	return nil
+	return j.written.Load(), nil
+}
+
+// syncTo returns once the file is on disk up to offset: at once if a sync
+// already covered it, else after a sync of its own, or of another caller's
+// begun after offset was written. Callers waiting together share one sync.
+func (j *journal) syncTo(offset int64) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for j.synced < offset && j.err == nil {
+		if j.syncing {
+			j.cond.Wait()
+			continue
+		}
+		j.syncing = true
+		target := j.written.Load()
+		j.mu.Unlock()
+		err := j.f.Sync()
+		j.mu.Lock()
+		j.syncing = false
+		if err != nil {
+			j.err = fmt.Errorf("syncing %s: %w", j.path, err)
+		} else if target > j.synced {
+			j.synced = target
+		}
+		j.cond.Broadcast()
+	}
+	return j.err
 }
 
 func (j *journal) close() error { return j.f.Close() }
@@ -96,14 +155,16 @@ func (s *Server) restore(path string) (err error) {
 	out := bufio.NewWriterSize(tmp, 1<<20)
 
 	in, err := os.Open(path)
+	if err == nil {
+		// Held until the new file is locked in its place.
+		defer in.Close()
+	}
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		err = s.writeHeader(out)
 	case err != nil:
 		err = fmt.Errorf("state file %s: %w", path, err)
 	default:
-		// Held until the new file is locked in its place.
-		defer in.Close()
 		if err = lockFile(in); err != nil {
 			return fmt.Errorf("state file %s: %w", path, err)
 		}
@@ -121,6 +182,9 @@ func (s *Server) restore(path string) (err error) {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("state file %s: %w", path, err)
 	}
+	if in != nil {
+		beforeReplace(in)
+	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("state file %s: %w", path, err)
 	}
@@ -133,7 +197,10 @@ func (s *Server) restore(path string) (err error) {
 		_ = f.Close()
 		return fmt.Errorf("state file %s: %w", path, err)
 	}
-	s.journal = newJournal(path, f)
+	if s.journal, err = newJournal(path, f); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("state file %s: %w", path, err)
+	}
 	return nil
 }
 
@@ -259,7 +326,7 @@ func (s *Server) reapply(e *entry) (response, error) {
 		return response{}, fmt.Errorf("%s is not a route that changes the state", e.what())
 	}
 	c.body = e.body()
-	if bad := c.ep.checkIDs(c); bad != nil {
+	if bad := c.ep.check(c); bad != nil {
 		return *bad, nil
 	}
 	return c.ep.serve(s, c), nil

@@ -21,3 +21,8 @@ func lockFile(f *os.File) error {
 	}
 	return err
 }
+
+// beforeReplace is called on the replayed file before the new one is
+// renamed over it: on Unix it stays open, and locked, until the new file
+// is locked in its place.
+func beforeReplace(*os.File) {}

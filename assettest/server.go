@@ -38,9 +38,10 @@ type Server struct {
 	seq        uint64
 
 	// change runs the changes of a server that keeps a state file one at a
-	// time, in the order its journal records them; it guards draw and
-	// broken. journal is nil when the state is in memory only.
-	change  sync.Mutex
+	// time, in the order its journal records them, and keeps reads out of
+	// a change being applied; it guards draw and broken. journal is nil
+	// when the state is in memory only.
+	change  sync.RWMutex
 	draw    *draw
 	journal *journal
 	broken  error

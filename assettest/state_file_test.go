@@ -253,9 +253,17 @@ func TestStateKeepsBodiesAsSent(t *testing.T) {
 	h.do("POST", bizPath(biz, "/credit-memo/"+id+"/void"), "not JSON", "Content-Type", "text/plain").requireStatus(t, http.StatusOK)
 	want := srv.CreditMemos(biz)
 	require.True(t, want[0].Voided)
+	// A body over many lines is kept on one: the journal is a line a
+	// change.
+	h.do("POST", bizPath(biz, "/invoice"), "[\n  {\"number\": \"W-1\",\r\n   \"lines\": [{\"amount\": 1}]}\n]\n").requireStatus(t, http.StatusCreated)
+	invoices := srv.Invoices(biz)
+	require.Len(t, invoices, 1)
 	srv.Close()
 	assert.Contains(t, string(mustRead(t, path)), `"raw_body":"`)
-	assert.Equal(t, want, startState(t, path).CreditMemos(biz))
+	assert.Len(t, lines(t, path), 4, "the header and three changes")
+	again := startState(t, path)
+	assert.Equal(t, want, again.CreditMemos(biz))
+	assert.Equal(t, invoices, again.Invoices(biz))
 }
 
 func TestStartErrors(t *testing.T) {
