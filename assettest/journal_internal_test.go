@@ -3,7 +3,9 @@ package assettest
 import (
 	"context"
 	"net/http"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,4 +48,43 @@ func TestJournalFailureRefusesChanges(t *testing.T) {
 	require.NoError(t, err)
 	defer again.Close()
 	assert.Len(t, again.Invoices("biz_j"), 1, "only the change written before the failure")
+}
+
+// One sync covers every change written before it began: callers waiting
+// together share it, and a failed sync fails every wait after it, since
+// what it covered may or may not be on disk.
+func TestJournalSyncTo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	j, err := newJournal(path, f)
+	require.NoError(t, err)
+	first, err := j.write(&entry{Op: opAddTagField, Name: "a"})
+	require.NoError(t, err)
+	second, err := j.write(&entry{Op: opAddTagField, Name: "b"})
+	require.NoError(t, err)
+	require.Greater(t, second, first)
+
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = j.syncTo(second)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, second, j.synced)
+	require.NoError(t, j.syncTo(first), "covered already")
+
+	third, err := j.write(&entry{Op: opAddTagField, Name: "c"})
+	require.NoError(t, err)
+	require.NoError(t, f.Close()) // the sync of the third fails
+	require.ErrorContains(t, j.syncTo(third), "syncing "+path)
+	require.ErrorContains(t, j.syncTo(third), "syncing "+path, "and stays failed")
+	assert.Equal(t, second, j.synced)
 }

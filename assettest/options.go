@@ -53,9 +53,11 @@ func WithAddress(addr string) Option {
 // (give the same options again). A second server on a file
 // in use is refused, on systems with advisory locks (Unix).
 //
-// Changes are then applied one at a time, each waiting for its sync; if
-// the file cannot be written, the change is answered 503 and so is every
-// change after it.
+// Changes are then applied one at a time, in the file's order, and each
+// is answered once synced (changes written meanwhile share one sync); a
+// read waits until the changes it may have seen are synced. If the file
+// cannot be written or synced, the change is answered 503, its outcome
+// unknown, and so is every change after it, until a restart.
 func WithState(path string) Option {
 	return Option{func(c *config) {
 		if path == "" {
