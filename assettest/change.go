@@ -113,7 +113,7 @@ func requestEntry(c *call) *entry {
 	// The entry is one line, its body spliced in as is. A body its parse
 	// read is JSON already, and kept as sent unless it spans lines; any
 	// other is checked, and compacted here, outside the change's turn.
-	if c.input != nil && bytes.IndexAny(c.body, "\r\n") < 0 {
+	if c.input != nil && !bytes.ContainsAny(c.body, "\r\n") {
 		e.Body = c.body
 		return e
 	}
