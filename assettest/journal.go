@@ -93,7 +93,8 @@ func (j *journal) write(e *entry) (int64, error) {
 		j.line = append(j.line, j.buf.Bytes()...)
 	}
 	n, err := j.f.Write(j.line)
-	// A short write still moved the end: the next line goes after it.
+	// Even after a short write, written stays where the file ends, so
+	// that a sync is never taken to cover more than was written.
 	j.written.Add(int64(n))
 	if err != nil {
 		return 0, fmt.Errorf("writing %s: %w", j.path, err)
@@ -168,6 +169,7 @@ func (s *Server) restore(path string) (err error) {
 		if err = lockFile(in); err != nil {
 			return fmt.Errorf("state file %s: %w", path, err)
 		}
+		removeStaleCopies(path, tmp.Name())
 		err = s.replay(path, in, out)
 	}
 	if err != nil {
@@ -202,6 +204,20 @@ func (s *Server) restore(path string) (err error) {
 		return fmt.Errorf("state file %s: %w", path, err)
 	}
 	return nil
+}
+
+// removeStaleCopies removes the new copies of the state file that a crash
+// during an earlier start left behind, all but keep; the caller holds the
+// file's lock, so no other server is writing one.
+func removeStaleCopies(path, keep string) {
+	dir := filepath.Dir(path)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		name := filepath.Join(dir, e.Name())
+		if strings.HasPrefix(e.Name(), "."+filepath.Base(path)+".tmp-") && name != keep {
+			_ = os.Remove(name)
+		}
+	}
 }
 
 // syncDir makes a rename in dir durable. Some systems cannot sync a

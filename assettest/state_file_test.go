@@ -333,3 +333,21 @@ func TestStateNeedsTheSameTagFields(t *testing.T) {
 	require.ErrorContains(t, err, "state file "+path+": line 2: POST "+bizPath(biz, "/invoice")+" answers 422 on replay where 201 was answered; the file was edited, or the server was started with other tag fields")
 	assert.Len(t, startState(t, path, assettest.WithTagFields("Region")).Invoices(biz), 1)
 }
+
+// A crash while a start rewrote the file leaves its new copy behind: the
+// next start removes it, and keeps the file.
+func TestStateRemovesStaleCopies(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "asset.state")
+	srv := startState(t, path)
+	(&tester{t: t, srv: srv, hc: srv.HTTPClient()}).createOne(biz, "S-1", "1")
+	srv.Close()
+	stale := filepath.Join(dir, ".asset.state.tmp-123")
+	other := filepath.Join(dir, ".other.state.tmp-123")
+	require.NoError(t, os.WriteFile(stale, []byte("half"), 0o600))
+	require.NoError(t, os.WriteFile(other, []byte("not ours"), 0o600))
+
+	assert.Len(t, startState(t, path).Invoices(biz), 1)
+	assert.NoFileExists(t, stale)
+	assert.FileExists(t, other)
+}
