@@ -169,7 +169,9 @@ func (s *Server) restore(path string) (err error) {
 		if err = lockFile(in); err != nil {
 			return fmt.Errorf("state file %s: %w", path, err)
 		}
-		removeStaleCopies(path, tmp.Name())
+		if locks {
+			removeStaleCopies(path, tmp.Name())
+		}
 		err = s.replay(path, in, out)
 	}
 	if err != nil {

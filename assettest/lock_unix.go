@@ -8,6 +8,9 @@ import (
 	"syscall"
 )
 
+// locks says that lockFile keeps a second server out.
+const locks = true
+
 // errLocked is a state file another server holds.
 var errLocked = errors.New("in use by another server")
 
