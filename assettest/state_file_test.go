@@ -337,6 +337,9 @@ func TestStateNeedsTheSameTagFields(t *testing.T) {
 // A crash while a start rewrote the file leaves its new copy behind: the
 // next start removes it, and keeps the file.
 func TestStateRemovesStaleCopies(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("without advisory locks, a copy may be another server's")
+	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "asset.state")
 	srv := startState(t, path)
