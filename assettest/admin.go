@@ -30,13 +30,13 @@ type adminFault struct {
 	Count int    `json:"count"`
 	// For status: the status, and optionally the body (a JSON value sent
 	// as that JSON, or text sent as is), Retry-After and other headers.
-	Status     int               `json:"status"`
-	Body       json.RawMessage   `json:"body"`
-	Text       *string           `json:"text"`
-	RetryAfter *int              `json:"retry_after"`
-	Headers    map[string]string `json:"headers"`
+	Status     int               `json:"status,omitempty"`
+	Body       json.RawMessage   `json:"body,omitempty"`
+	Text       *string           `json:"text,omitempty"`
+	RetryAfter *int              `json:"retry_after,omitempty"`
+	Headers    map[string]string `json:"headers,omitempty"`
 	// For delay: how long, as Go writes durations ("1.5s").
-	Delay string `json:"delay"`
+	Delay string `json:"delay,omitempty"`
 }
 
 // adminStats is RouteStats as the admin API sends it.
