@@ -105,7 +105,7 @@ func (s *Server) voidCreditMemo(c *call) response {
 	if m.voided {
 		return detail(http.StatusUnprocessableEntity, "Credit memo "+m.id+" is already voided")
 	}
-	m.voided, m.voidedAt, m.voidJournalID = true, normalTime(s.now()), newID("je_")
+	m.voided, m.voidedAt, m.voidJournalID = true, normalTime(s.clock()), s.newID("je_")
 	return dataResponse(http.StatusOK, m.wire())
 }
 

@@ -164,9 +164,7 @@ func (s *Server) AddCredit(businessID, customerID string, amount asset.Decimal) 
 		panic("assettest: AddCredit needs a customer id")
 	}
 	checkMoney("AddCredit", amount)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.issueMemo(s.business(businessID), businessID, memoInput{customerID: customerID, number: newID("AddCredit-"), amount: amount}, "")
+	s.mustControl("AddCredit", &entry{Op: opAddCredit, Business: businessID, Customer: customerID, Amount: amount.String()})
 }
 
 // CreditRemaining is what is left of a customer's credit pool: what is left
@@ -188,20 +186,20 @@ func (s *Server) issueMemo(b *business, biz string, in memoInput, createdBy stri
 	s.seq++
 	m := &creditMemo{
 		seq:            s.seq,
-		id:             newID("cm_"),
+		id:             s.newID("cm_"),
 		businessID:     biz,
 		customerID:     in.customerID,
 		number:         in.number,
 		memo:           in.memo,
 		createdBy:      createdBy,
-		journalEntryID: newID("je_"),
+		journalEntryID: s.newID("je_"),
 		amount:         in.amount,
 		used:           asset.DecimalFromInt(0),
 		issuedAt:       in.issuedAt,
 		tags:           in.tags,
 	}
 	if m.issuedAt.IsZero() {
-		m.issuedAt = normalTime(s.now())
+		m.issuedAt = normalTime(s.clock())
 	}
 	b.addMemo(m)
 	return m

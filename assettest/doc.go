@@ -1,7 +1,10 @@
 // Package assettest is an in-memory Asset API for tests, examples and local
 // development: a real HTTP server on a loopback port that keeps state and
 // follows the API's rules, so that code using the asset SDK (or plain HTTP)
-// can be tested without credentials or a network.
+// can be tested without credentials or a network. Command
+// github.com/assetkit/asset-go/cmd/assettest serves it as a process of its
+// own, for tests in other languages, with its state kept in a file
+// (WithState) and the test controls over HTTP (the admin API, below).
 //
 //	func TestBilling(t *testing.T) {
 //		srv := assettest.NewServer()
@@ -140,4 +143,48 @@
 //	srv.DropNext(assettest.RouteApplyPayment, 1, assettest.DropAfterApply)
 //	_, err := client.Payments.Apply(ctx, biz, payment)
 //	// errors.Is(err, asset.ErrOutcomeUnknown), and srv.Applied(...) == 1
+//
+// # A state that outlives the process
+//
+// WithState keeps the state in a file: a journal of the changes applied,
+// one JSON line each, written and synced before the change is answered,
+// and replayed when a server starts on the file. A crash at any moment
+// loses nothing answered and leaves nothing half applied; a change is one
+// append, never a rewrite of the state. Start reports a file that is not
+// a state file, or that does not replay to what it answered, naming it;
+// the file is then left as it was. WithAddress serves on a fixed address.
+//
+// # The admin API
+//
+// Under AdminPrefix, /_assettest/, with the server's own Token, the test
+// controls are served over HTTP for programs that cannot call them in Go.
+// Bodies and answers are JSON; amounts are strings or numbers; an unknown
+// field is a 422.
+//
+//	POST   /_assettest/businesses/{business_id}/transactions {"amount": "500.00"}  → 201 {"id": "txn_..."} (AddTransaction)
+//	POST   /_assettest/businesses/{business_id}/credit {"customer_id": "cus_1", "amount": "40.00"} → 201 {"id": "cm_..."} (AddCredit)
+//	POST   /_assettest/businesses/{business_id}/tag-fields {"name": "Region"}     → 201 (AddTagField)
+//	POST   /_assettest/faults {"route": ROUTE, "fault": KIND, "count": 1, ...}    → 201
+//	DELETE /_assettest/faults                                                     → 204 (ClearFaults)
+//	GET    /_assettest/stats   → 200 {ROUTE: {"requests", "applied", "served", "rate_limited", "faulted"}, ...}
+//	DELETE /_assettest/stats   → 204 (ResetStats)
+//	PUT    /_assettest/latency {"latency": "50ms"}                                → 204 (SetLatency)
+//	POST   /_assettest/reset   → 204: no faults, counters at zero, no latency
+//
+// ROUTE is a Route's value, such as "POST /v0/business/{business_id}/invoice";
+// the stats list them all. KIND is drop-before-apply or drop-after-apply
+// (DropNext), malformed (MalformedNext), delay with "delay": "2s"
+// (DelayNext), or status with "status": 503 and optionally "retry_after"
+// (seconds), "headers" (an object), and "body" (JSON, sent as that JSON) or
+// "text" (sent as is) (FailNextWith). count defaults to 1. Seeds are
+// changes like any other: kept in the state file. Businesses and customers
+// need no seeding: any biz_ id is a business, and an invoice's
+// customer_external_id makes its customer. For example, with curl:
+//
+//	curl -H "Authorization: Bearer $ASSET_TOKEN" -d '{"amount": "500.00"}' \
+//	    $ASSET_BASE_URL/_assettest/businesses/biz_demo/transactions
+//	curl -H "Authorization: Bearer $ASSET_TOKEN" \
+//	    -d '{"route": "POST /v0/business/{business_id}/invoice", "fault": "drop-after-apply"}' \
+//	    $ASSET_BASE_URL/_assettest/faults
+//	curl -H "Authorization: Bearer $ASSET_TOKEN" $ASSET_BASE_URL/_assettest/stats
 package assettest

@@ -23,18 +23,23 @@ type invoiceRefusal struct {
 	InvoiceNumber string `json:"invoice_number"`
 }
 
+// parseInvoices reads the body of POST /invoice, before the state is
+// touched.
+func parseInvoices(c *call) *response {
+	inputs, bad := parseBatch(c.jsonBody(), func(v *validator, item any, loc []any) invoiceInput {
+		return v.invoiceCreate(item, loc, c.business)
+	})
+	c.input = inputs
+	return bad
+}
+
 // createInvoices is POST /invoice. The body is validated as a whole first
 // (any invalid invoice, or a tag whose field the business lacks, fails the
 // request with 422, as FastAPI does); then a number already used in the
 // business, or earlier in the batch, is reported in "errors" while the
 // others are created.
 func (s *Server) createInvoices(c *call) response {
-	inputs, bad := parseBatch(c.jsonBody(), func(v *validator, item any, loc []any) invoiceInput {
-		return v.invoiceCreate(item, loc, c.business)
-	})
-	if bad != nil {
-		return *bad
-	}
+	inputs := c.input.([]invoiceInput)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.business(c.business)
@@ -79,7 +84,7 @@ func (s *Server) issueInvoice(b *business, biz string, in invoiceInput) *invoice
 	s.seq++
 	inv := &invoice{
 		seq:         s.seq,
-		id:          newID("inv_"),
+		id:          s.newID("inv_"),
 		businessID:  biz,
 		number:      in.number,
 		description: in.description,
@@ -93,10 +98,10 @@ func (s *Server) issueInvoice(b *business, biz string, in invoiceInput) *invoice
 		tags:        in.tags,
 	}
 	if inv.customerID == "" && in.customerExternalID != "" {
-		inv.customerID = b.customer(in.customerExternalID)
+		inv.customerID = s.customer(b, in.customerExternalID)
 	}
 	for _, l := range in.lines {
-		inv.lines = append(inv.lines, newLine(l))
+		inv.lines = append(inv.lines, s.newLine(l))
 	}
 	inv.recompute()
 	b.add(inv)
@@ -241,7 +246,7 @@ func (s *Server) updateInvoice(c *call) response {
 	}
 	next := *inv
 	if u.changesLines() {
-		lines, bad := u.lines(inv)
+		lines, bad := u.lines(s, inv)
 		if bad != nil {
 			return *bad
 		}
@@ -263,7 +268,7 @@ func (s *Server) updateInvoice(c *call) response {
 	}
 	switch {
 	case u.status == asset.InvoiceStatusVoided && !voided:
-		next.status, next.voidedAt = u.status, normalTime(s.now())
+		next.status, next.voidedAt = u.status, normalTime(s.clock())
 	case u.status != "":
 		next.status = u.status
 	default:
@@ -325,7 +330,7 @@ func parseInvoiceUpdate(body []byte) (invoiceUpdate, *response) {
 
 // lines is the invoice's lines after the update's deletes and creates, or
 // the API's 422 for a delete of a line the invoice does not have.
-func (u invoiceUpdate) lines(inv *invoice) ([]line, *response) {
+func (u invoiceUpdate) lines(s *Server, inv *invoice) ([]line, *response) {
 	var v validator
 	drop := map[string]bool{}
 	for k, lid := range u.deletes {
@@ -339,7 +344,7 @@ func (u invoiceUpdate) lines(inv *invoice) ([]line, *response) {
 	}
 	lines := withoutLines(inv.lines, drop)
 	for _, l := range u.create {
-		lines = append(lines, newLine(l))
+		lines = append(lines, s.newLine(l))
 	}
 	return lines, nil
 }

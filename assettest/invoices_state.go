@@ -83,7 +83,7 @@ func (inv *invoice) settle() {
 	}
 }
 
-func newLine(in lineInput) line { return line{id: newID("inv_line_"), lineInput: in} }
+func (s *Server) newLine(in lineInput) line { return line{id: s.newID("inv_line_"), lineInput: in} }
 
 // The wire types are what the API sends: snake_case, bare JSON numbers for
 // money, and every documented field present, null when it has no value, as

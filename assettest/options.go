@@ -26,6 +26,45 @@ type config struct {
 	tagFields               []string
 	now                     func() time.Time
 	pageSize                int
+	addr, state             string
+}
+
+// WithAddress makes the server listen on addr ("127.0.0.1:8090"; port 0
+// for any free one) instead of a free loopback port, so that programs
+// configured beforehand can reach it. Start reports an address taken.
+func WithAddress(addr string) Option {
+	return Option{func(c *config) {
+		if addr == "" {
+			panic("assettest: WithAddress needs an address")
+		}
+		c.addr = addr
+	}}
+}
+
+// WithState keeps the server's state in the file at path, created when
+// missing, so that it outlives the process: the server starts with what
+// the file holds, and every change is written and synced to it before it is
+// answered. A crash at any moment loses nothing that was answered and
+// leaves nothing half applied; the change a crash interrupted before its
+// answer is either kept whole or not at all. A file that is not a state
+// file, or that does not replay to what was answered, is an error of
+// Start naming the file and line, never an empty start. Counters, faults
+// and tokens issued by the token endpoint are not kept, nor WithTagFields
+// (give the same options again). A second server on a file
+// in use is refused, on systems with advisory locks (Unix).
+//
+// Changes are then applied one at a time, in the file's order, and each
+// is answered once synced (changes written meanwhile share one sync); a
+// read waits until the changes it may have seen are synced. If the file
+// cannot be written or synced, the change is answered 503, its outcome
+// unknown, and so is every change after it, until a restart.
+func WithState(path string) Option {
+	return Option{func(c *config) {
+		if path == "" {
+			panic("assettest: WithState needs a path")
+		}
+		c.state = path
+	}}
 }
 
 // WithToken sets the bearer token the server accepts (by default a random

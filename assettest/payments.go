@@ -93,7 +93,7 @@ func (s *Server) applyPayment(c *call) response {
 			return detail(http.StatusUnprocessableEntity, "Payment amount "+amount.String()+" exceeds the customer's credit of "+credit.String())
 		}
 		from.creditMemoID = b.drawCredit(inv.customerID, amount)
-		from.creditJournalEntryID = newID("je_")
+		from.creditJournalEntryID = s.newID("je_")
 	} else {
 		txn.applied = txn.applied.Add(amount)
 	}
@@ -131,7 +131,7 @@ func (b *business) drawable(txnID string, amount asset.Decimal) (*transaction, a
 // credit memo, a write-off) and moves total_paid and the status; s.mu must
 // be held and the amount checked.
 func (s *Server) pay(inv *invoice, amount asset.Decimal, from payment) {
-	from.id, from.datetime, from.amount = newID("inp_"), normalTime(s.now()), amount
+	from.id, from.datetime, from.amount = s.newID("inp_"), normalTime(s.clock()), amount
 	inv.payments = append(inv.payments, from)
 	inv.paid = inv.paid.Add(amount)
 	inv.settle()

@@ -84,6 +84,10 @@ func invalid(errs ...fieldError) *response {
 // way, so every route has them without a line of its own.
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Request-Id", newID("req_"))
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		s.admin(w, r)
+		return
+	}
 	c, res := route(r)
 	if res != nil {
 		s.write(w, s.peekLimit(c), *res)
@@ -174,14 +178,16 @@ func (s *Server) admit(c *call) (limitState, *response) {
 	return limit, nil
 }
 
-// serve runs the route's handler once the ids in the path pass, and counts
+// serve runs the route's handler once the request passes its checks, and counts
 // what it did.
 func (s *Server) serve(c *call) response {
 	var out response
-	if bad := c.ep.checkIDs(c); bad != nil {
+	if bad := c.ep.check(c); bad != nil {
 		out = *bad
+	} else if c.ep.changes && !c.ep.open {
+		out = s.commit(requestEntry(c), func() response { return c.ep.serve(s, c) })
 	} else {
-		out = c.ep.serve(s, c)
+		out = s.read(func() response { return c.ep.serve(s, c) })
 	}
 	s.count(c.ep.route, func(st *RouteStats) {
 		if out.status < 300 {

@@ -144,7 +144,7 @@ func (s *Server) createRefund(c *call) response {
 			" already exists; list the invoice's refunds to find it")
 	}
 	r := &refund{
-		id: newID("rfu_"), businessID: c.business, externalID: in.externalID,
+		id: s.newID("rfu_"), businessID: c.business, externalID: in.externalID,
 		amount: in.amount, paid: asset.DecimalFromInt(0), memo: in.memo, processor: in.processor,
 		method: in.method, isReturn: in.isReturn, refundedAt: in.refundedAt, status: asset.RefundStatusPending,
 	}
@@ -171,7 +171,7 @@ func (s *Server) createRefund(c *call) response {
 		}
 		asked[inv] = asked[inv].Add(ri.amount)
 		r.invoices = append(r.invoices, refundedInvoice{
-			id: newID("rfi_"), externalID: ri.externalID, invoiceID: inv.id, lineID: ri.lineID,
+			id: s.newID("rfi_"), externalID: ri.externalID, invoiceID: inv.id, lineID: ri.lineID,
 			memo: ri.memo, amount: ri.amount,
 		})
 	}
@@ -277,7 +277,7 @@ func (s *Server) applyRefundPayment(c *call) response {
 	}
 	txn.applied = txn.applied.Add(amount)
 	r.paid = r.paid.Add(amount)
-	r.payments = append(r.payments, refundPayment{id: newID("rfp_"), transactionID: txnID, amount: amount})
+	r.payments = append(r.payments, refundPayment{id: s.newID("rfp_"), transactionID: txnID, amount: amount})
 	if r.paid.Cmp(r.amount) >= 0 {
 		r.status = asset.RefundStatusCompleted
 	}

@@ -41,7 +41,7 @@ const (
 // handler.
 var endpoints = compile([]endpoint{
 	{route: RouteToken, changes: true, open: true, serve: (*Server).issueToken},
-	{route: RouteCreateInvoices, changes: true, serve: (*Server).createInvoices},
+	{route: RouteCreateInvoices, changes: true, parse: parseInvoices, serve: (*Server).createInvoices},
 	{route: RouteListInvoices, serve: (*Server).listInvoices},
 	{route: RouteGetInvoice, serve: (*Server).getInvoice},
 	{route: RouteUpdateInvoice, changes: true, serve: (*Server).updateInvoice},
@@ -75,7 +75,12 @@ type endpoint struct {
 	// open routes take no bearer token and have no business: their
 	// requests count in a window of their own, not a business's or the
 	// tenant's.
-	open  bool
+	open bool
+	// parse, when set, reads and checks the request before serve, into
+	// call.input, or refuses it. It may not touch the state: on a server
+	// that keeps a state file it runs outside the change's turn, so that
+	// changes parse their bodies side by side.
+	parse func(*call) *response
 	serve func(*Server, *call) response
 
 	method string
@@ -93,6 +98,8 @@ type call struct {
 	business string
 	// body is the body as sent.
 	body []byte
+	// input is what the endpoint's parse made of the request.
+	input any
 }
 
 // param is a wildcard of the route's pattern, e.g. param("invoice_id").
@@ -191,6 +198,18 @@ func (e *endpoint) match(segments []string) (map[string]string, bool) {
 		}
 	}
 	return values, true
+}
+
+// check is the API's refusal of a request before its handler runs: ids in
+// the path without their prefix, or what parse refuses; nil to go on.
+func (e *endpoint) check(c *call) *response {
+	if bad := e.checkIDs(c); bad != nil {
+		return bad
+	}
+	if e.parse != nil {
+		return e.parse(c)
+	}
+	return nil
 }
 
 // checkIDs is the API's 422 for ids in the path without their prefix.

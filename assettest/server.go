@@ -2,6 +2,7 @@ package assettest
 
 import (
 	"crypto/rand"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -36,6 +37,15 @@ type Server struct {
 	issued     map[string]issuedToken
 	seq        uint64
 
+	// change runs the changes of a server that keeps a state file one at a
+	// time, in the order its journal records them, and keeps reads out of
+	// a change being applied; it guards draw and broken. journal is nil
+	// when the state is in memory only.
+	change  sync.RWMutex
+	draw    *draw
+	journal *journal
+	broken  error
+
 	// ctl guards the test controls: faults, latency, counters and the rate
 	// limiters' windows.
 	ctl     sync.Mutex
@@ -49,8 +59,21 @@ type Server struct {
 }
 
 // NewServer starts a server on a loopback port. It panics if an option is
-// given an impossible value, as a test helper does.
+// given an impossible value, as a test helper does, and if it cannot start
+// (see Start).
 func NewServer(opts ...Option) *Server {
+	s, err := Start(opts...)
+	if err != nil {
+		panic("assettest: " + err.Error())
+	}
+	return s
+}
+
+// Start is NewServer returning an error when the server cannot start: the
+// address of WithAddress is taken, or the file of WithState cannot be read,
+// is not a state file, or does not replay to what it answered. It still
+// panics if an option is given an impossible value.
+func Start(opts ...Option) (*Server, error) {
 	cfg := config{
 		token:       "tok_test_" + randomText(24),
 		clientID:    "cli_test_" + randomText(16),
@@ -92,9 +115,26 @@ func NewServer(opts ...Option) *Server {
 	if cfg.tenantLimit > 0 {
 		s.tenantLimiter = newLimiter(cfg.tenantLimit, cfg.tenantPer)
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
+	if cfg.state != "" {
+		if err := s.restore(cfg.state); err != nil {
+			return nil, err
+		}
+	}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.handle))
+	if cfg.addr != "" {
+		ln, err := net.Listen("tcp", cfg.addr)
+		if err != nil {
+			if s.journal != nil {
+				_ = s.journal.close()
+			}
+			return nil, err
+		}
+		_ = s.srv.Listener.Close()
+		s.srv.Listener = ln
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL
-	return s
+	return s, nil
 }
 
 // randomText is n unpredictable characters, for secrets and keys.
@@ -154,5 +194,11 @@ func (s *Server) Close() {
 		close(s.closing)
 		s.srv.Close()
 		s.transport.CloseIdleConnections()
+		s.change.Lock()
+		defer s.change.Unlock()
+		if s.journal != nil && s.broken == nil {
+			_ = s.journal.close()
+			s.broken = errClosed
+		}
 	})
 }

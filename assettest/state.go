@@ -74,10 +74,10 @@ func unknownBatchTags[T, V any](b *business, items []T, tagsOf func(*T) map[stri
 
 // customer resolves an external customer id to the business's customer,
 // creating it on first use, as the API links invoices to customers.
-func (b *business) customer(externalID string) string {
+func (s *Server) customer(b *business, externalID string) string {
 	id := b.customers[externalID]
 	if id == "" {
-		id = newID("cus_")
+		id = s.newID("cus_")
 		b.customers[externalID] = id
 	}
 	return id
@@ -135,15 +135,12 @@ func (s *Server) business(id string) *business {
 // AddTransaction records money received by a business, for payments to draw
 // on, and returns its txn_ id. It panics if businessID is not a biz_ id (the
 // API refuses every request for it), or if amount is not positive or has
-// more than two decimal places.
+// more than two decimal places, or if the server's state file (WithState)
+// cannot be written.
 func (s *Server) AddTransaction(businessID string, amount asset.Decimal) string {
 	checkBusiness("AddTransaction", businessID)
 	checkMoney("AddTransaction", amount)
-	id := newID("txn_")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.business(businessID).txns[id] = &transaction{amount: amount, applied: asset.DecimalFromInt(0)}
-	return id
+	return s.mustControl("AddTransaction", &entry{Op: opAddTransaction, Business: businessID, Amount: amount.String()})
 }
 
 // decodeAsSDK is wire, what the server sends for one object, as the SDK
@@ -189,14 +186,12 @@ func (s *Server) TransactionRemaining(businessID, transactionID string) (asset.D
 
 // AddTagField defines a tag field in a business, as if created in the
 // API's settings: invoices may then carry a tag of that name. Defining one
-// twice is harmless. It panics if businessID is not a biz_ id or name is
-// empty.
+// twice is harmless. It panics if businessID is not a biz_ id, if name is
+// empty, or if the server's state file (WithState) cannot be written.
 func (s *Server) AddTagField(businessID, name string) {
 	checkBusiness("AddTagField", businessID)
 	checkTagField(name)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.business(businessID).tagFields[name] = true
+	s.mustControl("AddTagField", &entry{Op: opAddTagField, Business: businessID, Name: name})
 }
 
 func checkBusiness(fn, businessID string) {
