@@ -1,6 +1,6 @@
 package assettest_test
 
-// The README's testing section shows this test; it is kept here, verbatim,
+// docs/testing.md shows this test; it is kept here, verbatim,
 // so that the snippet is known to compile and pass.
 
 import (

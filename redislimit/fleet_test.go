@@ -27,7 +27,7 @@ import (
 // business, or four, of a server that allows 100 requests per 2 seconds
 // per business and per tenant (50 a second), the API's 300 a minute scaled
 // down so a run takes seconds. Every limiter is set to exactly the
-// server's limit, as the README tells users to set theirs.
+// server's limit, as docs/rate-limits.md tells users to set theirs.
 const (
 	fleetSize    = 4
 	fleetWorkers = 4

@@ -315,7 +315,7 @@ func TestBadStateFile(t *testing.T) {
 	assert.Equal(t, "not a state file\n", string(b))
 }
 
-// The README's walk-through: the import example run twice against one
+// The walk-through of docs/testing.md: the import example run twice against one
 // server creates each invoice once, the second run finding them all.
 func TestImportTwice(t *testing.T) {
 	dir := t.TempDir()
