@@ -108,12 +108,37 @@ func options(args []string, stderr io.Writer) ([]assettest.Option, error) {
 	case *clientID != "":
 		opts = append(opts, assettest.WithClientCredentials(*clientID, *secret))
 	}
+	opts, err := withRateLimits(opts, *rate, *tenantRate)
+	if err != nil {
+		return nil, err
+	}
+	if *latency < 0 {
+		return nil, usageError{errors.New("-latency: give zero or more")}
+	}
+	opts = append(opts, assettest.WithLatency(*latency))
+	if *tagFields != "" {
+		names := strings.Split(*tagFields, ",")
+		if slices.Contains(names, "") {
+			return nil, usageError{fmt.Errorf("-tag-fields %q: give names separated by commas", *tagFields)}
+		}
+		opts = append(opts, assettest.WithTagFields(names...))
+	}
+	if *pageSize < 1 || *pageSize > 100 {
+		return nil, usageError{fmt.Errorf("-page-size %d: give 1 to 100", *pageSize)}
+	}
+	opts = append(opts, assettest.WithDefaultPageSize(*pageSize))
+	return opts, nil
+}
+
+// withRateLimits adds to opts the limits -rate-limit and -tenant-rate-limit
+// say.
+func withRateLimits(opts []assettest.Option, rate, tenantRate string) ([]assettest.Option, error) {
 	limits := []struct {
 		flag, value string
 		with        func(int, time.Duration) assettest.Option
 	}{
-		{"-rate-limit", *rate, assettest.WithRateLimit},
-		{"-tenant-rate-limit", *tenantRate, assettest.WithTenantRateLimit},
+		{"-rate-limit", rate, assettest.WithRateLimit},
+		{"-tenant-rate-limit", tenantRate, assettest.WithTenantRateLimit},
 	}
 	off := false
 	for _, l := range limits {
@@ -132,21 +157,6 @@ func options(args []string, stderr io.Writer) ([]assettest.Option, error) {
 	if off {
 		opts = append([]assettest.Option{assettest.WithoutRateLimit()}, opts...)
 	}
-	if *latency < 0 {
-		return nil, usageError{errors.New("-latency: give zero or more")}
-	}
-	opts = append(opts, assettest.WithLatency(*latency))
-	if *tagFields != "" {
-		names := strings.Split(*tagFields, ",")
-		if slices.Contains(names, "") {
-			return nil, usageError{fmt.Errorf("-tag-fields %q: give names separated by commas", *tagFields)}
-		}
-		opts = append(opts, assettest.WithTagFields(names...))
-	}
-	if *pageSize < 1 || *pageSize > 100 {
-		return nil, usageError{fmt.Errorf("-page-size %d: give 1 to 100", *pageSize)}
-	}
-	opts = append(opts, assettest.WithDefaultPageSize(*pageSize))
 	return opts, nil
 }
 
