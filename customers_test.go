@@ -142,6 +142,10 @@ func TestCustomerInputErrors(t *testing.T) {
 			_, err := c.Customers.Create(ctx, testBiz, CustomerCreate{Name: bad})
 			return err
 		}},
+		{"invalid UTF-8 in an update", "update", func(ctx context.Context, c *Client) error {
+			_, err := c.Customers.Update(ctx, testBiz, testCustomer, CustomerUpdate{BillingAddress: &Address{City: bad}})
+			return err
+		}},
 		{"empty id", "customerID", func(ctx context.Context, c *Client) error {
 			_, err := c.Customers.Get(ctx, testBiz, "")
 			return err

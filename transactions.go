@@ -84,7 +84,10 @@ func (s *TransactionService) list(businessID string, params *TransactionListPara
 // map has no transaction. includes are sent with each request (the
 // TransactionInclude constants), so a payment can be checked for before
 // it is applied again. On an error it returns what it found so far with
-// the error. An empty externalIDs sends nothing.
+// the error. An empty externalIDs sends nothing. An API version without
+// the filter (the older docs have none) sends every transaction: the walk
+// then still finds them, a page of 100 at a time, at the cost of the pages
+// it reads.
 func (s *TransactionService) FindByExternalIDs(ctx context.Context, businessID string, externalIDs []string, includes []string, opts ...Option) (map[string]Transaction, error) {
 	if err := checkFindKeys("externalIDs", externalIDs); err != nil {
 		return nil, err

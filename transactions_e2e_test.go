@@ -148,8 +148,8 @@ func TestE2EReconcileDepositsUnderFaults(t *testing.T) {
 		for _, route := range routes {
 			t.Run(f.name+"/"+string(route), func(t *testing.T) {
 				t.Parallel()
-				srv, c := e2eServer(t)
-				c = srv.Client(asset.WithRetryWait(time.Millisecond, 2*time.Millisecond))
+				srv, _ := e2eServer(t)
+				c := srv.Client(asset.WithRetryWait(time.Millisecond, 2*time.Millisecond))
 				f.inject(srv, route)
 				// A second fault of the kind on the payments: one more
 				// payment whose answer is lost.

@@ -236,7 +236,7 @@ func TestTransactionInputErrors(t *testing.T) {
 		{name: "no time", field: "transactions[0].Datetime", batch: with(func(c *TransactionCreate) { c.Datetime = time.Time{} })},
 		{name: "zero", field: "transactions[0].Amount", batch: with(func(c *TransactionCreate) { c.Amount = MustDecimal("0") })},
 		{name: "no account", field: "transactions[0].ExternalAccountID", batch: with(func(c *TransactionCreate) { c.ExternalAccountID = "" })},
-		{name: "twice", field: "transactions[1]", batch: []TransactionCreate{ok, ok}},
+		{name: "twice", field: "transactions[1].ExternalID", batch: []TransactionCreate{ok, ok}},
 		{name: "invalid UTF-8", field: "transactions[0]", batch: with(func(c *TransactionCreate) { c.Description = "\xff" })},
 		{name: "type", field: "params.Type", params: &TransactionListParams{Type: "shared"}},
 		{name: "ids", field: "params.IDs", params: &TransactionListParams{IDs: many}},

@@ -72,7 +72,7 @@ func changeEverything(t *testing.T, srv *assettest.Server, c *asset.Client) []st
 	_, err = c.Invoices.Update(ctx, biz, invs[3].ID, asset.InvoiceUpdate{Status: asset.InvoiceStatusVoided})
 	require.NoError(t, err)
 	_, err = c.Invoices.Update(ctx, biz, invs[0].ID, asset.InvoiceUpdate{LineChanges: &asset.InvoiceLineChanges{
-		CreateLines: []asset.InvoiceUpdateLine{{Description: "extra", Amount: mustDec("20.00")}},
+		CreateLines: []asset.InvoiceLineUpdate{{Description: "extra", Amount: mustDec("20.00")}},
 	}})
 	require.NoError(t, err)
 	_, err = c.Payments.Apply(ctx, biz, asset.InvoicePaymentCreate{InvoiceID: invs[0].ID, TransactionID: txn, PaymentAmount: mustDec("120.00")})
@@ -83,7 +83,7 @@ func changeEverything(t *testing.T, srv *assettest.Server, c *asset.Client) []st
 	require.NoError(t, err)
 	refund, err := c.Refunds.Create(ctx, biz, asset.RefundCreate{
 		Amount: mustDec("50.00"), ExternalID: "R-1", Method: asset.RefundMethodACH, RefundedAt: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC),
-		InvoicesToRefund: []asset.RefundInvoice{{InvoiceID: invs[0].ID, Amount: mustDec("50.00")}},
+		InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: invs[0].ID, Amount: mustDec("50.00")}},
 	})
 	require.NoError(t, err)
 	_, err = c.Refunds.ApplyPayment(ctx, biz, asset.RefundPaymentCreate{RefundID: refund.ID, TransactionID: txn, PaymentAmount: mustDec("50.00")})
