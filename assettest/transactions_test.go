@@ -270,3 +270,39 @@ func assertDec(t *testing.T, want string, got asset.Decimal) {
 	t.Helper()
 	assert.True(t, mustDec(want).Equal(got), "want %s, got %s", want, got)
 }
+
+// A previous page token of a sorted list leads back to the page before.
+func TestTransactionsPageBack(t *testing.T) {
+	_, c := newSDK(t)
+	ctx := context.Background()
+	var batch []asset.TransactionCreate
+	for i := 1; i <= 5; i++ {
+		batch = append(batch, bankTxn(fmt.Sprint("b-", i), "1.00", i))
+	}
+	_, err := c.Transactions.Create(ctx, biz, batch)
+	require.NoError(t, err)
+	ext := func(p *asset.Page[asset.Transaction]) []string {
+		var out []string
+		for _, tx := range p.Data {
+			out = append(out, tx.ExternalID)
+		}
+		return out
+	}
+	first, err := c.Transactions.List(ctx, biz, &asset.TransactionListParams{PageSize: 2})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b-5", "b-4"}, ext(first))
+	assert.False(t, first.HasPrevious())
+	second, err := c.Transactions.List(ctx, biz, &asset.TransactionListParams{PageSize: 2, PageToken: first.NextPageToken})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b-3", "b-2"}, ext(second))
+	last, err := c.Transactions.List(ctx, biz, &asset.TransactionListParams{PageSize: 2, PageToken: second.NextPageToken})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"b-1"}, ext(last))
+	assert.False(t, last.HasNext())
+	back, err := c.Transactions.List(ctx, biz, &asset.TransactionListParams{PageSize: 2, PageToken: last.PreviousPageToken})
+	require.NoError(t, err)
+	assert.Equal(t, ext(second), ext(back))
+	// A token is bound to its filters.
+	_, err = c.Transactions.List(ctx, biz, &asset.TransactionListParams{PageSize: 2, Order: "asc", PageToken: first.NextPageToken})
+	assert.ErrorIs(t, err, asset.ErrValidation)
+}
