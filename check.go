@@ -41,7 +41,11 @@ func validateNumbered[T any, PT interface {
 		}
 		n := item.number()
 		if j, dup := seen[n]; dup {
-			return &InputError{Field: itemField + ".number", Reason: fmt.Sprintf("%q is also %s[%d]'s number; numbers are unique per business", n, field, j)}
+			key, what := ".number", "number; numbers"
+			if _, ok := any(item).(*TransactionCreate); ok {
+				key, what = ".ExternalID", "ExternalID; external ids"
+			}
+			return &InputError{Field: itemField + key, Reason: fmt.Sprintf("%q is also %s[%d]'s %s are unique per business", n, field, j, what)}
 		}
 		seen[n] = i
 	}

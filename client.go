@@ -34,6 +34,12 @@ type Client struct {
 	Refunds *RefundService
 	// CreditMemos creates, reads, lists and voids credit memos.
 	CreditMemos *CreditMemoService
+	// Customers creates, reads, lists and updates customers.
+	Customers *CustomerService
+	// Transactions records, reads and lists transactions.
+	Transactions *TransactionService
+	// Ledgers reads the chart of accounts.
+	Ledgers *LedgerService
 
 	settings settings
 	sender   *httpcore.Sender
@@ -67,6 +73,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Payments = &PaymentService{client: c}
 	c.Refunds = &RefundService{client: c}
 	c.CreditMemos = &CreditMemoService{client: c}
+	c.Customers = &CustomerService{client: c}
+	c.Transactions = &TransactionService{client: c}
+	c.Ledgers = &LedgerService{client: c}
 	return c, nil
 }
 

@@ -49,11 +49,15 @@ type batchEnvelope[T any] struct {
 }
 
 // batchRefusal is one refused item of a batch. Invoice batches name it by
-// invoice_number, credit memo batches by number.
+// invoice_number, credit memo batches by number; the docs describe no
+// refusals of transactions, which are read under the key their create
+// sends (transaction_id) or the one their model has (external_id).
 type batchRefusal struct {
 	Error         string `json:"error"`
 	InvoiceNumber string `json:"invoice_number"`
 	Number        string `json:"number"`
+	TransactionID string `json:"transaction_id"`
+	ExternalID    string `json:"external_id"`
 }
 
 // quoter is a success body that holds the server's own words, which may
@@ -67,10 +71,12 @@ func (e *batchEnvelope[T]) redact(secrets []string) {
 }
 
 func (r *batchRefusal) number() string {
-	if r.InvoiceNumber != "" {
-		return r.InvoiceNumber
+	for _, n := range []string{r.InvoiceNumber, r.Number, r.TransactionID} {
+		if n != "" {
+			return n
+		}
 	}
-	return r.Number
+	return r.ExternalID
 }
 
 // decodeBody decodes a success response into out.
@@ -326,8 +332,11 @@ var (
 
 // lookupHint says how to settle an item of kind whose outcome is unknown.
 func lookupHint(kind string) string {
-	if kind == "credit memo" {
+	switch kind {
+	case "credit memo":
 		return "look it up with CreditMemos.FindByNumbers before creating it again"
+	case "transaction":
+		return "look it up with Transactions.FindByExternalIDs before creating it again"
 	}
 	return "look it up with Invoices.FindByNumbers before creating it again (CreateMany does)"
 }

@@ -82,7 +82,7 @@ type faultCall struct {
 
 // faultIDs are the ids a call works on: an invoice, a transaction with
 // money left, a pending refund of the invoice, and a credit memo.
-type faultIDs struct{ invoice, txn, refund, memo string }
+type faultIDs struct{ invoice, txn, refund, memo, customer string }
 
 // faultResource is what the matrix knows of one resource: a new resource's
 // calls join the matrix with one of these, not flags of their own.
@@ -120,6 +120,26 @@ var (
 			ids.memo = memos[0].ID
 		},
 	}
+
+	faultCustomers = &faultResource{
+		item: faultCustomerJSON,
+		setup: func(t *testing.T, ctx context.Context, _ *assettest.Server, c *asset.Client, ids *faultIDs) {
+			cus, err := c.Customers.Create(ctx, faultBiz, asset.CustomerCreate{Name: "Setup", ExternalID: "FM-SETUP"})
+			require.NoError(t, err)
+			ids.customer = cus.ID
+		},
+	}
+	faultTransactions = &faultResource{
+		item: faultTransactionJSON,
+		setup: func(t *testing.T, ctx context.Context, _ *assettest.Server, c *asset.Client, _ *faultIDs) {
+			// A second transaction beside the call's, for the walk's second page.
+			_, err := c.Transactions.Create(ctx, faultBiz, []asset.TransactionCreate{{
+				Description: "setup", Datetime: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Amount: asset.MustDecimal("5"),
+				ExternalID: "FM-SETUP", ExternalAccountID: "eac_FaultMatrix000000000001",
+			}})
+			require.NoError(t, err)
+		},
+	}
 )
 
 // resource is the call's resource.
@@ -139,7 +159,7 @@ func (c faultCall) itemJSON(id, description string) string {
 // number is the number a success body must carry: a batch Create checks
 // that each item it sent comes back.
 func (c faultCall) number() string {
-	if c.route == assettest.RouteCreateInvoices || c.route == assettest.RouteCreateCreditMemos {
+	if c.route == assettest.RouteCreateInvoices || c.route == assettest.RouteCreateCreditMemos || c.route == assettest.RouteCreateTransactions {
 		return "FM-NEW"
 	}
 	return "FM-RAW"
@@ -257,6 +277,82 @@ var faultCalls = []faultCall{
 			return faultMemos([]asset.CreditMemo{*m}, err)
 		},
 	},
+	{
+		name: "create customer", write: true, res: faultCustomers, route: assettest.RouteCreateCustomer, envelope: faultDataEnvelope,
+		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
+			cus, err := c.Customers.Create(ctx, faultBiz, asset.CustomerCreate{Name: "New", ExternalID: "FM-NEW"})
+			return faultCustomer1(cus, err)
+		},
+	},
+	{
+		// Setting an email is idempotent: applied twice, only the request
+		// count tells, which the matrix checks for every call.
+		name: "update customer", write: true, res: faultCustomers, route: assettest.RouteUpdateCustomer, envelope: faultDataEnvelope,
+		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
+			email := "ap@fault.test"
+			cus, err := c.Customers.Update(ctx, faultBiz, ids.customer, asset.CustomerUpdate{Email: &email})
+			return faultCustomer1(cus, err)
+		},
+	},
+	{
+		name: "get customer", res: faultCustomers, route: assettest.RouteGetCustomer, envelope: faultDataEnvelope,
+		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
+			return faultCustomer1(c.Customers.Get(ctx, faultBiz, ids.customer))
+		},
+	},
+	{
+		name: "create transactions", write: true, res: faultTransactions, route: assettest.RouteCreateTransactions,
+		envelope: func(tx string) []byte { return []byte(`{"data": [` + tx + `], "errors": []}`) },
+		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
+			return faultTxns(c.Transactions.Create(ctx, faultBiz, []asset.TransactionCreate{{
+				Description: "deposit", Datetime: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Amount: asset.MustDecimal("10"),
+				ExternalID: "FM-NEW", ExternalAccountID: "eac_FaultMatrix000000000001",
+			}}))
+		},
+	},
+	{
+		name: "list transactions", res: faultTransactions, route: assettest.RouteListTransactions, envelope: faultListEnvelope,
+		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
+			page, err := c.Transactions.List(ctx, faultBiz, &asset.TransactionListParams{PageSize: 1, Includes: []string{asset.TransactionIncludeInvoicePayments}})
+			if err != nil {
+				return nil, err
+			}
+			return faultTxns(page.Data, nil)
+		},
+	},
+	{
+		name: "walk transactions", walk: true, res: faultTransactions, route: assettest.RouteListTransactions, envelope: faultListEnvelope,
+		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
+			var got []asset.Transaction
+			for tx, err := range c.Transactions.All(ctx, faultBiz, &asset.TransactionListParams{PageSize: 1}) {
+				if err != nil {
+					ins, _ := faultTxns(got, nil)
+					return ins, err
+				}
+				got = append(got, tx)
+			}
+			return faultTxns(got, nil)
+		},
+	},
+}
+
+// faultCustomer1 adapts a customer call to the matrix: the customer's name
+// stands for an invoice's description.
+func faultCustomer1(c *asset.Customer, err error) ([]asset.Invoice, error) {
+	if c == nil {
+		return nil, err
+	}
+	return []asset.Invoice{{ID: c.ID, Number: c.ExternalID, Description: c.Name}}, err
+}
+
+// faultTxns adapts transactions to the matrix: a transaction's description
+// stands for an invoice's.
+func faultTxns(txns []asset.Transaction, err error) ([]asset.Invoice, error) {
+	var out []asset.Invoice
+	for _, tx := range txns {
+		out = append(out, asset.Invoice{ID: tx.ID, Number: tx.ExternalID, Description: tx.Description})
+	}
+	return out, err
 }
 
 // faultCustomer is the customer of the matrix's credit memos.
@@ -418,6 +514,33 @@ func faultMemoJSON(id, number, memo string) string {
 		panic(fmt.Sprint("faultMemoJSON: ", err))
 	}
 	return strings.Replace(string(b), `"memo":""`, `"memo":"`+memo+`"`, 1)
+}
+
+// faultCustomerJSON is a customer as the API sends it, its name spliced in
+// as faultInvoiceJSON splices the description.
+func faultCustomerJSON(id, externalID, name string) string {
+	b, err := json.Marshal(map[string]any{
+		"id": id, "name": "", "external_id": externalID, "email": nil, "phone_number": nil,
+		"billing_address": nil, "shipping_address": nil,
+	})
+	if err != nil || strings.ContainsAny(name, `"\`) {
+		panic(fmt.Sprint("faultCustomerJSON: ", err))
+	}
+	return strings.Replace(string(b), `"name":""`, `"name":"`+name+`"`, 1)
+}
+
+// faultTransactionJSON is a transaction as the API sends it, its
+// description spliced in as faultInvoiceJSON splices an invoice's.
+func faultTransactionJSON(id, externalID, description string) string {
+	b, err := json.Marshal(map[string]any{
+		"id": id, "external_id": externalID, "external_account_id": "eac_FaultMatrix000000000001", "amount": json.Number("10.00"),
+		"datetime": "2026-01-15T00:00:00Z", "description": "", "posted": true, "type": "business", "reviewed": false,
+		"metadata_": map[string]any{}, "invoice_payments": []any{}, "refund_payments": nil, "bill_payments": nil,
+	})
+	if err != nil || strings.ContainsAny(description, `"\`) {
+		panic(fmt.Sprint("faultTransactionJSON: ", err))
+	}
+	return strings.Replace(string(b), `"description":""`, `"description":"`+description+`"`, 1)
 }
 
 var faultHugeDescription = sync.OnceValue(func() string { return strings.Repeat("x", faultHuge) })
@@ -882,6 +1005,18 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 		credit, _ := srv.CreditRemaining(faultBiz, faultCustomer)
 		res.state = map[bool]int{true: 1}[m.Voided]
 		assert.Equal(t, map[bool]string{true: "0", false: "30"}[m.Voided], credit.String(), "the pool after %d voids", res.state)
+	case assettest.RouteCreateCustomer:
+		res.state = len(srv.Customers(faultBiz)) - 1
+	case assettest.RouteCreateTransactions:
+		// Every call gets one transaction of 50, the setup one of 5; each
+		// batch applied adds one of 10.
+		res.state = len(srv.Transactions(faultBiz)) - 2
+		sum := asset.DecimalFromInt(0)
+		for _, tx := range srv.Transactions(faultBiz) {
+			sum = sum.Add(tx.Amount)
+		}
+		want := asset.MustDecimal("55").Add(asset.MustDecimal("10").Mul(asset.DecimalFromInt(int64(res.state))))
+		assert.True(t, want.Equal(sum), "transactions sum to %s after %d batches", sum, res.state)
 	case assettest.RouteCreateRefund:
 		res.state = len(srv.Refunds(faultBiz)) - 1
 	case assettest.RouteApplyRefundPayment:
@@ -948,12 +1083,18 @@ var faultRawPaths = map[assettest.Route]string{
 	assettest.RouteToken:              "POST /v0/auth/token",
 	assettest.RouteCreateCreditMemos:  "POST /v0/business/" + faultBiz + "/credit-memo",
 	assettest.RouteVoidCreditMemo:     "POST /v0/business/" + faultBiz + "/credit-memo/cm_RawFault00000000000000001/void",
+	assettest.RouteCreateCustomer:     "POST /v0/business/" + faultBiz + "/customers",
+	assettest.RouteUpdateCustomer:     "PATCH /v0/business/" + faultBiz + "/customers/cus_RawFault0000000000000001",
+	assettest.RouteGetCustomer:        "GET /v0/business/" + faultBiz + "/customers/cus_RawFault0000000000000001",
+	assettest.RouteCreateTransactions: "POST /v0/business/" + faultBiz + "/transactions",
+	assettest.RouteListTransactions:   "GET /v0/business/" + faultBiz + "/transactions",
 }
 
 // faultRawIDs are the ids the calls work on against a raw handler.
 var faultRawIDs = faultIDs{
 	invoice: "inv_RawFault0000000000000001", txn: "txn_RawFault0000000000000001",
 	refund: "rfu_RawFault0000000000000001", memo: "cm_RawFault00000000000000001",
+	customer: "cus_RawFault0000000000000001",
 }
 
 // faultRaw runs call against a raw handler that faults every request.

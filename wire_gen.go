@@ -310,3 +310,104 @@ func (w *refundWire) into(m *Refund) {
 func (m *Refund) UnmarshalJSON(b []byte) error { return unmarshalWire(b, m, refundToWire) }
 
 func (*Refund) codec() envelopeCodec[Refund] { return wireCodec[Refund, refundWire, *refundWire]{} }
+
+// transactionWire is a Transaction as it travels.
+type transactionWire struct {
+	ID                string                      `json:"id"`
+	ExternalID        string                      `json:"external_id"`
+	ExternalAccountID string                      `json:"external_account_id"`
+	Amount            Decimal                     `json:"amount"`
+	Datetime          flexTime                    `json:"datetime"`
+	Description       string                      `json:"description"`
+	Posted            bool                        `json:"posted"`
+	Type              TransactionType             `json:"type"`
+	Reviewed          bool                        `json:"reviewed"`
+	Metadata          map[string]any              `json:"metadata"`
+	MetadataAlias     map[string]any              `json:"metadata_"`
+	InvoicePayments   []TransactionInvoicePayment `json:"invoice_payments"`
+	RefundPayments    []RefundPayment             `json:"refund_payments"`
+	BillPayments      []billPaymentWire           `json:"bill_payments"`
+}
+
+func transactionToWire(m *Transaction) transactionWire {
+	return transactionWire{
+		ID:                m.ID,
+		ExternalID:        m.ExternalID,
+		ExternalAccountID: m.ExternalAccountID,
+		Amount:            m.Amount,
+		Datetime:          flexTime{m.Datetime},
+		Description:       m.Description,
+		Posted:            m.Posted,
+		Type:              m.Type,
+		Reviewed:          m.Reviewed,
+		Metadata:          m.Metadata,
+		InvoicePayments:   m.InvoicePayments,
+		RefundPayments:    m.RefundPayments,
+		BillPayments:      toWire(m.BillPayments, billPaymentToWire),
+	}
+}
+
+func (w *transactionWire) into(m *Transaction) {
+	m.ID = w.ID
+	m.ExternalID = w.ExternalID
+	m.ExternalAccountID = w.ExternalAccountID
+	m.Amount = w.Amount
+	m.Datetime = w.Datetime.t
+	m.Description = w.Description
+	m.Posted = w.Posted
+	m.Type = w.Type
+	m.Reviewed = w.Reviewed
+	m.Metadata = w.Metadata
+	if m.Metadata == nil {
+		m.Metadata = w.MetadataAlias
+	}
+	m.InvoicePayments = w.InvoicePayments
+	m.RefundPayments = w.RefundPayments
+	m.BillPayments = fromWire[billPaymentWire, BillPayment](w.BillPayments)
+}
+
+// UnmarshalJSON decodes a Transaction in either documented version of the API.
+// Like encoding/json's own decoding, fields absent from b keep their value.
+func (m *Transaction) UnmarshalJSON(b []byte) error { return unmarshalWire(b, m, transactionToWire) }
+
+func (*Transaction) codec() envelopeCodec[Transaction] {
+	return wireCodec[Transaction, transactionWire, *transactionWire]{}
+}
+
+// billPaymentWire is a BillPayment as it travels.
+type billPaymentWire struct {
+	ID            string   `json:"id"`
+	BillID        string   `json:"bill_id"`
+	TransactionID string   `json:"transaction_id"`
+	PaymentID     string   `json:"payment_id"`
+	Datetime      flexTime `json:"datetime"`
+	PaymentAmount Decimal  `json:"payment_amount"`
+}
+
+func billPaymentToWire(m *BillPayment) billPaymentWire {
+	return billPaymentWire{
+		ID:            m.ID,
+		BillID:        m.BillID,
+		TransactionID: m.TransactionID,
+		PaymentID:     m.PaymentID,
+		Datetime:      flexTime{m.Datetime},
+		PaymentAmount: m.PaymentAmount,
+	}
+}
+
+func (w *billPaymentWire) into(m *BillPayment) {
+	m.ID = w.ID
+	m.BillID = w.BillID
+	m.TransactionID = w.TransactionID
+	m.PaymentID = w.PaymentID
+	m.Datetime = w.Datetime.t
+	m.PaymentAmount = w.PaymentAmount
+}
+
+// UnmarshalJSON decodes a BillPayment in either documented version of the API.
+// Like encoding/json's own decoding, fields absent from b keep their value.
+func (m *BillPayment) UnmarshalJSON(b []byte) error { return unmarshalWire(b, m, billPaymentToWire) }
+
+func (*BillPayment) codec() envelopeCodec[BillPayment] {
+	return wireCodec[BillPayment, billPaymentWire, *billPaymentWire]{}
+}

@@ -238,7 +238,8 @@ func (s *Server) control(e *entry) response {
 		id := s.newID("txn_")
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.business(e.Business).txns[id] = &transaction{amount: amount, applied: asset.DecimalFromInt(0)}
+		s.addTransaction(s.business(e.Business), &transaction{id: id, externalID: "AddTransaction-" + strings.TrimPrefix(id, "txn_"),
+			accountID: AddTransactionAccount, description: "AddTransaction", amount: amount, datetime: normalTime(s.clock())})
 		return jsonResponse(http.StatusCreated, map[string]string{"id": id})
 	case opAddCredit:
 		if e.Customer == "" {

@@ -29,7 +29,9 @@
 // in batches, list them with filters and page tokens, get, update (status,
 // lines, tags), write off, apply payments; create refunds, list them (of one
 // invoice, or of the business with page tokens) and pay them; create, list,
-// get and void credit memos; and POST /v0/auth/token for the client
+// get and void credit memos; create, list, get and update customers;
+// record transactions in batches, list them with every documented filter
+// and get one; list and get ledgers; and POST /v0/auth/token for the client
 // credentials grant. Any biz_ id is a business of its own, created on
 // first use; businesses never see each other's data. Requests need the
 // bearer token Token returns (or one from the token endpoint), else 401.
@@ -38,7 +40,7 @@
 //
 //   - Ids have the documented prefixes (inv_, inv_line_, inp_, txn_, cus_,
 //     cm_, je_, rfu_, rfi_, rfp_, req_) and 22 random base58 characters.
-//     Path ids of the wrong form (not biz_, not inv_, not cm_) are refused
+//     Path ids of the wrong form (not biz_, inv_, cm_, cus_, txn_, ldg_) are refused
 //     with 422, unknown ones with 404. The helpers that take a business id
 //     panic on one without the biz_ prefix.
 //   - Invoice numbers are unique per business. In a batch, a number already
@@ -61,8 +63,9 @@
 //     quantity. The total is the sum of the lines.
 //   - New invoices are open, source manual, total_paid 0. Metadata is read
 //     from "metadata" or the older "metadata_" and sent back as "metadata".
-//     A customer_external_id without a customer_id gets a cus_ id, the same
-//     for every invoice of the business with that external id.
+//     A customer_external_id without a customer_id names the business's
+//     customer of that external id; one no customer has creates it, named
+//     after the id.
 //     credit_amount is stored and returned; it is not the customer's credit.
 //   - Tags: as the API documents, a tag's name must be an existing tag
 //     field of the business. Define fields with WithTagFields (in every
@@ -100,6 +103,26 @@
 //     payments are, cover its amount; then it is completed. The business's
 //     refunds filter by one status (two status keys are a 422: the API
 //     would keep the last) and page as invoice lists do.
+//   - Customers: name is required; every text at most 255 characters.
+//     external_id is unique per business (the docs leave it open): a
+//     second is a 409. PATCH leaves absent keys alone; null clears the
+//     email, phone number or an address, and is refused for the name.
+//   - Transactions: transaction_id, the caller's id, becomes external_id
+//     and is unique per business (the docs leave it open): a batch answers
+//     202 with those created in "data" and each id already taken, in the
+//     business or earlier in the batch, in "errors" with "transaction_id".
+//     The account is external_account_id (eac_) or the older
+//     linked_account_id. The amount may be negative. Every transaction is
+//     posted, of type business and not reviewed. Lists take every
+//     documented filter (account_ids, ids, external_ids and includes
+//     comma-separated or as repeated keys), sort by datetime (or
+//     description), newest first unless order=asc, and page by cursor as
+//     other lists do. invoice_payments, invoice_payments.invoice,
+//     refund_payments and bill_payments (always empty: no bills) are sent
+//     when included, null otherwise. AddTransaction records one like any
+//     other.
+//   - Ledgers: every business has the same small chart, unpaged, its ids
+//     derived from the business id, the same on every server.
 //   - A write-off (by default the whole balance) is a payment with
 //     is_write_off set: it moves total_paid and the status the same way.
 //   - PATCH applies in full or not at all. Voiding sets voided_at; a voided

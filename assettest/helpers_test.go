@@ -181,3 +181,12 @@ func (h *tester) createMemo(biz, customer, number, amount string) string {
 	require.Empty(h.t, rep.get("errors"), "body %s", rep.raw)
 	return str(rep.get("data", 0, "id"))
 }
+
+// createCustomer creates a customer with the external id ext and returns
+// its id.
+func (h *tester) createCustomer(biz, ext string) string {
+	h.t.Helper()
+	rep := h.do("POST", bizPath(biz, "/customers"), map[string]any{"name": "Customer " + ext, "external_id": ext})
+	rep.requireStatus(h.t, http.StatusCreated)
+	return str(rep.get("data", "id"))
+}

@@ -50,7 +50,10 @@ func TestRoutes(t *testing.T) {
 		allow        string
 	}{
 		{"GET", "/v0/nothing", 404, ""},
-		{"GET", "/v0/business/" + biz + "/customers", 404, ""},
+		{"GET", "/v0/business/" + biz + "/vendors", 404, ""},
+		{"GET", bizPath(biz, "/customers/42"), 422, ""},
+		{"GET", bizPath(biz, "/transactions/42"), 422, ""},
+		{"GET", bizPath(biz, "/ledger/42"), 422, ""},
 		{"DELETE", bizPath(biz, "/invoice"), 405, "GET, POST"},
 		{"PUT", bizPath(biz, "/invoice/inv_x"), 405, "GET, PATCH"},
 		{"GET", bizPath(biz, "/invoice-payment"), 405, "POST"},

@@ -32,6 +32,18 @@ const (
 	RouteListCreditMemos   Route = "GET /v0/business/{business_id}/credit-memo"
 	RouteGetCreditMemo     Route = "GET /v0/business/{business_id}/credit-memo/{credit_memo_id}"
 	RouteVoidCreditMemo    Route = "POST /v0/business/{business_id}/credit-memo/{credit_memo_id}/void"
+
+	RouteCreateCustomer Route = "POST /v0/business/{business_id}/customers"
+	RouteListCustomers  Route = "GET /v0/business/{business_id}/customers"
+	RouteGetCustomer    Route = "GET /v0/business/{business_id}/customers/{customer_id}"
+	RouteUpdateCustomer Route = "PATCH /v0/business/{business_id}/customers/{customer_id}"
+
+	RouteCreateTransactions Route = "POST /v0/business/{business_id}/transactions"
+	RouteListTransactions   Route = "GET /v0/business/{business_id}/transactions"
+	RouteGetTransaction     Route = "GET /v0/business/{business_id}/transactions/{transaction_id}"
+
+	RouteListLedgers Route = "GET /v0/business/{business_id}/ledger"
+	RouteGetLedger   Route = "GET /v0/business/{business_id}/ledger/{ledger_id}"
 )
 
 // endpoints is the API the server answers. Every request goes through the
@@ -55,6 +67,15 @@ var endpoints = compile([]endpoint{
 	{route: RouteListCreditMemos, serve: (*Server).listCreditMemos},
 	{route: RouteGetCreditMemo, serve: (*Server).getCreditMemo},
 	{route: RouteVoidCreditMemo, changes: true, serve: (*Server).voidCreditMemo},
+	{route: RouteCreateCustomer, changes: true, serve: (*Server).createCustomer},
+	{route: RouteListCustomers, serve: (*Server).listCustomers},
+	{route: RouteGetCustomer, serve: (*Server).getCustomer},
+	{route: RouteUpdateCustomer, changes: true, serve: (*Server).updateCustomer},
+	{route: RouteCreateTransactions, changes: true, serve: (*Server).createTransactions},
+	{route: RouteListTransactions, serve: (*Server).listTransactions},
+	{route: RouteGetTransaction, serve: (*Server).getTransaction},
+	{route: RouteListLedgers, serve: (*Server).listLedgers},
+	{route: RouteGetLedger, serve: (*Server).getLedger},
 })
 
 // idPrefixes are the prefixes the API requires of the ids in a path: a
@@ -64,6 +85,9 @@ var idPrefixes = map[string]string{
 	"business_id":    "biz_",
 	"invoice_id":     "inv_",
 	"credit_memo_id": "cm_",
+	"customer_id":    "cus_",
+	"transaction_id": "txn_",
+	"ledger_id":      "ldg_",
 }
 
 // endpoint is one entry of the route table.

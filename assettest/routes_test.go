@@ -1,6 +1,7 @@
 package assettest_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/assettest"
 )
 
@@ -80,6 +82,38 @@ func TestEveryRouteSharesThePreamble(t *testing.T) {
 		}},
 		{assettest.RouteVoidCreditMemo, true, func(h *tester, n string) request {
 			return request{"POST", bizPath(biz, "/credit-memo/"+h.createMemo(biz, "cus_r", "V-"+n, "1")+"/void"), nil, nil}
+		}},
+		{assettest.RouteCreateCustomer, true, func(h *tester, n string) request {
+			return request{"POST", bizPath(biz, "/customers"), map[string]any{"name": "C " + n, "external_id": "C-" + n}, nil}
+		}},
+		{assettest.RouteListCustomers, false, func(*tester, string) request {
+			return request{"GET", bizPath(biz, "/customers"), nil, nil}
+		}},
+		{assettest.RouteGetCustomer, false, func(h *tester, n string) request {
+			return request{"GET", bizPath(biz, "/customers/"+h.createCustomer(biz, "G-"+n)), nil, nil}
+		}},
+		{assettest.RouteUpdateCustomer, true, func(h *tester, n string) request {
+			return request{"PATCH", bizPath(biz, "/customers/"+h.createCustomer(biz, "U-"+n)), map[string]any{"email": n + "@x.test"}, nil}
+		}},
+		{assettest.RouteCreateTransactions, true, func(h *tester, n string) request {
+			return request{"POST", bizPath(biz, "/transactions"), []any{map[string]any{"description": "d", "transaction_datetime": "2025-01-15T00:00:00Z",
+				"amount": 1, "transaction_id": "T-" + n, "external_account_id": "eac_1"}}, nil}
+		}},
+		{assettest.RouteListTransactions, false, func(*tester, string) request {
+			return request{"GET", bizPath(biz, "/transactions"), nil, nil}
+		}},
+		{assettest.RouteGetTransaction, false, func(h *tester, n string) request {
+			return request{"GET", bizPath(biz, "/transactions/"+h.srv.AddTransaction(biz, asset.MustDecimal("1"))), nil, nil}
+		}},
+		{assettest.RouteListLedgers, false, func(*tester, string) request {
+			return request{"GET", bizPath(biz, "/ledger"), nil, nil}
+		}},
+		{assettest.RouteGetLedger, false, func(h *tester, n string) request {
+			ledgers, err := h.srv.Client().Ledgers.List(context.Background(), biz)
+			if err != nil {
+				panic(err)
+			}
+			return request{"GET", bizPath(biz, "/ledger/"+ledgers[0].ID), nil, nil}
 		}},
 	}
 	for _, tt := range tests {

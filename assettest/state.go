@@ -18,8 +18,14 @@ type business struct {
 	byID     map[string]*invoice
 	byNumber map[string]*invoice
 	txns     map[string]*transaction
-	// customers maps customer_external_id to the cus_ id it stands for.
-	customers map[string]string
+	// customers maps an external id to the cus_ id of its customer.
+	customers    map[string]string
+	customerList []*customer // creation order, which is also the list order
+	customerByID map[string]*customer
+	// transactions are in creation order; txns finds them by id,
+	// txnByExternal by external_id, unique within the business.
+	transactions  []*transaction
+	txnByExternal map[string]*transaction
 	// memos are the credit memos in creation order, which is also the list
 	// order; they make up the customers' credit pools.
 	memos        []*creditMemo
@@ -32,13 +38,15 @@ type business struct {
 
 func newBusiness(tagFields []string) *business {
 	b := &business{
-		byID:         map[string]*invoice{},
-		byNumber:     map[string]*invoice{},
-		txns:         map[string]*transaction{},
-		customers:    map[string]string{},
-		memoByID:     map[string]*creditMemo{},
-		memoByNumber: map[string]*creditMemo{},
-		tagFields:    map[string]bool{},
+		byID:          map[string]*invoice{},
+		byNumber:      map[string]*invoice{},
+		txns:          map[string]*transaction{},
+		customers:     map[string]string{},
+		customerByID:  map[string]*customer{},
+		txnByExternal: map[string]*transaction{},
+		memoByID:      map[string]*creditMemo{},
+		memoByNumber:  map[string]*creditMemo{},
+		tagFields:     map[string]bool{},
 	}
 	for _, name := range tagFields {
 		b.tagFields[name] = true
@@ -77,18 +85,10 @@ func unknownBatchTags[T, V any](b *business, items []T, tagsOf func(*T) map[stri
 func (s *Server) customer(b *business, externalID string) string {
 	id := b.customers[externalID]
 	if id == "" {
-		id = s.newID("cus_")
-		b.customers[externalID] = id
+		id = s.addCustomer(b, &customer{id: s.newID("cus_"), name: externalID, externalID: externalID}).id
 	}
 	return id
 }
-
-// transaction is money received that payments can draw on.
-type transaction struct {
-	amount, applied asset.Decimal
-}
-
-func (t *transaction) remaining() asset.Decimal { return t.amount.Sub(t.applied) }
 
 // idAlphabet is base58: ids look like the API's (inv_WQMDNUHpBThYSNh4AprDBo).
 const idAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -133,10 +133,13 @@ func (s *Server) business(id string) *business {
 }
 
 // AddTransaction records money received by a business, for payments to draw
-// on, and returns its txn_ id. It panics if businessID is not a biz_ id (the
-// API refuses every request for it), or if amount is not positive or has
-// more than two decimal places, or if the server's state file (WithState)
-// cannot be written.
+// on, and returns its txn_ id: a shortcut for a transaction created through
+// the API, listed and fetched like the others, with the external id
+// "AddTransaction-" and the id's suffix, on the account
+// AddTransactionAccount, dated now. It panics if businessID is not a biz_
+// id (the API refuses every request for it), or if amount is not positive
+// or has more than two decimal places, or if the server's state file
+// (WithState) cannot be written.
 func (s *Server) AddTransaction(businessID string, amount asset.Decimal) string {
 	checkBusiness("AddTransaction", businessID)
 	checkMoney("AddTransaction", amount)

@@ -34,12 +34,16 @@ type stateOf struct {
 	Invoices []asset.Invoice
 	Memos    []asset.CreditMemo
 	Refunds  []asset.Refund
-	Txns     map[string]string
-	Credit   string
+	// Customers and Transactions hold every id and time their changes drew.
+	Customers    []asset.Customer
+	Transactions []asset.Transaction
+	Txns         map[string]string
+	Credit       string
 }
 
 func readState(srv *assettest.Server, biz string, txns ...string) stateOf {
-	st := stateOf{Invoices: srv.Invoices(biz), Memos: srv.CreditMemos(biz), Refunds: srv.Refunds(biz), Txns: map[string]string{}}
+	st := stateOf{Invoices: srv.Invoices(biz), Memos: srv.CreditMemos(biz), Refunds: srv.Refunds(biz), Txns: map[string]string{},
+		Customers: srv.Customers(biz), Transactions: srv.Transactions(biz)}
 	for _, id := range txns {
 		left, ok := srv.TransactionRemaining(biz, id)
 		st.Txns[id] = fmt.Sprint(left, ok)
@@ -88,7 +92,15 @@ func changeEverything(t *testing.T, srv *assettest.Server, c *asset.Client) []st
 	require.NoError(t, err)
 	_, err = c.CreditMemos.Void(ctx, biz, memos[1].ID)
 	require.NoError(t, err)
-	return []string{txn}
+	cus, err := c.Customers.Create(ctx, biz, asset.CustomerCreate{Name: "Keep", ExternalID: "erp-keep", BillingAddress: &asset.Address{City: "Oslo"}})
+	require.NoError(t, err)
+	email := "ap@keep.test"
+	_, err = c.Customers.Update(ctx, biz, cus.ID, asset.CustomerUpdate{Email: &email})
+	require.NoError(t, err)
+	created, err := c.Transactions.Create(ctx, biz, []asset.TransactionCreate{{Description: "wire", Datetime: time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC),
+		Amount: mustDec("75.00"), ExternalID: "bank-1", ExternalAccountID: "eac_keep"}})
+	require.NoError(t, err)
+	return []string{txn, created[0].ID}
 }
 
 func TestStateSurvivesRestart(t *testing.T) {

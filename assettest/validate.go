@@ -122,6 +122,7 @@ type bound int
 const (
 	atLeastZero bound = iota // ge=0
 	aboveZero                // gt=0
+	anySign                  // no bound: money in or out
 )
 
 // The places a decimal field may have: money the client sends is in

@@ -1,8 +1,9 @@
-// Command quickstart is a tour of the asset SDK: it creates invoices, lists
-// them with a filter, walks the pages, voids and tags invoices, pays one in
-// part and then in full, pays another from a credit memo and refunds part
-// of the first (on the embedded server), and shows how the SDK's errors say
-// what to do.
+// Command quickstart is a tour of the asset SDK: it creates a customer and
+// invoices for it, lists them with a filter, walks the pages, voids and
+// tags invoices, records a bank transaction and pays one invoice from it in
+// part and then in full (each id taken from the call before), pays another
+// from a credit memo and refunds part of the first (on the embedded
+// server), and shows how the SDK's errors say what to do.
 //
 // Run it with nothing but Go installed:
 //
@@ -29,10 +30,11 @@
 // A try that failed and will be retried, and a call that failed, are said
 // on stderr as they happen.
 //
-// On the real API it creates five invoices whose numbers start with
-// QS-<unix time>-<random>- so that it can be run more than once, even twice
-// in the same second, voids one and pays
-// another. It walks only the first 3 pages of the business's invoices, so
+// On the real API it creates a customer whose external id and five
+// invoices whose numbers start with QS-<unix time>-<random>- so that it can
+// be run more than once, even twice in the same second, voids one and pays
+// another from ASSET_TRANSACTION_ID: it records no transaction there, as
+// that would book money the business never received. It walks only the first 3 pages of the business's invoices, so
 // that a large business costs neither the minute the tour may take nor
 // much of the rate limit, and says so when it stops early.
 package main
@@ -93,6 +95,8 @@ type tour struct {
 	today  time.Time
 	// byNumber holds the invoices created, by number without the prefix.
 	byNumber map[string]asset.Invoice
+	// customer is the customer the invoices are for.
+	customer *asset.Customer
 	// txn is the money received the payments drew on, "" when they were
 	// skipped.
 	txn string
@@ -115,7 +119,7 @@ func newTour(env *exampleenv.Env, getenv func(string) string, out io.Writer) *to
 // run takes the steps in turn, stopping at the first that fails.
 func (t *tour) run(ctx context.Context) error {
 	for _, step := range []func(context.Context) error{
-		t.createInvoices, t.listDueSoon, t.walkInvoices, t.voidAndTag,
+		t.createCustomer, t.createInvoices, t.listDueSoon, t.walkInvoices, t.voidAndTag,
 		t.payInPartThenInFull, t.creditAndRefund,
 	} {
 		if err := step(ctx); err != nil {
@@ -126,13 +130,38 @@ func (t *tour) run(ctx context.Context) error {
 	return nil
 }
 
-// createInvoices creates a batch of invoices. Amounts are exact decimals,
-// never floats.
+// createCustomer creates the customer the invoices are for. Its external id
+// is the key to find it again should the outcome be unknown.
+func (t *tour) createCustomer(ctx context.Context) error {
+	external := t.prefix + "acme"
+	cus, err := t.client.Customers.Create(ctx, t.biz, asset.CustomerCreate{
+		Name: "Acme Corp", ExternalID: external, Email: "ap@acme.example",
+		BillingAddress: &asset.Address{Street1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"},
+	})
+	if errors.Is(err, asset.ErrOutcomeUnknown) {
+		// The API has no idempotency key: look before creating again.
+		if found, ferr := t.client.Customers.FindByExternalID(ctx, t.biz, external); ferr == nil {
+			cus, err = found, nil
+		}
+	}
+	if errors.Is(err, asset.ErrOutcomeUnknown) {
+		return fmt.Errorf("create the customer: %w\nthe customer may have been created: look for external id %s with Customers.FindByExternalID before creating it again", err, external)
+	}
+	if err != nil {
+		return fail("create the customer", err)
+	}
+	t.customer = cus
+	fmt.Fprintf(t.out, "Created customer %s (external id %s), billed in %s\n", cus.Name, cus.ExternalID, cus.BillingAddress.City)
+	return nil
+}
+
+// createInvoices creates a batch of invoices, three of them for the
+// customer just created. Amounts are exact decimals, never floats.
 func (t *tour) createInvoices(ctx context.Context) error {
-	prefix, today := t.prefix, t.today
+	prefix, today, customer := t.prefix, t.today, t.customer.ID
 	created, err := t.client.Invoices.Create(ctx, t.biz, []asset.InvoiceCreate{
 		{
-			Number: prefix + "1001", Description: "Website redesign", CustomerExternalID: "acme",
+			Number: prefix + "1001", Description: "Website redesign", CustomerID: customer,
 			DueAt: today.AddDate(0, 0, 14),
 			Lines: []asset.InvoiceLineCreate{
 				{Description: "Design, days", UnitPrice: asset.MustDecimal("150.00"), Quantity: asset.MustDecimal("3")},
@@ -140,7 +169,7 @@ func (t *tour) createInvoices(ctx context.Context) error {
 			},
 		},
 		{
-			Number: prefix + "1002", Description: "Support plan", CustomerExternalID: "acme",
+			Number: prefix + "1002", Description: "Support plan", CustomerID: customer,
 			DueAt: today.AddDate(0, 0, 21),
 			Lines: []asset.InvoiceLineCreate{{
 				Description: "Support, hours", UnitPrice: asset.MustDecimal("95.50"), Quantity: asset.MustDecimal("4"),
@@ -153,7 +182,7 @@ func (t *tour) createInvoices(ctx context.Context) error {
 			Lines: []asset.InvoiceLineCreate{{Description: "Two-day workshop", Amount: asset.MustDecimal("1200.00")}},
 		},
 		{
-			Number: prefix + "1004", Description: "Website redesign (sent twice by mistake)", CustomerExternalID: "acme",
+			Number: prefix + "1004", Description: "Website redesign (sent twice by mistake)", CustomerID: customer,
 			DueAt: today.AddDate(0, 0, 14),
 			Lines: []asset.InvoiceLineCreate{{Description: "Design and hosting", Amount: asset.MustDecimal("570.00")}},
 		},
@@ -247,9 +276,12 @@ func (t *tour) voidAndTag(ctx context.Context) error {
 }
 
 // payInPartThenInFull pays part of an invoice, then what remains, from
-// the transaction it keeps in t.txn.
+// the transaction it keeps in t.txn, and shows both payments on it.
 func (t *tour) payInPartThenInFull(ctx context.Context) error {
-	txn := transaction(t.env, t.getenv, asset.MustDecimal("570.00"))
+	txn, err := t.transaction(ctx, asset.MustDecimal("570.00"))
+	if err != nil {
+		return err
+	}
 	if txn == "" {
 		fmt.Fprintln(t.out, "Skipped the payments: set ASSET_TRANSACTION_ID to money received (at least 570.00) to pay with")
 		return nil
@@ -272,6 +304,17 @@ func (t *tour) payInPartThenInFull(ctx context.Context) error {
 		return fail("pay in full", err)
 	}
 	printPaid(t.out, rest, paid)
+	tx, err := t.client.Transactions.Get(ctx, t.biz, txn, []string{asset.TransactionIncludeInvoicePayments})
+	if err != nil {
+		return fail("get the transaction", err)
+	}
+	var parts []string
+	for _, p := range tx.InvoicePayments {
+		if p.Invoice != nil && p.Invoice.ID == first.ID {
+			parts = append(parts, p.PaymentAmount.String())
+		}
+	}
+	fmt.Fprintf(t.out, "The transaction shows what it paid on %s: %s\n", first.Number, strings.Join(parts, " + "))
 	return nil
 }
 
@@ -369,57 +412,6 @@ func refundPart(ctx context.Context, env *exampleenv.Env, prefix string, inv ass
 	return nil
 }
 
-// explain says what to do about an error the SDK returned: these are the
-// cases a program has to tell apart, most specific first.
-func explain(err error) string {
-	var (
-		inputErr *asset.InputError
-		batchErr *asset.BatchError
-		apiErr   *asset.APIError
-	)
-	switch {
-	case err == nil:
-		return "done"
-	case errors.As(err, &inputErr):
-		return fmt.Sprintf("refused before sending, %s %s: fix the input; nothing was sent", inputErr.Field, inputErr.Reason)
-	case errors.As(err, &batchErr):
-		var parts []string
-		for _, f := range batchErr.Failures {
-			parts = append(parts, fmt.Sprintf("%s (%s)", f.Number, f.Message))
-		}
-		return "not created: " + strings.Join(parts, ", ") + "; the others were, so create only these again once fixed"
-	case errors.Is(err, asset.ErrOutcomeUnknown):
-		// The API has no idempotency key: trying again could pay twice.
-		return "the outcome is unknown and the change may have been applied: get the invoice and look at its payments before trying again"
-	case errors.Is(err, asset.ErrUnauthorized):
-		return "the token was refused: check ASSET_TOKEN"
-	case errors.Is(err, asset.ErrForbidden):
-		return "the token may not act on this business: check ASSET_BUSINESS_ID and the token's scopes"
-	case errors.Is(err, asset.ErrNotFound):
-		return "not found in this business: check the invoice and transaction ids"
-	case errors.Is(err, asset.ErrRateLimited) && errors.As(err, &apiErr):
-		return fmt.Sprintf("rate limited: try again in %s", apiErr.RetryAfter)
-	case errors.As(err, &apiErr) && apiErr.Temporary():
-		return fmt.Sprintf("the API failed (%d %s): try again later; quote request id %s to support if it lasts",
-			apiErr.StatusCode, apiErr.Message, apiErr.RequestID)
-	case errors.As(err, &apiErr):
-		return fmt.Sprintf("refused by the API (%d %s): change the request; quote request id %s to support if it looks wrong",
-			apiErr.StatusCode, apiErr.Message, apiErr.RequestID)
-	}
-	return "no answer from the API: check the network and ASSET_BASE_URL"
-}
-
-// explainCreate is explain for a Create. Its outcome-unknown case differs:
-// numbers are unique per business, so sending the same batch again cannot
-// create an invoice twice; one the lost attempt created comes back as a
-// failure saying it already exists.
-func explainCreate(err error) string {
-	if errors.Is(err, asset.ErrOutcomeUnknown) {
-		return "the outcome is unknown and some invoices may have been created: send the same batch again; the numbers are unique per business, so one already created is refused as existing, not created twice"
-	}
-	return explain(err)
-}
-
 // runPrefix starts this run's invoice numbers: the time, and a random part
 // so that two runs in the same second do not collide.
 func runPrefix(now time.Time) string {
@@ -428,20 +420,32 @@ func runPrefix(now time.Time) string {
 	return fmt.Sprintf("QS-%d-%x-", now.Unix(), b)
 }
 
-// fail ends the tour at a step that should have worked, saying what to do.
-func fail(step string, err error) error {
-	return fmt.Errorf("%s: %w\n%s", step, err, explain(err))
-}
-
-// transaction is the money the payments draw on: on the embedded server,
-// money received just now; on the real API, ASSET_TRANSACTION_ID, or ""
-// to skip the payments. Paying from the customer's credit instead would
-// need a customer known to have enough.
-func transaction(env *exampleenv.Env, getenv func(string) string, amount asset.Decimal) string {
-	if env.Embedded() {
-		return env.Fake.AddTransaction(env.BusinessID, amount)
+// transaction is the money the payments draw on: on the embedded server, a
+// bank deposit recorded just now, its id from the create call; on the real
+// API, ASSET_TRANSACTION_ID, or "" to skip the payments (recording a
+// deposit there would book money the business never received). Paying from
+// the customer's credit instead would need a customer known to have enough.
+func (t *tour) transaction(ctx context.Context, amount asset.Decimal) (string, error) {
+	if !t.env.Embedded() {
+		return t.getenv("ASSET_TRANSACTION_ID"), nil
 	}
-	return getenv("ASSET_TRANSACTION_ID")
+	external := t.prefix + "DEP-1"
+	created, err := t.client.Transactions.Create(ctx, t.biz, []asset.TransactionCreate{{
+		Description: "Wire from Acme Corp", Datetime: time.Now().UTC(), Amount: amount,
+		ExternalID: external, ExternalAccountID: "eac_QuickstartChecking0001",
+	}})
+	if errors.Is(err, asset.ErrOutcomeUnknown) {
+		// Settle by external id before recording it again.
+		found, ferr := t.client.Transactions.FindByExternalIDs(ctx, t.biz, []string{external}, nil)
+		if tx, ok := found[external]; ferr == nil && ok {
+			created, err = []asset.Transaction{tx}, nil
+		}
+	}
+	if err != nil {
+		return "", fail("record the deposit", err)
+	}
+	fmt.Fprintf(t.out, "Recorded deposit %s of %s\n", created[0].ExternalID, created[0].Amount)
+	return created[0].ID, nil
 }
 
 // tagField is the tag field to tag with: ASSET_TAG_FIELD, which on the

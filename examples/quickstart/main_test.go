@@ -28,9 +28,10 @@ func TestRunsOnTheEmbeddedServer(t *testing.T) {
 	assert.Empty(t, stderr.String())
 
 	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
-	require.Len(t, lines, 19, stdout.String())
+	require.Len(t, lines, 22, stdout.String())
 	assert.Regexp(t, `^ASSET_TOKEN is not set: running on an embedded assettest server at http://127\.0\.0\.1:\d+ \(business biz_example\), which forgets everything when this program exits$`, lines[0])
 	assert.Equal(t, []string{
+		"Created customer Acme Corp (external id QS-acme), billed in Springfield",
 		"Created 4 invoices:",
 		"  QS-1001    open         570.00",
 		"  QS-1002    open         377.84",
@@ -40,16 +41,18 @@ func TestRunsOnTheEmbeddedServer(t *testing.T) {
 		"Walked every invoice, 2 per page: 4 invoices, 2717.84 to be paid",
 		"Voided QS-1004: status voided, voided at set: true",
 		"Tagged QS-1001: Project=Website",
+		"Recorded deposit QS-DEP-1 of 570.00",
 		"Paid 200.00 on QS-1001: 200.00 of 570.00 paid, balance 370.00, status open",
 		"Paid 370.00 on QS-1001: 570.00 of 570.00 paid, balance 0.00, status paid",
+		"The transaction shows what it paid on QS-1001: 200.00 + 370.00",
 		"Credited QS-CM-1 with 400.00; paid QS-1002 from the credit: 377.84 of 377.84 paid, status paid, from memo QS-CM-1: true",
 		"Voided QS-CM-1: the 22.16 left of it is no longer credit, voided at set: true",
 		"Refunded 50.00 of QS-1001 as QS-RF-1: refund pending, invoice partially_refunded",
 		"Paid the refund: 50.00 of 50.00 paid, refund completed",
-	}, lines[1:16])
-	assert.Regexp(t, `^Paying voided QS-1004: refused by the API \(422 Invoice is voided\): change the request; quote request id req_\w+ to support if it looks wrong$`, lines[16])
-	assert.Equal(t, "Paying -5.00: refused before sending, payment.PaymentAmount -5.00 is negative: fix the input; nothing was sent", lines[17])
-	assert.Equal(t, `Creating QS-1001 again with QS-1005: created QS-1005; not created: QS-1001 (An invoice with number "QS-1001" already exists); the others were, so create only these again once fixed`, lines[18])
+	}, lines[1:19])
+	assert.Regexp(t, `^Paying voided QS-1004: refused by the API \(422 Invoice is voided\): change the request; quote request id req_\w+ to support if it looks wrong$`, lines[19])
+	assert.Equal(t, "Paying -5.00: refused before sending, payment.PaymentAmount -5.00 is negative: fix the input; nothing was sent", lines[20])
+	assert.Equal(t, `Creating QS-1001 again with QS-1005: created QS-1005; not created: QS-1001 (An invoice with number "QS-1001" already exists); the others were, so create only these again once fixed`, lines[21])
 }
 
 // realAPI is the environment of a run against a server of the test's own,
@@ -118,6 +121,14 @@ func TestRunsOnTheAPIGiven(t *testing.T) {
 			assert.Empty(t, srv.Refunds(biz), "no real customer is refunded")
 
 			first := invs[2]
+			// The invoices are the customer's the run created: its id was
+			// taken from the create call. No transaction is recorded on a
+			// real business.
+			customers := srv.Customers(biz)
+			require.Len(t, customers, 2, "the run's and globex, named by an external id")
+			assert.Equal(t, prefix+"acme", customers[0].ExternalID)
+			assert.Equal(t, customers[0].ID, first.CustomerID)
+			assert.Zero(t, srv.Requests(assettest.RouteCreateTransactions), "no deposit is booked on the real API")
 			if tt.tagField {
 				assert.Equal(t, "Website", first.Tags["Location"].String())
 			} else {
@@ -209,8 +220,9 @@ func TestRunPrefixIsUniquePerRun(t *testing.T) {
 	assert.Regexp(t, `^QS-1700000000-[0-9a-f]{6}-$`, a)
 }
 
-// A server that accepts and never answers: the create's try ends at the
-// attempt timeout, says so on stderr, and the advice is the create's.
+// A server that accepts and never answers: the first create's try, the
+// customer's, ends at the attempt timeout, says so on stderr, and the
+// advice is to look the customer up before creating it again.
 func TestASilentServer(t *testing.T) {
 	vars := map[string]string{"ASSET_TOKEN": "tok", "ASSET_BUSINESS_ID": "biz_1", "ASSET_BASE_URL": exampletest.SilentServer(t), "ASSET_ATTEMPT_TIMEOUT": "100ms"}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -219,8 +231,9 @@ func TestASilentServer(t *testing.T) {
 	err := run(ctx, nil, env(vars), &bytes.Buffer{}, &stderr)
 	require.Error(t, err)
 	require.NoError(t, ctx.Err(), "the attempt timeout ended the call, not the test's deadline")
-	assert.Contains(t, stderr.String(), `level=ERROR msg="asset-go: request failed" method=POST route=/v0/business/biz_1/invoice status=0 attempt=1`)
-	assert.Contains(t, err.Error(), "create: ")
+	assert.Contains(t, stderr.String(), `level=ERROR msg="asset-go: request failed" method=POST route=/v0/business/biz_1/customers status=0 attempt=1`)
+	assert.Contains(t, err.Error(), "create the customer: ")
+	assert.Contains(t, err.Error(), "Customers.FindByExternalID")
 }
 
 func TestExplainsFailures(t *testing.T) {

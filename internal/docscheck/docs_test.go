@@ -95,6 +95,8 @@ var (
 	txnID      string
 	apiKey     string
 	apiCode    string
+	batch       []asset.TransactionCreate
+	externalIDs []string
 )
 `
 
