@@ -1,0 +1,136 @@
+package soak
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/assetkit/asset-go"
+)
+
+// outcome is what the SDK answered a call, as a caller must read it.
+type outcome int
+
+const (
+	answered outcome = iota // success
+	refused                 // an error that says nothing was applied
+	unknown                 // an error matching ErrOutcomeUnknown
+)
+
+func (o outcome) String() string {
+	return [...]string{"success", "refusal", "unknown"}[o]
+}
+
+// classify reads err as a caller would: only ErrOutcomeUnknown leaves the
+// change open, every other error promises that nothing was applied.
+func classify(err error) outcome {
+	switch {
+	case err == nil:
+		return answered
+	case errors.Is(err, asset.ErrOutcomeUnknown):
+		return unknown
+	}
+	return refused
+}
+
+// resolution is what became of an unknown outcome once looked up.
+type resolution int
+
+const (
+	unresolved resolution = iota
+	foundApplied
+	foundNotApplied
+	foundPartly // a batch some of whose items were created
+)
+
+func (r resolution) String() string {
+	return [...]string{"", "applied", "not applied", "partly applied"}[r]
+}
+
+// record is one call of the history.
+type record struct {
+	worker, seq int
+	op          string
+	target      string // the ids or numbers the call is about
+	asked       string // what was asked, briefly
+	start, end  time.Time
+	deadline    time.Time // zero when the call had none
+	outcome     outcome
+	err         string
+	resolved    resolution
+}
+
+func (r *record) String() string {
+	s := fmt.Sprintf("w%02d#%d %s %s (%s) -> %s", r.worker, r.seq, r.op, r.target, r.asked, r.outcome)
+	if r.err != "" {
+		s += ": " + r.err
+	}
+	if r.resolved != unresolved {
+		s += " => " + r.resolved.String()
+	}
+	return s
+}
+
+// history is every call the workers made, in the order they ended.
+type history struct {
+	mu      sync.Mutex
+	records []*record
+}
+
+func (h *history) add(r *record) {
+	h.mu.Lock()
+	h.records = append(h.records, r)
+	h.mu.Unlock()
+}
+
+// about lists the records whose target mentions id, for a failure's
+// report: what was asked of that entity and what the SDK said.
+func (h *history) about(id string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, r := range h.records {
+		if strings.Contains(r.target, id) {
+			out = append(out, r.String())
+		}
+	}
+	return out
+}
+
+// summary counts the calls by operation and outcome, and the unknown
+// outcomes by how they were resolved.
+func (h *history) summary() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	type key struct {
+		op string
+		o  outcome
+	}
+	counts := map[key]int{}
+	res := map[resolution]int{}
+	ops := map[string]bool{}
+	for _, r := range h.records {
+		counts[key{r.op, r.outcome}]++
+		ops[r.op] = true
+		if r.outcome == unknown {
+			res[r.resolved]++
+		}
+	}
+	names := make([]string, 0, len(ops))
+	for op := range ops {
+		names = append(names, op)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d calls\n", len(h.records))
+	for _, op := range names {
+		fmt.Fprintf(&b, "  %-16s %6d ok %6d refused %6d unknown\n", op,
+			counts[key{op, answered}], counts[key{op, refused}], counts[key{op, unknown}])
+	}
+	fmt.Fprintf(&b, "  unknown outcomes resolved: %d applied, %d not applied, %d partly applied, %d not looked up (reads)\n",
+		res[foundApplied], res[foundNotApplied], res[foundPartly], res[unresolved])
+	return b.String()
+}
