@@ -144,7 +144,7 @@ func (s *soak) inject(rng *rand.Rand, route assettest.Route) string {
 	case n < 82:
 		// Longer than most calls' deadlines or attempt timeouts: the
 		// client gives up, and the server abandons the request unapplied.
-		s.srv.DelayNext(route, 1, time.Duration(2500+rng.IntN(1000))*time.Millisecond)
+		s.srv.DelayNext(route, 1, time.Duration(1500+rng.IntN(1000))*time.Millisecond)
 		return faultTimeout
 	default:
 		s.srv.MalformedNext(route, 1)

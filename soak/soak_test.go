@@ -20,7 +20,7 @@ import (
 )
 
 var (
-	soakFor     = flag.Duration("soak", 4*time.Second, "how long the soak's workers run")
+	soakFor     = flag.Duration("soak", 3*time.Second, "how long the soak's workers run")
 	soakSeed    = flag.Uint64("soak.seed", 0, "the soak's seed; 0 draws one from the clock")
 	soakWorkers = flag.Int("soak.workers", 8, "goroutines of random work against assettest")
 )
@@ -131,12 +131,25 @@ func TestSoak(t *testing.T) {
 	s.checkConnections()
 
 	t.Logf("%s", s.hist.summary())
+	t.Logf("%s", s.requestSummary())
 	t.Logf("faults fired:\n%s", s.faults.summary())
 	t.Logf("wire faults: %s", wire.summary())
 	t.Logf("longest overrun of a deadline: %s", s.maxOverrun)
 	for _, v := range s.violations {
 		t.Error(v)
 	}
+}
+
+// requestSummary tells how many requests reached the fake and how many of
+// them a fault struck.
+func (s *soak) requestSummary() string {
+	var requests, faulted int
+	for _, route := range append(append([]assettest.Route{assettest.RouteToken}, changeRoutes...), readRoutes...) {
+		st := s.srv.Stats(route)
+		requests += st.Requests
+		faulted += st.Faulted
+	}
+	return fmt.Sprintf("%d requests reached the fake, %d answered by a fault (delays aside)", requests, faulted)
 }
 
 // newClient is a client of the fake through a transport of the soak's own,
