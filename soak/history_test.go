@@ -1,6 +1,7 @@
 package soak
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -36,6 +37,29 @@ func classify(err error) outcome {
 	return refused
 }
 
+// reason is the kind of err, coarsely: what the summary counts refusals
+// and unknown outcomes by.
+func reason(err error) string {
+	var apiErr *asset.APIError
+	var netErr *asset.NetworkError
+	var decErr *asset.DecodeError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &apiErr):
+		return fmt.Sprintf("status %d", apiErr.StatusCode)
+	case errors.As(err, &decErr):
+		return "unreadable answer"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "deadline"
+	case errors.As(err, &netErr) && netErr.MayHaveApplied:
+		return "connection lost after sending"
+	case errors.As(err, &netErr):
+		return "connection lost before sending"
+	}
+	return "other"
+}
+
 // resolution is what became of an unknown outcome once looked up.
 type resolution int
 
@@ -60,6 +84,7 @@ type record struct {
 	deadline    time.Time // zero when the call had none
 	outcome     outcome
 	err         string
+	reason      string // the kind of error, for the summary
 	resolved    resolution
 }
 
@@ -112,8 +137,12 @@ func (h *history) summary() string {
 	counts := map[key]int{}
 	res := map[resolution]int{}
 	ops := map[string]bool{}
+	reasons := map[outcome]map[string]int{refused: {}, unknown: {}}
 	for _, r := range h.records {
 		counts[key{r.op, r.outcome}]++
+		if r.outcome != answered {
+			reasons[r.outcome][r.reason]++
+		}
 		ops[r.op] = true
 		if r.outcome == unknown {
 			res[r.resolved]++
@@ -129,6 +158,18 @@ func (h *history) summary() string {
 	for _, op := range names {
 		fmt.Fprintf(&b, "  %-16s %6d ok %6d refused %6d unknown\n", op,
 			counts[key{op, answered}], counts[key{op, refused}], counts[key{op, unknown}])
+	}
+	for _, o := range []outcome{refused, unknown} {
+		fmt.Fprintf(&b, "  %s, by cause:", o)
+		causes := make([]string, 0, len(reasons[o]))
+		for c := range reasons[o] {
+			causes = append(causes, c)
+		}
+		sort.Strings(causes)
+		for _, c := range causes {
+			fmt.Fprintf(&b, " %s %d,", c, reasons[o][c])
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "  unknown outcomes resolved: %d applied, %d not applied, %d partly applied, %d not looked up (reads)\n",
 		res[foundApplied], res[foundNotApplied], res[foundPartly], res[unresolved])

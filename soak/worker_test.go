@@ -112,7 +112,7 @@ func (w *worker) call(op, target, asked string, slack time.Duration, opts []asse
 	r.end = time.Now()
 	r.outcome = classify(err)
 	if err != nil {
-		r.err = err.Error()
+		r.err, r.reason = err.Error(), reason(err)
 	}
 	w.s.hist.add(r)
 	w.s.checkDeadline(r, slack)
