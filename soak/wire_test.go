@@ -126,7 +126,7 @@ func (ws *wireSoak) one(fault wiretest.Fault) {
 	case 0:
 		op = "pay"
 		_, err = w.client.Payments.Apply(ctx, "biz_soakWire", asset.InvoicePaymentCreate{
-			InvoiceID: wireInvoice, TransactionID: "txn_SoakWire000000000000001", PaymentAmount: dec(w.rng(ws)),
+			InvoiceID: wireInvoice, TransactionID: "txn_SoakWire000000000000001", PaymentAmount: dec(1 + ws.rng.Int64N(10000)),
 		}, opts...)
 	case 1:
 		op = "update"
@@ -162,9 +162,6 @@ func (ws *wireSoak) one(fault wiretest.Fault) {
 		ws.fired[wireNames[fault]]++
 	}
 }
-
-// rng is a random payment in cents for a wire call.
-func (w *wireServer) rng(ws *wireSoak) int64 { return 1 + ws.rng.Int64N(10000) }
 
 func (ws *wireSoak) summary() string {
 	names := make([]string, 0, len(ws.fired))
