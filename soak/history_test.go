@@ -99,6 +99,10 @@ func (r *record) String() string {
 	return s
 }
 
+// readOps are the operations that change nothing: their errors are not
+// counted by cause.
+var readOps = map[string]bool{"get": true, "page back": true, "walk invoices": true, "walk memos": true, "walk refunds": true}
+
 // history is every call the workers made, in the order they ended.
 type history struct {
 	mu      sync.Mutex
@@ -140,7 +144,7 @@ func (h *history) summary() string {
 	reasons := map[outcome]map[string]int{refused: {}, unknown: {}}
 	for _, r := range h.records {
 		counts[key{r.op, r.outcome}]++
-		if r.outcome != answered {
+		if r.outcome != answered && !readOps[r.op] {
 			reasons[r.outcome][r.reason]++
 		}
 		ops[r.op] = true
@@ -160,7 +164,7 @@ func (h *history) summary() string {
 			counts[key{op, answered}], counts[key{op, refused}], counts[key{op, unknown}])
 	}
 	for _, o := range []outcome{refused, unknown} {
-		fmt.Fprintf(&b, "  %s, by cause:", o)
+		fmt.Fprintf(&b, "  changes with outcome %s, by cause:", o)
 		causes := make([]string, 0, len(reasons[o]))
 		for c := range reasons[o] {
 			causes = append(causes, c)
