@@ -40,6 +40,7 @@ var (
 		assettest.RouteListInvoices, assettest.RouteGetInvoice, assettest.RouteListInvoiceRefunds,
 		assettest.RouteListRefunds, assettest.RouteListCreditMemos, assettest.RouteGetCreditMemo,
 	}
+	allRoutes = append(append([]assettest.Route{}, changeRoutes...), readRoutes...)
 )
 
 // faultCounts counts faults by kind as they fire.
@@ -78,48 +79,53 @@ type pending struct {
 	requests int // the route's requests when it was queued
 }
 
-// injectFaults queues faults at random moments on random routes until stop
-// is closed. Which request a fault strikes depends on the workers' timing:
-// a replay injects the same faults in the same order, not on the same
-// requests.
-func (s *soak) injectFaults(stop <-chan struct{}) {
-	rng := s.rngFor(1 << 40)
-	queued := map[assettest.Route]pending{}
-	all := append(append([]assettest.Route{}, changeRoutes...), readRoutes...)
-	for {
-		select {
-		case <-stop:
-			return
-		case <-time.After(time.Duration(1+rng.IntN(6)) * time.Millisecond):
+// injector holds the faults queued and not yet fired, one a route at most,
+// so that each fires on its own and is counted by its kind.
+type injector struct {
+	mu     sync.Mutex
+	queued map[assettest.Route]pending
+}
+
+// faultsPerCall is how many faults a call may queue before it is made.
+const faultsPerCall = 2
+
+// injectFaults queues faults on random routes, drawn from rng, the random
+// source of the worker about to make a call: faults come at the pace of
+// the work, and with one worker the same seed queues the same faults
+// before the same calls. Which request a fault strikes is the route's
+// next, whoever makes it.
+func (s *soak) injectFaults(rng *rand.Rand) {
+	s.inj.mu.Lock()
+	defer s.inj.mu.Unlock()
+	if s.inj.queued == nil {
+		s.inj.queued = map[assettest.Route]pending{}
+	}
+	for route, p := range s.inj.queued {
+		if s.srv.Requests(route) > p.requests {
+			s.faults.fire(p.kind)
+			delete(s.inj.queued, route)
 		}
-		for route, p := range queued {
-			if s.srv.Requests(route) > p.requests {
-				s.faults.fire(p.kind)
-				delete(queued, route)
-			}
-		}
+	}
+	for range faultsPerCall {
 		switch n := rng.IntN(100); {
 		case n < 2:
 			s.srv.RevokeTokens()
 			s.faults.fire(faultRevoke)
-			continue
 		case n < 4:
 			s.srv.SetLatency(time.Duration(rng.IntN(4)) * time.Millisecond)
 			s.faults.fire(faultLatency)
-			continue
 		case n < 8:
-			if _, busy := queued[assettest.RouteToken]; !busy {
+			if _, busy := s.inj.queued[assettest.RouteToken]; !busy {
 				kind := s.injectToken(rng)
-				queued[assettest.RouteToken] = pending{kind, s.srv.Requests(assettest.RouteToken)}
+				s.inj.queued[assettest.RouteToken] = pending{kind, s.srv.Requests(assettest.RouteToken)}
 			}
-			continue
+		default:
+			route := allRoutes[rng.IntN(len(allRoutes))]
+			if _, busy := s.inj.queued[route]; !busy {
+				kind := s.inject(rng, route)
+				s.inj.queued[route] = pending{kind, s.srv.Requests(route)}
+			}
 		}
-		route := all[rng.IntN(len(all))]
-		if _, busy := queued[route]; busy {
-			continue
-		}
-		kind := s.inject(rng, route)
-		queued[route] = pending{kind, s.srv.Requests(route)}
 	}
 }
 

@@ -115,6 +115,18 @@ func (h *history) add(r *record) {
 	h.mu.Unlock()
 }
 
+// lines is the history, a record a line, in the order the calls ended.
+func (h *history) lines() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var b strings.Builder
+	for _, r := range h.records {
+		b.WriteString(r.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
 // about lists the records whose target mentions id, for a failure's
 // report: what was asked of that entity and what the SDK said.
 func (h *history) about(id string) []string {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,6 +24,7 @@ var (
 	soakFor     = flag.Duration("soak", 3*time.Second, "how long the soak's workers run")
 	soakSeed    = flag.Uint64("soak.seed", 0, "the soak's seed; 0 draws one from the clock")
 	soakWorkers = flag.Int("soak.workers", 8, "goroutines of random work against assettest")
+	soakHistory = flag.String("soak.history", "", "a file to write the history of every call to, one a line")
 )
 
 // overrunBound is how long a call may outlive its context's deadline: the
@@ -48,6 +50,7 @@ type soak struct {
 	hist   history
 	conns  connCounter
 	faults faultCounts
+	inj    injector
 
 	// clients are what workers call through, one picked per call: one with
 	// the server's static token, one with client credentials whose tokens
@@ -94,12 +97,6 @@ func TestSoak(t *testing.T) {
 	s.stopAt = time.Now().Add(*soakFor)
 
 	var wg sync.WaitGroup
-	stopFaults := make(chan struct{})
-	faultsDone := make(chan struct{})
-	go func() {
-		defer close(faultsDone)
-		s.injectFaults(stopFaults)
-	}()
 	wire := newWireSoak(s)
 	wg.Add(1)
 	go func() {
@@ -116,9 +113,6 @@ func TestSoak(t *testing.T) {
 	// Workers stop starting new work at stopAt, then settle what they
 	// have left unknown; the faults stop with them, so that every lookup
 	// ends.
-	time.Sleep(time.Until(s.stopAt))
-	close(stopFaults)
-	<-faultsDone
 	wg.Wait()
 	s.srv.ClearFaults()
 	s.srv.SetLatency(0)
@@ -130,6 +124,11 @@ func TestSoak(t *testing.T) {
 	s.checkApplied(workers)
 	s.checkConnections()
 
+	if *soakHistory != "" {
+		if err := os.WriteFile(*soakHistory, []byte(s.hist.lines()), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 	t.Logf("%s", s.hist.summary())
 	t.Logf("%s", s.requestSummary())
 	t.Logf("faults fired:\n%s", s.faults.summary())

@@ -106,6 +106,7 @@ func (w *worker) call(op, target, asked string, slack time.Duration, opts []asse
 		opts = append(opts, asset.WithAttemptTimeout(time.Duration(200+w.rng.IntN(1000))*time.Millisecond))
 	}
 	c := w.s.clients[w.rng.IntN(len(w.s.clients))]
+	w.s.injectFaults(w.rng)
 	w.seq++
 	r := &record{worker: w.n, seq: w.seq, op: op, target: target, asked: asked, start: time.Now(), deadline: deadline}
 	err := f(ctx, c, opts)
