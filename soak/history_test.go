@@ -43,9 +43,12 @@ func reason(err error) string {
 	var apiErr *asset.APIError
 	var netErr *asset.NetworkError
 	var decErr *asset.DecodeError
+	var batch *asset.BatchError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &batch) && len(batch.Failures) > 0 && batch.Failures[0].Err != nil:
+		return reason(batch.Failures[0].Err)
 	case errors.As(err, &apiErr):
 		return fmt.Sprintf("status %d", apiErr.StatusCode)
 	case errors.As(err, &decErr):
