@@ -22,6 +22,8 @@ const (
 	faultSlow       = "slow answer"
 	faultTimeout    = "answer past the deadline"
 	faultMalformed  = "cut body"
+	faultProxyPage  = "a proxy's 200 page"
+	faultRedirect   = "a proxy's redirect"
 	faultTokenFail  = "token endpoint 5xx"
 	faultTokenDrop  = "token endpoint dropped"
 	faultRevoke     = "tokens revoked"
@@ -152,10 +154,20 @@ func (s *soak) inject(rng *rand.Rand, route assettest.Route) string {
 		// client gives up, and the server abandons the request unapplied.
 		s.srv.DelayNext(route, 1, time.Duration(1500+rng.IntN(1000))*time.Millisecond)
 		return faultTimeout
-	default:
+	case n < 94:
 		s.srv.MalformedNext(route, 1)
 		return faultMalformed
 	}
+	// What a proxy in the way sends instead of the API's answer, the
+	// request never having reached the API.
+	if rng.IntN(2) == 0 {
+		s.srv.FailNextWith(route, 1, assettest.Failure{Status: http.StatusOK, Header: http.Header{"Content-Type": {"text/html"}},
+			Body: []byte("<html><body>Please sign in to the corporate network</body></html>")})
+		return faultProxyPage
+	}
+	s.srv.FailNextWith(route, 1, assettest.Failure{Status: http.StatusTemporaryRedirect,
+		Header: http.Header{"Location": {"https://login.example.invalid/"}}, Body: []byte{}})
+	return faultRedirect
 }
 
 // injectToken breaks the token endpoint for its next request, which comes

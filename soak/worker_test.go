@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/assetkit/asset-go"
@@ -86,7 +87,8 @@ func (w *worker) step() {
 }
 
 // call makes one call with random per-call options (a deadline or none, an
-// attempt timeout, retries) on top of opts, and records it. slack
+// attempt timeout, retries, WithResponseInto) on top of opts, and records
+// it. slack
 // is how much longer than its deadline the call may take (CreateMany's
 // drain).
 func (w *worker) call(op, target, asked string, slack time.Duration, opts []asset.Option,
@@ -105,6 +107,12 @@ func (w *worker) call(op, target, asked string, slack time.Duration, opts []asse
 	if w.rng.IntN(4) == 0 {
 		opts = append(opts, asset.WithAttemptTimeout(time.Duration(200+w.rng.IntN(1000))*time.Millisecond))
 	}
+	var resp *asset.Response
+	// CreateMany makes many requests, and refuses WithResponseInto.
+	if w.rng.IntN(4) == 0 && op != "create many" {
+		resp = new(asset.Response)
+		opts = append(opts, asset.WithResponseInto(resp))
+	}
 	c := w.s.clients[w.rng.IntN(len(w.s.clients))]
 	w.s.injectFaults(w.rng)
 	w.seq++
@@ -118,6 +126,9 @@ func (w *worker) call(op, target, asked string, slack time.Duration, opts []asse
 	w.s.hist.add(r)
 	w.s.checkDeadline(r, slack)
 	w.checkRefusal(r, err)
+	if resp != nil && err == nil && (resp.StatusCode < 200 || resp.StatusCode > 299 || !strings.HasPrefix(resp.RequestID, "req_")) {
+		w.s.violate("a success's response says status %d, request id %q: %s", resp.StatusCode, resp.RequestID, r)
+	}
 	return r, err
 }
 
