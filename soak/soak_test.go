@@ -65,7 +65,8 @@ type soak struct {
 
 // TestSoak runs random work under random faults for -soak, then checks
 // every invariant against the fake's final state. A failure names its seed:
-// run again with -soak.seed to replay the same operations and faults.
+// run again with -soak.seed for the same work under the same faults (the
+// same history, with -soak.workers=1).
 func TestSoak(t *testing.T) {
 	// Every goroutine the soak started, the SDK's and the servers'
 	// included, must be gone once it has closed what it opened.
@@ -111,8 +112,8 @@ func TestSoak(t *testing.T) {
 		}()
 	}
 	// Workers stop starting new work at stopAt, then settle what they
-	// have left unknown; the faults stop with them, so that every lookup
-	// ends.
+	// have left unknown. Faults are queued only before a call, so they
+	// stop with the work, and every lookup ends.
 	wg.Wait()
 	s.srv.ClearFaults()
 	s.srv.SetLatency(0)
