@@ -119,17 +119,15 @@ func (t *tryRun) keep(ctx context.Context) context.Context {
 	if r, _ := ctx.Value(tryKey{}).(*tryRun); r != t {
 		ctx = httptrace.WithClientTrace(ctx, t.trace)
 	}
-	var cancelDeadline context.CancelFunc = func() {}
-	if d, ok := t.ctx.Deadline(); ok {
-		ctx, cancelDeadline = context.WithDeadline(ctx, d)
-	}
+	// Ended when the try's context ends, not by a deadline of its own: the
+	// send loop tells a per-try timeout by the try's context having ended
+	// first.
 	ctx, cancel := context.WithCancelCause(ctx)
 	stop := context.AfterFunc(t.ctx, func() { cancel(context.Cause(t.ctx)) })
 	t.mu.Lock()
 	t.release = append(t.release, func() {
 		stop()
 		cancel(context.Canceled)
-		cancelDeadline()
 	})
 	t.mu.Unlock()
 	return ctx
