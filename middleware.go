@@ -122,7 +122,8 @@ const (
 	OutcomeFailed Outcome = "failed"
 )
 
-// OutcomeOf classifies err, a call's error (nil for a success).
+// OutcomeOf classifies err, a call's error (nil for a success), by the
+// sentinels it matches: it classifies katsupay's errors too.
 func OutcomeOf(err error) Outcome {
 	var apiErr *APIError
 	var inErr *InputError
@@ -133,7 +134,9 @@ func OutcomeOf(err error) Outcome {
 		return OutcomeUnknown
 	case errors.Is(err, ErrRateLimited):
 		return OutcomeRateLimited
-	case errors.As(err, &apiErr) && apiErr.StatusCode < 500, errors.As(err, &inErr):
+	case errors.As(err, &apiErr) && apiErr.StatusCode < 500, errors.As(err, &inErr),
+		errors.Is(err, ErrValidation), errors.Is(err, ErrUnauthorized), errors.Is(err, ErrForbidden),
+		errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict):
 		return OutcomeRefused
 	}
 	return OutcomeFailed
