@@ -113,10 +113,13 @@ func (t *tryRun) send(req *http.Request) (*http.Response, error) {
 // with the call, and traced, as the try's own context is: what the send
 // loop reads of the try depends on them.
 func (t *tryRun) keep(ctx context.Context) context.Context {
-	if ctx == t.ctx {
+	derived := ctx.Value(tryKey{}) == t
+	if ctx == t.ctx || derived && ctx.Done() == t.ctx.Done() {
+		// The same context, or values added to it (a span): its end,
+		// deadline and trace are the try's.
 		return ctx
 	}
-	if r, _ := ctx.Value(tryKey{}).(*tryRun); r != t {
+	if !derived {
 		ctx = httptrace.WithClientTrace(ctx, t.trace)
 	}
 	// Ended when the try's context ends, not by a deadline of its own: the

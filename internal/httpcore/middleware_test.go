@@ -195,17 +195,24 @@ func TestMiddlewareKeepsPerTryTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	detach := func(req *http.Request, next Next) (*http.Response, error) {
-		return next(req.WithContext(context.Background()))
+	for name, detach := range map[string]func(context.Context) context.Context{
+		"another context": func(context.Context) context.Context { return context.Background() },
+		"without cancel":  context.WithoutCancel,
+	} {
+		t.Run(name, func(t *testing.T) {
+			mw := func(req *http.Request, next Next) (*http.Response, error) {
+				return next(req.WithContext(detach(req.Context())))
+			}
+			s := NewSender(srv.Client(), nil, nil)
+			p := fastPolicy
+			p.MaxRetries = 0
+			p.AttemptTimeout = 50 * time.Millisecond
+			_, out, err := s.Send(context.Background(), p, &Request{
+				Method: http.MethodPost, URL: srv.URL, Body: []byte(`{}`), Middleware: []Middleware{mw},
+			})
+			var tte *TryTimeoutError
+			require.ErrorAs(t, err, &tte, "the per-try timeout ended the try")
+			assert.True(t, out.MaybeApplied, "the trace still saw the request written")
+		})
 	}
-	s := NewSender(srv.Client(), nil, nil)
-	p := fastPolicy
-	p.MaxRetries = 0
-	p.AttemptTimeout = 50 * time.Millisecond
-	_, out, err := s.Send(context.Background(), p, &Request{
-		Method: http.MethodPost, URL: srv.URL, Body: []byte(`{}`), Middleware: []Middleware{detach},
-	})
-	var tte *TryTimeoutError
-	require.ErrorAs(t, err, &tte, "the per-try timeout ended the try")
-	assert.True(t, out.MaybeApplied, "the trace still saw the request written")
 }
