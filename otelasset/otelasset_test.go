@@ -525,3 +525,28 @@ func TestKatsuPay(t *testing.T) {
 	}
 	assert.Len(t, tel.triesOf(calls[0]), 1)
 }
+
+// TestConnectionRefused: a server that cannot be reached fails a read and
+// a change alike after every retry, and neither is an unknown outcome:
+// nothing was sent.
+func TestConnectionRefused(t *testing.T) {
+	t.Parallel()
+	srv := assettest.NewServer()
+	tel := newTelemetry(t)
+	c := srv.Client(tel.instrument(), asset.WithMaxRetries(2))
+	srv.Close()
+	ctx := context.Background()
+	_, readErr := c.Invoices.List(ctx, biz, nil)
+	require.Error(t, readErr)
+	_, writeErr := c.Invoices.Create(ctx, biz, []asset.InvoiceCreate{invoice("refused-1")})
+	require.Error(t, writeErr)
+	calls := tel.calls()
+	require.Len(t, calls, 2)
+	for _, s := range calls {
+		assert.Equal(t, "failed", attrString(s, otelasset.OutcomeKey), s.Name())
+		assert.Equal(t, "3", attrString(s, otelasset.TriesKey), s.Name())
+		assert.Empty(t, attrString(s, "http.response.status_code"))
+		assert.Len(t, tel.triesOf(s), 3)
+	}
+	assert.Zero(t, counterSum(tel.metrics(t), "asset.client.outcome_unknown"))
+}
