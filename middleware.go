@@ -175,7 +175,9 @@ type Operation struct {
 // Hooks observe every call of a client (given to NewClient) or one call's,
 // for tracing and metrics: package otelasset is built on them. Every hook
 // is optional, and may be called from several goroutines at once. A hook
-// sees no credential, query string or body.
+// is given no credential, query string or request body, except in
+// CallResult.Err, the error the caller gets, which may quote what the
+// server refused (see APIError.Details).
 type Hooks struct {
 	// Try wraps each try, outside the middlewares of WithMiddleware.
 	Try Middleware

@@ -40,7 +40,7 @@ func TestMiddlewareRunsOncePerTry(t *testing.T) {
 	s := NewSender(srv.Client(), nil, nil)
 	resp, out, err := s.Send(context.Background(), fastPolicy, &Request{
 		Method: http.MethodGet, URL: srv.URL, Idempotent: true,
-		Route: "GET /v0/business/{business_id}/invoice", Key: "biz_1", Middleware: []Middleware{mw},
+		Route: "/v0/business/{business_id}/invoice", Key: "biz_1", Middleware: []Middleware{mw},
 	})
 	require.NoError(t, err)
 	resp.Release()
@@ -49,7 +49,7 @@ func TestMiddlewareRunsOncePerTry(t *testing.T) {
 	require.Len(t, seen, 3)
 	for i, info := range seen {
 		assert.Equal(t, i+1, info.Attempt)
-		assert.Equal(t, "GET /v0/business/{business_id}/invoice", info.Route)
+		assert.Equal(t, "/v0/business/{business_id}/invoice", info.Route)
 		assert.Equal(t, "biz_1", info.Key)
 		assert.Equal(t, http.MethodGet, info.Method)
 	}

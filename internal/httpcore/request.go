@@ -21,8 +21,9 @@ type Request struct {
 	// Key is what the rate limiter budgets the request under: its
 	// business id, "" for calls without one.
 	Key string
-	// Route is the request's route template, e.g. "GET
-	// /v0/business/{business_id}/invoice", for middlewares (TryOf).
+	// Route is the request's path template, its ids as {name} and without
+	// its query, e.g. "/v0/business/{business_id}/invoice", for
+	// middlewares (TryOf).
 	Route string
 	// Middleware wraps each try, the first the outermost.
 	Middleware []Middleware
