@@ -189,31 +189,60 @@ func (c *Client) do(ctx context.Context, r request, out any, opts []Option) erro
 	if s.userID != "" {
 		hr.Header.Set("X-User-Id", s.userID)
 	}
+	hr.Route = r.path.template
+	hr.Middleware = tryChain(s.hooks, s.middleware)
+	hr.Credentials = credentialHeaders
+	if len(s.hooks) == 0 {
+		_, err := c.send(ctx, &s, hr, r.path.escaped, out)
+		return err
+	}
+	call := CallInfo{Method: r.method, Route: r.path.template, BusinessID: r.path.business}
+	ctx = s.hooks.callStart(ctx, call)
+	x, err := c.send(ctx, &s, hr, r.path.escaped, out)
+	res := CallResult{Outcome: OutcomeOf(err), Err: err, StatusCode: x.status, Tries: x.attempts, LimiterWait: x.limiterWait}
+	if x.header != nil {
+		res.RequestID = x.header.Get("X-Request-Id")
+		res.RateLimit = parseRateLimit(x.header)
+		res.RateLimitOK = httpcore.ParseRateLimit(x.header).RemainingOK
+	}
+	s.hooks.callEnd(ctx, call, res)
+	return err
+}
+
+// credentialHeaders are the headers of a call that carry its credential,
+// which middlewares do not see.
+var credentialHeaders = []string{"Authorization"}
+
+// send authenticates hr and exchanges it, once more with a new credential
+// if the first is refused; what it returns counts the tries of both.
+func (c *Client) send(ctx context.Context, s *settings, hr *httpcore.Request, path string, out any) (exchanged, error) {
 	var refused string // the credential a 401 refused
 	var refusedErr error
-	sent := 0 // tries made with a refused credential, for WithResponseInto
+	var total exchanged // the tries of every exchange
 	for {
 		authz, err := s.auth.authorization(ctx)
 		if err != nil {
-			return err
+			return total, err
 		}
 		if authz == refused {
-			return refusedErr // the same credential would be refused again
+			return total, refusedErr // the same credential would be refused again
 		}
 		hr.Header.Set("Authorization", authz)
 		hr.Secrets = authzSecrets(authz)
-		status, err := exchange(ctx, c.sender, &s, hr, r.path.escaped, out)
+		x, err := exchange(ctx, c.sender, s, hr, path, out)
+		x.attempts += total.attempts
+		x.limiterWait += total.limiterWait
+		total = x
 		if s.responseInto != nil {
-			s.responseInto.Attempts += sent
-			sent = s.responseInto.Attempts
+			s.responseInto.Attempts = total.attempts
 		}
 		// A 401 was not processed, so sending again is safe even for POST:
 		// the token may have been revoked or expired early. Once only.
-		if status == http.StatusUnauthorized && refused == "" && s.auth.refresh(authz) {
+		if x.status == http.StatusUnauthorized && refused == "" && s.auth.refresh(authz) {
 			refused, refusedErr = authz, err
 			continue
 		}
-		return err
+		return total, err
 	}
 }
 
@@ -236,21 +265,32 @@ func authzSecrets(authz string) []string {
 	return nil
 }
 
+// exchanged is what an exchange saw: the final status and header when an
+// answer arrived (0 and nil when none did), its tries and its wait for
+// the rate limiter.
+type exchanged struct {
+	status      int
+	header      http.Header
+	attempts    int
+	limiterWait time.Duration
+}
+
 // exchange sends hr through sender under s, and decodes a success body into
-// out. It returns the final status whenever an answer arrived, for the
-// caller to look at (0 when none did).
-func exchange(ctx context.Context, sender *httpcore.Sender, s *settings, hr *httpcore.Request, path string, out any) (int, error) {
+// out.
+func exchange(ctx context.Context, sender *httpcore.Sender, s *settings, hr *httpcore.Request, path string, out any) (exchanged, error) {
 	hr.MaxBody = s.maxBody
 	reply, outcome, err := sender.Send(ctx, s.Policy, hr)
+	x := exchanged{attempts: outcome.Attempts, limiterWait: outcome.LimiterWait}
 	if err != nil {
 		if s.responseInto != nil {
 			// No answer to describe, but the caller still learns what was
 			// tried, as the error tells.
 			*s.responseInto = Response{Attempts: outcome.Attempts}
 		}
-		return 0, sendError(hr, path, outcome, err)
+		return x, sendError(hr, path, outcome, err)
 	}
 	defer reply.Release()
+	x.status, x.header = reply.StatusCode, reply.Header
 	if s.responseInto != nil {
 		*s.responseInto = Response{
 			StatusCode: reply.StatusCode,
@@ -261,7 +301,7 @@ func exchange(ctx context.Context, sender *httpcore.Sender, s *settings, hr *htt
 		}
 	}
 	if reply.StatusCode >= 300 {
-		return reply.StatusCode, newAPIError(reply, hr, path, outcome)
+		return x, newAPIError(reply, hr, path, outcome)
 	}
 	err = reply.ReadErr
 	if err == nil && reply.TooLong {
@@ -277,7 +317,7 @@ func exchange(ctx context.Context, sender *httpcore.Sender, s *settings, hr *htt
 		q.redact(hr.Secrets)
 	}
 	if err != nil {
-		return reply.StatusCode, newDecodeError(reply, hr, path, err)
+		return x, newDecodeError(reply, hr, path, err)
 	}
-	return reply.StatusCode, nil
+	return x, nil
 }

@@ -3,7 +3,10 @@ package asset
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -80,6 +83,13 @@ func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invo
 	if len(invoices) == 0 {
 		return nil, nil
 	}
+	ctx, event, end := cs.hooks.operation(ctx, Operation{Name: "CreateMany", Method: http.MethodPost, Route: path.template, BusinessID: businessID})
+	ended := false
+	defer func() {
+		if !ended { // a WithProgress function panicked
+			end(errProgressPanicked)
+		}
+	}()
 	b := &bulkCreate{
 		svc:        s,
 		businessID: businessID,
@@ -90,9 +100,17 @@ func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invo
 		drain:      cmp.Or(cs.drainTimeout, cs.Policy.AttemptTimeout, time.Minute),
 		created:    make([][]Invoice, (len(invoices)+maxBatch-1)/maxBatch),
 		tally:      Progress{Total: len(invoices)},
+		event:      event,
 	}
-	return b.run(ctx, cmp.Or(cs.concurrency, defaultConcurrency))
+	created, err := b.run(ctx, cmp.Or(cs.concurrency, defaultConcurrency))
+	ended = true
+	end(err)
+	return created, err
 }
+
+// errProgressPanicked ends the hooks' operation of a CreateMany whose
+// WithProgress function panicked.
+var errProgressPanicked = errors.New("asset: CreateMany: the WithProgress function panicked")
 
 // bulkCreate is one CreateMany call in progress.
 type bulkCreate struct {
@@ -102,6 +120,7 @@ type bulkCreate struct {
 	input      []InvoiceCreate
 	opts       []Option
 	progress   func(Progress)
+	event      func(string, ...slog.Attr) // the hooks' progress events
 	drain      time.Duration
 
 	nextMu sync.Mutex
@@ -183,6 +202,8 @@ func (b *bulkCreate) record(n, created int, failures []BatchFailure) {
 	b.tally.Done += n
 	b.tally.Created += created
 	b.tally.Failed += len(failures)
+	b.event("batch", slog.Int("done", b.tally.Done), slog.Int("total", b.tally.Total),
+		slog.Int("created", b.tally.Created), slog.Int("failed", b.tally.Failed))
 	b.report()
 }
 

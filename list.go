@@ -3,8 +3,10 @@ package asset
 import (
 	"context"
 	"iter"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 
 	"github.com/google/go-querystring/query"
 )
@@ -91,7 +93,32 @@ func (l lister[T]) all(ctx context.Context) iter.Seq2[T, error] {
 		return failed[T](err)
 	}
 	l.takes = scopedPrefetch
-	return walk(ctx, l.start, l.fetch, cs.prefetch)
+	if len(cs.hooks) == 0 || ctx == nil {
+		return walk(ctx, l.start, l.fetch, cs.prefetch)
+	}
+	op := Operation{Name: "All", Method: http.MethodGet, Route: l.path.template, BusinessID: l.path.business}
+	return func(yield func(T, error) bool) {
+		octx, event, end := cs.hooks.operation(ctx, op)
+		var pages, items atomic.Int64
+		fetch := func(ctx context.Context, token string) (*Page[T], error) {
+			p, err := l.fetch(ctx, token)
+			if err == nil {
+				event("page", slog.Int64("page", pages.Add(1)), slog.Int("items", len(p.Data)),
+					slog.Int64("items_total", items.Add(int64(len(p.Data)))))
+			}
+			return p, err
+		}
+		var err error
+		for item, e := range walk(octx, l.start, fetch, cs.prefetch) {
+			if e != nil {
+				err = e
+			}
+			if !yield(item, e) {
+				break
+			}
+		}
+		end(err)
+	}
 }
 
 // pager is a Pager starting at the page the params name; bad input is

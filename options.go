@@ -42,6 +42,8 @@ type settings struct {
 	// dueStart and dueEnd narrow FindByNumbers's walk; zero is open.
 	dueStart, dueEnd time.Time
 	drainTimeout     time.Duration // CreateMany's wait for batches in flight after a cancel
+	middleware       []Middleware  // WithMiddleware, the client's first
+	hooks            hookList      // WithHooks, the client's first
 	// scoped are the options given to this call that only some calls
 	// use; a call that does not take one refuses it (see Client.do).
 	scoped scopedOptions

@@ -42,6 +42,8 @@ type Client struct {
 	sender  *httpcore.Sender
 	header  http.Header
 	secrets []string // the credentials in header, kept out of errors
+	hooks   []asset.Hooks
+	chain   []httpcore.Middleware
 }
 
 // NewClient makes a client for the deployment at baseURL, e.g.
@@ -90,6 +92,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		policy:  s.Policy,
 		sender:  httpcore.NewSender(hc, s.Logger, nil).WithLogName(name),
 		header:  h,
+		hooks:   s.hooks,
+		chain:   tryChain(s.hooks, s.middleware),
 	}
 	for _, secret := range []string{s.token, s.apiKey, s.apiCode} {
 		if secret != "" {
@@ -118,17 +122,29 @@ type reply struct {
 
 // post sends a JSON body that changes state: it is retried only when the
 // server surely did not act on it (a connection that never opened, a 429).
-func (c *Client) post(ctx context.Context, path string, body []byte) (*reply, error) {
+// res, when not nil, receives what the hooks are told of the exchange.
+func (c *Client) post(ctx context.Context, path string, body []byte, res *asset.CallResult) (*reply, error) {
 	hr := &httpcore.Request{
-		Method:  http.MethodPost,
-		URL:     c.baseURL + path,
-		Header:  c.header.Clone(),
-		Body:    body,
-		MaxBody: maxReplyBody,
-		Secrets: c.secrets,
+		Method:      http.MethodPost,
+		URL:         c.baseURL + path,
+		Header:      c.header.Clone(),
+		Body:        body,
+		MaxBody:     maxReplyBody,
+		Secrets:     c.secrets,
+		Route:       path,
+		Middleware:  c.chain,
+		Credentials: credentialHeaders,
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	resp, outcome, err := c.sender.Send(ctx, c.policy, hr)
+	res.Tries, res.LimiterWait = outcome.Attempts, outcome.LimiterWait
+	if resp != nil {
+		res.StatusCode, res.RequestID = resp.StatusCode, resp.Header.Get("X-Request-Id")
+		if rl := httpcore.ParseRateLimit(resp.Header); rl.RemainingOK {
+			res.RateLimitOK = true
+			res.RateLimit = asset.RateLimit{Limit: rl.Limit, Remaining: rl.Remaining}
+		}
+	}
 	if err != nil {
 		return nil, errs.Network(name, hr.Method, path, outcome.Attempts, outcome.MaybeApplied, err)
 	}

@@ -39,16 +39,21 @@ func (s *InvoiceService) Create(ctx context.Context, inv CreateInvoice) (*Create
 	if err != nil {
 		return nil, fmt.Errorf("katsupay: encoding the invoice: %w", err)
 	}
-	r, err := s.client.post(ctx, createPath, body)
-	if err != nil {
-		return nil, err
-	}
-	if r.status < 200 || r.status >= 300 {
-		// A redirect, like a 5xx, answers a request the server has read:
-		// the invoice may exist (303 is the usual answer to a processed POST).
-		return nil, newError(http.MethodPost, createPath, r, r.status < 400 || r.status >= 500)
-	}
-	return decodeCreated(http.MethodPost, createPath, r)
+	var created *CreatedInvoice
+	err = s.client.observed(ctx, asset.CallInfo{Method: http.MethodPost, Route: createPath}, func(ctx context.Context, res *asset.CallResult) error {
+		r, err := s.client.post(ctx, createPath, body, res)
+		if err != nil {
+			return err
+		}
+		if r.status < 200 || r.status >= 300 {
+			// A redirect, like a 5xx, answers a request the server has read:
+			// the invoice may exist (303 is the usual answer to a processed POST).
+			return newError(http.MethodPost, createPath, r, r.status < 400 || r.status >= 500)
+		}
+		created, err = decodeCreated(http.MethodPost, createPath, r)
+		return err
+	})
+	return created, err
 }
 
 // createReply holds both documented reply shapes: the envelope

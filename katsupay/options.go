@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/internal/clientopt"
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
@@ -21,6 +22,8 @@ type settings struct {
 	clientopt.Common
 	token           string
 	apiKey, apiCode string
+	middleware      []asset.Middleware
+	hooks           []asset.Hooks
 }
 
 // WithToken authenticates with a bearer token, sent as

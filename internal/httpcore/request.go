@@ -1,6 +1,9 @@
 package httpcore
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // Request is one logical call; Send may put it on the wire several times.
 type Request struct {
@@ -18,6 +21,16 @@ type Request struct {
 	// Key is what the rate limiter budgets the request under: its
 	// business id, "" for calls without one.
 	Key string
+	// Route is the request's path template, its ids as {name} and without
+	// its query, e.g. "/v0/business/{business_id}/invoice", for
+	// middlewares (TryOf).
+	Route string
+	// Middleware wraps each try, the first the outermost.
+	Middleware []Middleware
+	// Credentials name the headers that carry credentials: middlewares
+	// see the request without them, and they are added back after the
+	// last.
+	Credentials []string
 	// Secrets are the credentials the request carries (a token, a client
 	// secret), for the errors built from its answer to leave out.
 	Secrets []string
@@ -35,4 +48,7 @@ type Outcome struct {
 	// what it did (see sendTrace) is assumed to have written the request
 	// unless its error proves otherwise.
 	MaybeApplied bool
+	// LimiterWait is the time spent waiting for the rate limiter, every
+	// try's wait together.
+	LimiterWait time.Duration
 }

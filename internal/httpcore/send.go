@@ -65,14 +65,20 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*Reply, Outcom
 		return nil, Outcome{}, err
 	}
 	c := &call{s: s, p: p, r: r, req: req, tries: newTryLog(s.logger, s.logName, r), reply: &Reply{buf: getBuffer()}}
+	var backoff time.Duration
 	for {
+		var waited time.Duration
 		if s.limit != nil {
 			// Last before sending: a slot claimed is a request in flight.
-			if err := limitWait(ctx, s.limit, r.Key); err != nil {
+			start := time.Now()
+			err := limitWait(ctx, s.limit, r.Key)
+			waited = time.Since(start)
+			c.out.LimiterWait += waited
+			if err != nil {
 				return c.fail(err)
 			}
 		}
-		t := c.try(ctx)
+		t := c.try(ctx, backoff, waited)
 		wait, again := c.decide(ctx, t)
 		if !again {
 			return c.end(ctx, t)
@@ -81,6 +87,7 @@ func (s *Sender) Send(ctx context.Context, p Policy, r *Request) (*Reply, Outcom
 		if err := pause(ctx, wait); err != nil {
 			return c.fail(err)
 		}
+		backoff = wait
 	}
 }
 
@@ -106,12 +113,24 @@ type tried struct {
 	sent bool
 }
 
-// try puts the request on the wire once, and reads the answer's body
-// within the same per-try timeout.
-func (c *call) try(ctx context.Context) tried {
+// try puts the request on the wire once, through the request's
+// middlewares if it has any, and reads the answer's body within the same
+// per-try timeout. backoff and waited are the pause and the rate limiter's
+// wait that came before it.
+func (c *call) try(ctx context.Context, backoff, waited time.Duration) tried {
 	c.tries.begin(c.out.Attempts)
-	tctx, cancel := c.timer.start(httptrace.WithClientTrace(ctx, c.trace.start()), c.s.hc.Timeout, c.p.AttemptTimeout)
+	trace := c.trace.start()
+	tctx, cancel := c.timer.start(httptrace.WithClientTrace(ctx, trace), c.s.hc.Timeout, c.p.AttemptTimeout)
 	defer cancel()
+	var run *tryRun
+	if len(c.r.Middleware) > 0 {
+		run = &tryRun{r: c.r, trace: trace, info: TryInfo{
+			Method: c.r.Method, Route: c.r.Route, Key: c.r.Key,
+			Attempt: c.out.Attempts + 1, Backoff: backoff, LimiterWait: waited,
+		}}
+		tctx = context.WithValue(tctx, tryKey{}, run)
+		defer run.done()
+	}
 	resp, err := c.s.rc.Do(c.req.WithContext(tctx))
 	c.out.Attempts++
 	if c.s.limit != nil {
@@ -129,7 +148,10 @@ func (c *call) try(ctx context.Context) tried {
 	}
 	c.tries.saw(resp, err)
 	c.timer.note(ctx, err)
-	t := tried{resp: resp, err: err, sent: err != nil && c.trace.maybeSent(err)}
+	// A try that no middleware passed on to the transport was not sent,
+	// whatever its error.
+	reached := run == nil || run.reached.Load()
+	t := tried{resp: resp, err: err, sent: err != nil && reached && c.trace.maybeSent(err)}
 	if t.sent || resp != nil && resp.StatusCode >= 500 {
 		c.out.MaybeApplied = true
 	}

@@ -19,10 +19,15 @@ import (
 type tryTransport struct{ hc *http.Client }
 
 func (t tryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if next := t.hc.Transport; next != nil {
-		return next.RoundTrip(r)
+	next := t.hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
 	}
-	return http.DefaultTransport.RoundTrip(r)
+	if run, ok := r.Context().Value(tryKey{}).(*tryRun); ok {
+		run.ctx, run.next = r.Context(), next
+		return run.run(r)
+	}
+	return next.RoundTrip(r)
 }
 
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
