@@ -6,10 +6,8 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // DeadProxy is the URL of a proxy that refuses connections: a port that was
@@ -52,25 +50,16 @@ type Proxy struct {
 
 	fault    ProxyFault
 	connects atomic.Int32
-	ln       net.Listener
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	conns    map[net.Conn]struct{}
-	closed   bool
-	quit     chan struct{}
+	l        *listener
 }
 
 // StartProxy starts a proxy that fails every CONNECT with fault. It is
 // closed when the test ends.
 func StartProxy(t testing.TB, fault ProxyFault) *Proxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &Proxy{URL: "http://" + ln.Addr().String(), fault: fault, ln: ln, conns: map[net.Conn]struct{}{}, quit: make(chan struct{})}
-	p.wg.Add(1)
-	go p.accept()
+	p := &Proxy{fault: fault, l: listen(t)}
+	p.URL = "http://" + p.l.addr()
+	p.l.serve(p.serve)
 	t.Cleanup(p.Close)
 	return p
 }
@@ -80,50 +69,7 @@ func (p *Proxy) Connects() int { return int(p.connects.Load()) }
 
 // Close stops the proxy, ends its stalls and waits for its connections to
 // end.
-func (p *Proxy) Close() {
-	p.mu.Lock()
-	if !p.closed {
-		p.closed = true
-		close(p.quit)
-		_ = p.ln.Close()
-		for c := range p.conns {
-			_ = c.Close()
-		}
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
-
-func (p *Proxy) accept() {
-	defer p.wg.Done()
-	for n := 0; n < maxConns; n++ {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.closed {
-			p.mu.Unlock()
-			_ = c.Close()
-			return
-		}
-		p.conns[c] = struct{}{}
-		p.wg.Add(1)
-		p.mu.Unlock()
-		go func() {
-			defer p.wg.Done()
-			defer func() {
-				p.mu.Lock()
-				delete(p.conns, c)
-				p.mu.Unlock()
-				_ = c.Close()
-			}()
-			_ = c.SetDeadline(time.Now().Add(time.Minute))
-			p.serve(c)
-		}()
-	}
-	_ = p.ln.Close()
-}
+func (p *Proxy) Close() { p.l.close() }
 
 func (p *Proxy) serve(c net.Conn) {
 	req, err := http.ReadRequest(bufio.NewReader(c))
@@ -145,6 +91,6 @@ func (p *Proxy) serve(c net.Conn) {
 			strconv.Itoa(len(page))+"\r\n\r\n"+page)
 	case ProxyCloseAfterConnect:
 	case ProxyStall:
-		<-p.quit
+		<-p.l.quit
 	}
 }

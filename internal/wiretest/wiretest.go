@@ -19,10 +19,8 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // Fault is how a server breaks the connection of a request it faults.
@@ -60,17 +58,8 @@ type Server struct {
 	requests atomic.Int32
 	applied  atomic.Int32
 	faulted  atomic.Int32
-	ln       net.Listener
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	conns    map[net.Conn]struct{}
-	closed   bool
+	l        *listener
 }
-
-// maxConns bounds the connections a server accepts, so that a client
-// replaying a request in a loop ends with an error instead of running until
-// its deadline.
-const maxConns = 200
 
 // Start starts a server that faults every change, and every read but the
 // first answered (a read is safe to send again: the server answers it the
@@ -87,14 +76,10 @@ func StartFaultAll(t testing.TB, fault Fault, answer []byte) *Server {
 
 func start(t testing.TB, fault Fault, answer []byte, all bool) *Server {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Server{fault: fault, faultAll: all, answer: answer, ln: ln, conns: map[net.Conn]struct{}{}}
+	s := &Server{fault: fault, faultAll: all, answer: answer, l: listen(t)}
 	var cfg *tls.Config
 	if fault == DropKeptAlive {
-		s.URL = "http://" + ln.Addr().String()
+		s.URL = "http://" + s.l.addr()
 	} else {
 		var certs []tls.Certificate
 		certs, s.Roots = testCert()
@@ -102,10 +87,9 @@ func start(t testing.TB, fault Fault, answer []byte, all bool) *Server {
 		if fault == H2Reset || fault == H2GoAway {
 			cfg.NextProtos = []string{"h2"}
 		}
-		s.URL = "https://" + ln.Addr().String()
+		s.URL = "https://" + s.l.addr()
 	}
-	s.wg.Add(1)
-	go s.accept(cfg)
+	s.l.serve(func(c net.Conn) { s.serveConn(c, cfg) })
 	t.Cleanup(s.Close)
 	return s
 }
@@ -117,59 +101,24 @@ func (s *Server) Requests() int { return int(s.requests.Load()) }
 func (s *Server) Applied() int { return int(s.applied.Load()) }
 
 // Close stops the server and waits for its connections to end.
-func (s *Server) Close() {
-	s.mu.Lock()
-	s.closed = true
-	_ = s.ln.Close()
-	for c := range s.conns {
-		_ = c.Close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
-}
+func (s *Server) Close() { s.l.close() }
 
-func (s *Server) accept(cfg *tls.Config) {
-	defer s.wg.Done()
-	for n := 0; n < maxConns; n++ {
-		c, err := s.ln.Accept()
-		if err != nil {
-			return
+// serveConn serves one connection as the server's fault has it.
+func (s *Server) serveConn(c net.Conn, cfg *tls.Config) {
+	switch s.fault {
+	case H2Reset, H2GoAway:
+		tc := tls.Server(c, cfg)
+		if tc.Handshake() == nil {
+			s.serveH2(tc)
 		}
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			_ = c.Close()
-			return
+	case TLSGarbage:
+		tc := tls.Server(c, cfg)
+		if tc.Handshake() == nil {
+			s.serveHTTP1(c, tc)
 		}
-		s.conns[c] = struct{}{}
-		s.wg.Add(1)
-		s.mu.Unlock()
-		go func() {
-			defer s.wg.Done()
-			defer func() {
-				s.mu.Lock()
-				delete(s.conns, c)
-				s.mu.Unlock()
-				_ = c.Close()
-			}()
-			_ = c.SetDeadline(time.Now().Add(time.Minute))
-			switch s.fault {
-			case H2Reset, H2GoAway:
-				tc := tls.Server(c, cfg)
-				if tc.Handshake() == nil {
-					s.serveH2(tc)
-				}
-			case TLSGarbage:
-				tc := tls.Server(c, cfg)
-				if tc.Handshake() == nil {
-					s.serveHTTP1(c, tc)
-				}
-			case DropKeptAlive:
-				s.serveHTTP1(c, c)
-			}
-		}()
+	case DropKeptAlive:
+		s.serveHTTP1(c, c)
 	}
-	_ = s.ln.Close()
 }
 
 // strike counts a request and reports whether the fault hits it.
