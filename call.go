@@ -22,6 +22,8 @@ func decodeData[T any](ctx context.Context, c *Client, r request, opts []Option)
 type batchItem interface {
 	validate(field string) error
 	number() string
+	// numberField names number's field in errors: "number", "ExternalID".
+	numberField() string
 }
 
 // createBatch posts items, already checked, to path and returns the models

@@ -8,6 +8,10 @@ import (
 // The checks here refuse, before anything is sent, input the API would
 // refuse or that would do something the caller cannot have meant.
 
+// maxBatch is the API's limit on items per batch create call, for
+// invoices, credit memos and transactions alike.
+const maxBatch = 100
+
 // validateBatch checks a batch create's items: 1 to maxBatch of them, as
 // validateNumbered checks them. field is the argument's name, kind the
 // items' ("invoice", "credit memo").
@@ -41,11 +45,8 @@ func validateNumbered[T any, PT interface {
 		}
 		n := item.number()
 		if j, dup := seen[n]; dup {
-			key, what := ".number", "number; numbers"
-			if _, ok := any(item).(*TransactionCreate); ok {
-				key, what = ".ExternalID", "ExternalID; external ids"
-			}
-			return &InputError{Field: itemField + key, Reason: fmt.Sprintf("%q is also %s[%d]'s %s are unique per business", n, field, j, what)}
+			key := item.numberField()
+			return &InputError{Field: itemField + "." + key, Reason: fmt.Sprintf("%q is also %s[%d]'s %s; each is unique per business", n, field, j, key)}
 		}
 		seen[n] = i
 	}

@@ -12,12 +12,6 @@ import (
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
 
-// The API's hosts.
-const (
-	ProductionURL = "https://api.getasset.com"
-	SandboxURL    = "https://api.sandbox.getasset.com"
-)
-
 // Version is this SDK's version, sent in the User-Agent header. Until a
 // release is tagged it is the next one with a -dev suffix, as the
 // CHANGELOG's Unreleased section is.
@@ -48,6 +42,36 @@ type Client struct {
 // userAgent is the User-Agent header of every request.
 var userAgent = httpcore.UserAgent("asset-go", Version)
 
+// The services hold nothing but their client; they are declared here, with
+// the Client that lists them, and their methods in a file each.
+
+// InvoiceService is the invoice part of the API, at client.Invoices.
+type InvoiceService struct{ client *Client }
+
+// PaymentService applies payments to invoices, at client.Payments.
+type PaymentService struct{ client *Client }
+
+// RefundService records refunds of invoices and the transactions that pay
+// them, at client.Refunds.
+type RefundService struct{ client *Client }
+
+// CreditMemoService is the credit memo part of the API, at
+// client.CreditMemos. A credit memo adds its amount to the customer's
+// credit pool; a payment without a transaction (Payments.Apply with no
+// TransactionID) draws on that pool. There is no call that applies a memo
+// to an invoice.
+type CreditMemoService struct{ client *Client }
+
+// CustomerService is the customer part of the API, at client.Customers.
+type CustomerService struct{ client *Client }
+
+// TransactionService is the transaction part of the API, at
+// client.Transactions: the money payments are drawn on.
+type TransactionService struct{ client *Client }
+
+// LedgerService reads the business's chart of accounts, at client.Ledgers.
+type LedgerService struct{ client *Client }
+
 // NewClient makes a client. Credentials are required: WithToken,
 // WithTokenSource or WithClientCredentials. The default host is
 // ProductionURL; use WithBaseURL(SandboxURL) to test against the sandbox.
@@ -77,40 +101,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Transactions = &TransactionService{client: c}
 	c.Ledgers = &LedgerService{client: c}
 	return c, nil
-}
-
-// Response is the HTTP metadata of a call, filled by WithResponseInto. A
-// call that got no answer leaves only Attempts set.
-type Response struct {
-	// StatusCode is the final response's status; 0 when none came.
-	StatusCode int
-	// Header is the final response's header.
-	Header http.Header
-	// RequestID is x-request-id: quote it to Asset's support.
-	RequestID string
-	// RateLimit is what the x-ratelimit-* headers said.
-	RateLimit RateLimit
-	// Attempts is how many times the request was sent, retries included.
-	Attempts int
-}
-
-// RateLimit is the API's rate-limit state after a call.
-type RateLimit struct {
-	// Limit is the number of requests allowed per window.
-	Limit int
-	// Remaining is how many are left in the current window.
-	Remaining int
-	// Reset is when the window starts over.
-	Reset time.Time
-}
-
-func parseRateLimit(h http.Header) RateLimit {
-	p := httpcore.ParseRateLimit(h)
-	rl := RateLimit{Limit: p.Limit, Remaining: p.Remaining}
-	if p.ResetOK && p.ResetUnix > 0 {
-		rl.Reset = time.Unix(p.ResetUnix, 0)
-	}
-	return rl
 }
 
 // request is one API call as a service method describes it.

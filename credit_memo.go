@@ -75,6 +75,8 @@ type CreditMemoListParams struct {
 
 func (c *CreditMemoCreate) number() string { return c.Number }
 
+func (*CreditMemoCreate) numberField() string { return "number" }
+
 func (c *CreditMemoCreate) validate(field string) error {
 	if c.CustomerID == "" {
 		return &InputError{Field: field + ".customer_id", Reason: "is required: the customer whose credit pool the memo adds to"}

@@ -6,13 +6,6 @@ import (
 	"net/http"
 )
 
-// CreditMemoService is the credit memo part of the API, at
-// client.CreditMemos. A credit memo adds its amount to the customer's
-// credit pool; a payment without a transaction (Payments.Apply with no
-// TransactionID) draws on that pool. There is no call that applies a memo
-// to an invoice.
-type CreditMemoService struct{ client *Client }
-
 // Create creates 1 to 100 credit memos in one request
 // (POST /v0/business/{business_id}/credit-memo). When the server refuses
 // some of them, it returns those it created together with a *BatchError

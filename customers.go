@@ -7,9 +7,6 @@ import (
 	"net/http"
 )
 
-// CustomerService is the customer part of the API, at client.Customers.
-type CustomerService struct{ client *Client }
-
 // Create creates one customer (POST /v0/business/{business_id}/customers)
 // and returns it with its cus_ id. It is never retried after it may have
 // reached the server: on an error matching ErrOutcomeUnknown, look for

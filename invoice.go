@@ -203,6 +203,8 @@ func (inv *Invoice) checkDecoded() error { return checkHasID("invoice", inv.ID) 
 
 func (c *InvoiceCreate) number() string { return c.Number }
 
+func (*InvoiceCreate) numberField() string { return "number" }
+
 func (c *InvoiceCreate) validate(field string) error {
 	if err := checkText(field+".number", c.Number, true, 255); err != nil {
 		return err

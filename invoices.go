@@ -6,13 +6,6 @@ import (
 	"net/http"
 )
 
-// InvoiceService is the invoice part of the API, at client.Invoices.
-type InvoiceService struct{ client *Client }
-
-// maxBatch is the API's limit on items per batch create call, for
-// invoices and credit memos alike.
-const maxBatch = 100
-
 // Create creates 1 to 100 invoices in one request
 // (POST /v0/business/{business_id}/invoice). When the server refuses some
 // of them, it returns those it created together with a *BatchError naming

@@ -91,16 +91,13 @@ func (s *InvoiceService) CreateMany(ctx context.Context, businessID string, invo
 		}
 	}()
 	b := &bulkCreate{
-		svc:        s,
-		businessID: businessID,
-		path:       path,
-		input:      invoices,
-		opts:       opts,
-		progress:   cs.progress,
-		drain:      cmp.Or(cs.drainTimeout, cs.Policy.AttemptTimeout, time.Minute),
-		created:    make([][]Invoice, (len(invoices)+maxBatch-1)/maxBatch),
-		tally:      Progress{Total: len(invoices)},
-		event:      event,
+		to:       batchTarget{svc: s, businessID: businessID, path: path, opts: opts},
+		input:    invoices,
+		progress: cs.progress,
+		drain:    cmp.Or(cs.drainTimeout, cs.Policy.AttemptTimeout, time.Minute),
+		created:  make([][]Invoice, (len(invoices)+maxBatch-1)/maxBatch),
+		tally:    Progress{Total: len(invoices)},
+		event:    event,
 	}
 	created, err := b.run(ctx, cmp.Or(cs.concurrency, defaultConcurrency))
 	ended = true
@@ -114,14 +111,11 @@ var errProgressPanicked = errors.New("asset: CreateMany: the WithProgress functi
 
 // bulkCreate is one CreateMany call in progress.
 type bulkCreate struct {
-	svc        *InvoiceService
-	businessID string
-	path       apiPath // of the business's invoices
-	input      []InvoiceCreate
-	opts       []Option
-	progress   func(Progress)
-	event      func(string, ...slog.Attr) // the hooks' progress events
-	drain      time.Duration
+	to       batchTarget
+	input    []InvoiceCreate
+	progress func(Progress)
+	event    func(string, ...slog.Attr) // the hooks' progress events
+	drain    time.Duration
 
 	nextMu sync.Mutex
 	next   int         // the next batch to send
@@ -155,7 +149,7 @@ func (b *bulkCreate) run(ctx context.Context, workers int) ([]Invoice, error) {
 				}
 				start := k * maxBatch
 				batch := b.input[start:min(start+maxBatch, len(b.input))]
-				s := b.settle(ctx, sendCtx, start, batch)
+				s := settleBatch(ctx, sendCtx, b.to, start, batch)
 				b.created[k] = s.created // each goroutine its own batches: no lock
 				b.record(len(batch), len(s.created), s.failures)
 			}

@@ -32,7 +32,7 @@ type settled struct {
 // early. Positions are within the batch; start is the index of the batch's
 // first invoice in the whole input.
 type batchSettler struct {
-	b       *bulkCreate
+	to      batchTarget
 	sendCtx context.Context // for what was sent: ends a drain timeout after the caller's
 	start   int
 	batch   []InvoiceCreate
@@ -52,13 +52,21 @@ type batchSettler struct {
 	failures []BatchFailure
 }
 
-// settle sends batch, whose first invoice is input[start], and settles each
-// of its invoices (see CreateMany). The batch is not checked again:
+// batchTarget is where CreateMany sends its batches, and with which options.
+type batchTarget struct {
+	svc        *InvoiceService
+	businessID string
+	path       apiPath // of the business's invoices
+	opts       []Option
+}
+
+// settleBatch sends batch to to, its first invoice input[start], and settles
+// each of its invoices (see CreateMany). The batch is not checked again:
 // CreateMany checked the whole input. Once ctx ends, nothing more is sent.
-func (b *bulkCreate) settle(ctx, sendCtx context.Context, start int, batch []InvoiceCreate) settled {
+func settleBatch(ctx, sendCtx context.Context, to batchTarget, start int, batch []InvoiceCreate) settled {
 	n := len(batch)
 	s := &batchSettler{
-		b: b, sendCtx: sendCtx, start: start, batch: batch,
+		to: to, sendCtx: sendCtx, start: start, batch: batch,
 		suspect: make([]bool, n), unknown: make([]bool, n), cause: make([]error, n),
 		refused: make([]error, n), message: make([]string, n),
 		created: make(map[int]Invoice, n),
@@ -83,7 +91,7 @@ func (s *batchSettler) send() {
 		items[j] = s.batch[i]
 		s.unknown[i] = false
 	}
-	created, err := s.b.svc.create(s.sendCtx, s.b.path, items, s.b.opts)
+	created, err := s.to.svc.create(s.sendCtx, s.to.path, items, s.to.opts)
 	var batchErr *BatchError
 	switch {
 	case err == nil || errors.As(err, &batchErr):
@@ -177,8 +185,8 @@ func (s *batchSettler) lookUp(ended error) {
 	for j, i := range look {
 		numbers[j] = s.batch[i].Number
 	}
-	opts := append(slices.Clip(s.b.opts), WithDueWindow(dueWindow(s.batch, look)))
-	found, err := s.b.svc.findByNumbers(s.sendCtx, s.b.businessID, numbers, bulkOptions|scopedDueWindow, opts)
+	opts := append(slices.Clip(s.to.opts), WithDueWindow(dueWindow(s.batch, look)))
+	found, err := s.to.svc.findByNumbers(s.sendCtx, s.to.businessID, numbers, bulkOptions|scopedDueWindow, opts)
 	for _, i := range look {
 		inv, ok := found[s.batch[i].Number]
 		switch {

@@ -5,9 +5,6 @@ import (
 	"net/http"
 )
 
-// LedgerService reads the business's chart of accounts, at client.Ledgers.
-type LedgerService struct{ client *Client }
-
 // List returns every ledger of the business
 // (GET /v0/business/{business_id}/ledger); the API sends them all at once,
 // without pages.

@@ -112,6 +112,12 @@ func clientOnly(s *settings, name string) error {
 	return nil
 }
 
+// The API's hosts.
+const (
+	ProductionURL = "https://api.getasset.com"
+	SandboxURL    = "https://api.sandbox.getasset.com"
+)
+
 // WithBaseURL sets the API's address, e.g. SandboxURL. It must be https,
 // except plain http on a loopback host (a local fake such as assettest).
 func WithBaseURL(baseURL string) Option {

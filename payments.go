@@ -5,9 +5,6 @@ import (
 	"net/http"
 )
 
-// PaymentService applies payments to invoices, at client.Payments.
-type PaymentService struct{ client *Client }
-
 // Apply applies a payment to an invoice
 // (POST /v0/business/{business_id}/invoice-payment) and returns the invoice
 // with its new TotalPaid and status. It is never retried after it may have reached the

@@ -6,10 +6,6 @@ import (
 	"net/http"
 )
 
-// RefundService records refunds of invoices and the transactions that pay
-// them, at client.Refunds.
-type RefundService struct{ client *Client }
-
 // Create records a refund against 1 to 100 invoices
 // (POST /v0/business/{business_id}/refund) and returns it, pending until
 // refund payments cover its amount. It is never retried after it may have

@@ -182,6 +182,8 @@ func (t *Transaction) checkDecoded() error { return checkHasID("transaction", t.
 
 func (c *TransactionCreate) number() string { return c.ExternalID }
 
+func (*TransactionCreate) numberField() string { return "ExternalID" }
+
 func (c *TransactionCreate) validate(field string) error {
 	if err := checkText(field+".ExternalID", c.ExternalID, true, 255); err != nil {
 		return err

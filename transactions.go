@@ -9,10 +9,6 @@ import (
 	"strings"
 )
 
-// TransactionService is the transaction part of the API, at
-// client.Transactions: the money payments are drawn on.
-type TransactionService struct{ client *Client }
-
 // Create records 1 to 100 transactions in one request
 // (POST /v0/business/{business_id}/transactions). The response is
 // accounted for as Invoices.Create accounts for one, each transaction
