@@ -20,7 +20,7 @@ import (
 )
 
 // Instrument wires a client to the OpenTelemetry SDK, with the stdout
-// exporters: in a program, give them os.Stdout (the README's example);
+// exporters: in a program, give them os.Stdout (docs/observability.md's example);
 // here they write to a buffer, read back to show the call spans.
 func Example() {
 	srv := assettest.NewServer() // in production: asset.NewClient(asset.WithToken(tok), ...)
