@@ -185,3 +185,21 @@ func rel(root, path string) string {
 	}
 	return path
 }
+
+// The program docs/observability.md shows is otelasset's example program,
+// word for word: that one is built and run by otelasset's own tests.
+func TestObservabilityProgramIsTheExample(t *testing.T) {
+	want, err := os.ReadFile("../../otelasset/examples/stdout/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range snippets(t, "../../docs/observability.md") {
+		if strings.HasPrefix(s.code, "// Command stdout") {
+			if s.code != string(want) {
+				t.Errorf("docs/observability.md:%d differs from otelasset/examples/stdout/main.go", s.line)
+			}
+			return
+		}
+	}
+	t.Error("docs/observability.md shows no program starting \"// Command stdout\"")
+}
