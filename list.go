@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync/atomic"
 
 	"github.com/google/go-querystring/query"
@@ -93,15 +94,19 @@ func (l lister[T]) all(ctx context.Context) iter.Seq2[T, error] {
 		return failed[T](err)
 	}
 	l.takes = scopedPrefetch
+	fetch := l.fetch
+	if into := cs.responseInto; into != nil {
+		fetch = l.answeredInto(into)
+	}
 	if len(cs.hooks) == 0 || ctx == nil {
-		return walk(ctx, l.start, l.fetch, cs.prefetch)
+		return walk(ctx, l.start, fetch, cs.prefetch)
 	}
 	op := Operation{Name: "All", Method: http.MethodGet, Route: l.path.template, BusinessID: l.path.business}
 	return func(yield func(T, error) bool) {
 		octx, event, end := cs.hooks.operation(ctx, op)
 		var pages, items atomic.Int64
 		fetch := func(ctx context.Context, token string) (*Page[T], error) {
-			p, err := l.fetch(ctx, token)
+			p, err := fetch(ctx, token)
 			if err == nil {
 				event("page", slog.Int64("page", pages.Add(1)), slog.Int("items", len(p.Data)),
 					slog.Int64("items_total", items.Add(int64(len(p.Data)))))
@@ -118,6 +123,23 @@ func (l lister[T]) all(ctx context.Context) iter.Seq2[T, error] {
 			}
 		}
 		end(err)
+	}
+}
+
+// answeredInto is the walk's fetch for a caller's WithResponseInto: each
+// page's answer goes into into, except a fetch the walk itself ended (the
+// loop was broken out of, or its context ended), whose answer never reached
+// the loop and would hide the last one that did.
+func (l lister[T]) answeredInto(into *Response) pageFetcher[T] {
+	return func(ctx context.Context, token string) (*Page[T], error) {
+		var r Response
+		own := l
+		own.opts = append(slices.Clip(l.opts), WithResponseInto(&r))
+		page, err := own.fetch(ctx, token)
+		if err == nil || ctx.Err() == nil {
+			*into = r
+		}
+		return page, err
 	}
 }
 

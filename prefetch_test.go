@@ -378,3 +378,30 @@ func TestWithPrefetchRange(t *testing.T) {
 		}
 	}
 }
+
+// A walk broken out of cancels the page it was fetching ahead; that page's
+// failure is the walk's own doing, and must not replace, in
+// WithResponseInto, the answer of the last page the loop got.
+func TestPrefetchCancelledKeepsTheLastPagesResponse(t *testing.T) {
+	pfNoLeaks(t)
+	s := newPFServer(t, pfChain{pages: 3, answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		w.Header().Set("X-Request-Id", "req_page"+strconv.Itoa(n))
+		if n == 1 {
+			<-r.Context().Done() // fetched ahead, never answered
+			return true
+		}
+		return false
+	}})
+	defer s.Close()
+	c := pfClient(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var resp Response
+	for range c.Invoices.All(ctx, testBiz, nil, WithResponseInto(&resp), WithPrefetch(1)) {
+		waitFor(t, "the second page to be asked for", func() bool { return s.requests.Load() == 2 })
+		break
+	}
+	if resp.StatusCode != http.StatusOK || resp.RequestID != "req_page0" {
+		t.Errorf("the response is %d %q; want the first page's, 200 %q: the last the loop got", resp.StatusCode, resp.RequestID, "req_page0")
+	}
+}
