@@ -116,7 +116,13 @@ func TestSnippetsCompile(t *testing.T) {
 	docs = append([]string{filepath.Join(root, "README.md")}, docs...)
 	fset := token.NewFileSet()
 	var files []*ast.File
-	where := map[string]snippet{}
+	// where is each generated file's snippet, and how many lines the file
+	// has before the snippet's first.
+	type placed struct {
+		snippet
+		before int
+	}
+	where := map[string]placed{}
 	parse := func(name, src string) (*ast.File, error) {
 		return parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
 	}
@@ -131,13 +137,15 @@ func TestSnippetsCompile(t *testing.T) {
 			continue
 		}
 		name := fmt.Sprintf("snippet%d.go", i)
-		where[name] = s
 		// A block of declarations stands as a file; a block of statements
 		// is the body of a function.
-		f, err := parse(name, "package p\n"+imports+s.code)
+		head := "package p\n" + imports
+		f, err := parse(name, head+s.code)
 		if err != nil {
-			f, err = parse(name, "package p\n"+imports+"func _() error {\n"+s.code+"\nreturn nil\n}\n")
+			head += "func _() error {\n"
+			f, err = parse(name, head+s.code+"\nreturn nil\n}\n")
 		}
+		where[name] = placed{s, strings.Count(head, "\n")}
 		if err != nil {
 			t.Errorf("%s:%d: the snippet does not parse: %v", rel(root, s.doc), s.line, err)
 			continue
@@ -162,14 +170,7 @@ func TestSnippetsCompile(t *testing.T) {
 				t.Errorf("%v", err)
 				return
 			}
-			// The wrapper adds the package line, the imports and, for
-			// statements, the function's first line.
-			offset := 1 + strings.Count(imports, "\n")
-			line := s.line + pos.Line - offset - 1
-			if strings.Contains(fmt.Sprint(fset.File(te.Pos).Name()), "snippet") && !strings.HasPrefix(strings.TrimSpace(s.code), "func ") {
-				line--
-			}
-			t.Errorf("%s:%d: %s", rel(root, s.doc), line, te.Msg)
+			t.Errorf("%s:%d: %s", rel(root, s.doc), s.line+pos.Line-1-s.before, te.Msg)
 		},
 	}
 	_, _ = conf.Check("p", fset, files, nil)
