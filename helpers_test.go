@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,41 +25,124 @@ const (
 	testInv     = "inv_WQMDNUHpBThYSNh4AprDBo"
 )
 
-// newGockClient returns a client whose inner *http.Client is intercepted by
-// gock, with fast retries. Every mock registered must be used by the end of
-// the test, and nothing unmocked may reach the network.
-func newGockClient(t *testing.T, opts ...Option) *Client {
+// testServer is one test's own loopback API: handlers are registered on
+// its mux with Go's method-and-path patterns, and every request it gets,
+// answered or not, is recorded. Nothing is shared between tests, so the
+// tests using it run in parallel.
+type testServer struct {
+	t   *testing.T
+	URL string
+	mux *http.ServeMux
+
+	mu   sync.Mutex
+	log  []sentRequest
+	hits map[string]int // by pattern
+}
+
+// setup starts a testServer for t and returns a client of it with fast
+// retries; opts come after the defaults, so they can replace them. A
+// request that no handler matches fails the test and is answered 501.
+func setup(t *testing.T, opts ...Option) (*Client, *testServer) {
 	t.Helper()
-	hc := &http.Client{}
-	gock.InterceptClient(hc)
-	t.Cleanup(func() {
-		pending := gock.Pending()
-		gock.Off()
-		gock.RestoreClient(hc)
-		if !t.Failed() && len(pending) > 0 {
-			t.Errorf("%d gock mocks were not used, the first %s %s", len(pending),
-				pending[0].Request().Method, pending[0].Request().URLStruct)
-		}
+	srv := &testServer{t: t, mux: http.NewServeMux(), hits: map[string]int{}}
+	srv.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("no handler for %s %s", r.Method, r.URL)
+		w.WriteHeader(http.StatusNotImplemented)
 	})
+	hs := httptest.NewServer(http.HandlerFunc(srv.serve))
+	t.Cleanup(hs.Close)
+	srv.URL = hs.URL
 	base := []Option{
 		WithToken(testToken),
-		WithBaseURL(testBaseURL),
-		WithHTTPClient(hc),
+		WithBaseURL(hs.URL),
 		WithRetryWait(time.Millisecond, 5*time.Millisecond),
 	}
 	c, err := NewClient(append(base, opts...)...)
 	require.NoError(t, err)
-	return c
+	return c, srv
 }
 
-// countRequests counts the requests that reach gock, matched or not, so a
-// test can assert that bad input sent nothing.
-func countRequests(t *testing.T) *atomic.Int32 {
-	t.Helper()
-	var n atomic.Int32
-	gock.Observe(func(*http.Request, gock.Mock) { n.Add(1) })
-	t.Cleanup(func() { gock.Observe(nil) })
-	return &n
+// serve records the request, body included, and hands it to the mux.
+func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	_, pattern := s.mux.Handler(r)
+	s.mu.Lock()
+	s.log = append(s.log, sentRequest{
+		Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
+		Header: r.Header.Clone(), Body: body,
+	})
+	s.hits[pattern]++
+	s.mu.Unlock()
+	s.mux.ServeHTTP(w, r)
+}
+
+// handle registers h for pattern ("GET /v0/business/{business_id}/invoice").
+func (s *testServer) handle(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
+
+// sent is every request the server got so far, in order.
+func (s *testServer) sent() []sentRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]sentRequest(nil), s.log...)
+}
+
+// requests is how many requests the server got, matched or not.
+func (s *testServer) requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.log)
+}
+
+// hitsOf is how many requests pattern's handler was given.
+func (s *testServer) hitsOf(pattern string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[pattern]
+}
+
+// reply answers every request with status and body, as JSON.
+func reply(status int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+// replyValue answers every request with status and v encoded as JSON.
+func replyValue(t *testing.T, status int, v any) http.HandlerFunc {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return reply(status, string(b))
+}
+
+// replyFile answers every request with status and a file under testdata/.
+func replyFile(t testing.TB, status int, name string) http.HandlerFunc {
+	return reply(status, string(testdataFile(t, name)))
+}
+
+// replies answers the requests in turn, one handler each; a request past
+// the last fails the test.
+func replies(t *testing.T, hs ...http.HandlerFunc) http.HandlerFunc {
+	var mu sync.Mutex
+	n := 0
+	return func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		i := n
+		n++
+		mu.Unlock()
+		if i >= len(hs) {
+			t.Errorf("request %d to %s %s: only %d were expected", i+1, r.Method, r.URL.Path, len(hs))
+			w.WriteHeader(http.StatusNotImplemented)
+			return
+		}
+		hs[i](w, r)
+	}
 }
 
 // sentRequest is a request as a mock saw it, body included.
