@@ -954,6 +954,11 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 	if env.creds {
 		copts = append(copts, asset.WithClientCredentials(srv.ClientCredentials()))
 	}
+	if fc.fake == nil {
+		// Not the closed server's own port: another test's server could be
+		// given it.
+		copts = append(copts, asset.WithBaseURL(wiretest.RefusedURL(t)))
+	}
 	client := srv.Client(append(copts, env.opts...)...)
 
 	route := call.route
@@ -1177,10 +1182,7 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	}
 	base := srv.URL
 	if fc.raw == nil {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		base = "http://" + l.Addr().String()
-		require.NoError(t, l.Close())
+		base = wiretest.RefusedURL(t)
 	}
 	opts := []asset.Option{
 		asset.WithBaseURL(base), asset.WithHTTPClient(hc), asset.WithToken(token),
