@@ -9,7 +9,7 @@ import (
 // object in "data", or a batch create's created items and refusals.
 
 // decodeData sends r and returns the "data" member of the response.
-func decodeData[T any](ctx context.Context, c *Client, r request, opts []Option) (*T, error) {
+func decodeData[T any](ctx context.Context, c *Client, r apiRequest, opts []Option) (*T, error) {
 	var env dataEnvelope[T]
 	if err := c.do(ctx, r, &env, opts); err != nil {
 		return nil, err
@@ -39,7 +39,7 @@ func createBatch[M, T any, PT interface {
 		numbers[i] = PT(&items[i]).number()
 	}
 	var env batchEnvelope[M]
-	if err := c.do(ctx, request{method: http.MethodPost, path: path, body: items, takes: takes}, &env, opts); err != nil {
+	if err := c.do(ctx, apiRequest{method: http.MethodPost, path: path, body: items, takes: takes}, &env, opts); err != nil {
 		return nil, err
 	}
 	return batchFailures(kind, numbers, &env, numberOf)

@@ -6,16 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
-	"time"
 
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
-
-// Version is this SDK's version, sent in the User-Agent header. Until a
-// release is tagged it is the next one with a -dev suffix, as the
-// CHANGELOG's Unreleased section is.
-const Version = "0.1.0-dev"
 
 // Client talks to the Asset API. It is safe for concurrent use; share one
 // per set of credentials so that connections and tokens are reused.
@@ -38,9 +31,6 @@ type Client struct {
 	settings settings
 	sender   *httpcore.Sender
 }
-
-// userAgent is the User-Agent header of every request.
-var userAgent = httpcore.UserAgent("asset-go", Version)
 
 // The services hold nothing but their client; they are declared here, with
 // the Client that lists them, and their methods in a file each.
@@ -103,8 +93,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// request is one API call as a service method describes it.
-type request struct {
+// apiRequest is one API call as a service method describes it.
+type apiRequest struct {
 	method string
 	path   apiPath // from pathf
 	query  url.Values
@@ -118,7 +108,7 @@ type request struct {
 }
 
 // notGiven marks, while a call's options apply, a concurrency no option
-// set (WithConcurrency refuses values below 1).
+// set (a concurrency below 1 is refused).
 const notGiven = -1
 
 // callSettings is the client's settings with one call's options applied,
@@ -144,7 +134,7 @@ func (c *Client) callSettings(opts []Option) (settings, error) {
 
 // do is the pipeline every call goes through: check, encode, authenticate,
 // send with retries, and turn the response into out or an error.
-func (c *Client) do(ctx context.Context, r request, out any, opts []Option) error {
+func (c *Client) do(ctx context.Context, r apiRequest, out any, opts []Option) error {
 	if ctx == nil {
 		return &InputError{Field: "ctx", Reason: "is nil; pass context.Background() or the request's context"}
 	}
@@ -234,80 +224,4 @@ func (c *Client) send(ctx context.Context, s *settings, hr *httpcore.Request, pa
 		}
 		return total, err
 	}
-}
-
-func baseHeader(s *settings) http.Header {
-	h := make(http.Header, len(s.header)+5)
-	for k, v := range s.header {
-		h[k] = v
-	}
-	h.Set("User-Agent", userAgent)
-	h.Set("Accept", "application/json")
-	return h
-}
-
-// authzSecrets is the credential an Authorization value carries, for errors
-// to leave out.
-func authzSecrets(authz string) []string {
-	if _, tok, ok := strings.Cut(authz, " "); ok && tok != "" {
-		return []string{tok}
-	}
-	return nil
-}
-
-// exchanged is what an exchange saw: the final status and header when an
-// answer arrived (0 and nil when none did), its tries and its wait for
-// the rate limiter.
-type exchanged struct {
-	status      int
-	header      http.Header
-	attempts    int
-	limiterWait time.Duration
-}
-
-// exchange sends hr through sender under s, and decodes a success body into
-// out.
-func exchange(ctx context.Context, sender *httpcore.Sender, s *settings, hr *httpcore.Request, path string, out any) (exchanged, error) {
-	hr.MaxBody = s.maxBody
-	reply, outcome, err := sender.Send(ctx, s.Policy, hr)
-	x := exchanged{attempts: outcome.Attempts, limiterWait: outcome.LimiterWait}
-	if err != nil {
-		if s.responseInto != nil {
-			// No answer to describe, but the caller still learns what was
-			// tried, as the error tells.
-			*s.responseInto = Response{Attempts: outcome.Attempts}
-		}
-		return x, sendError(hr, path, outcome, err)
-	}
-	defer reply.Release()
-	x.status, x.header = reply.StatusCode, reply.Header
-	if s.responseInto != nil {
-		*s.responseInto = Response{
-			StatusCode: reply.StatusCode,
-			Header:     reply.Header,
-			RequestID:  reply.Header.Get("X-Request-Id"),
-			RateLimit:  parseRateLimit(reply.Header),
-			Attempts:   outcome.Attempts,
-		}
-	}
-	if reply.StatusCode >= 300 {
-		return x, newAPIError(reply, hr, path, outcome)
-	}
-	err = reply.ReadErr
-	if err == nil && reply.TooLong {
-		err = fmt.Errorf("body is larger than %d bytes (see WithMaxResponseBytes)", s.maxBody)
-	}
-	if err == nil {
-		err = decodeBody(reply.Body, out)
-	}
-	if sc, ok := out.(shapeChecker); ok && err == nil {
-		err = sc.checkShape(reply.Body)
-	}
-	if q, ok := out.(quoter); ok && err == nil {
-		q.redact(hr.Secrets)
-	}
-	if err != nil {
-		return x, newDecodeError(reply, hr, path, err)
-	}
-	return x, nil
 }

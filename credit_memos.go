@@ -33,14 +33,14 @@ func (s *CreditMemoService) Get(ctx context.Context, businessID, creditMemoID st
 	if err != nil {
 		return nil, err
 	}
-	return decodeData[CreditMemo](ctx, s.client, request{method: http.MethodGet, path: path}, opts)
+	return decodeData[CreditMemo](ctx, s.client, apiRequest{method: http.MethodGet, path: path}, opts)
 }
 
 // List fetches one page of credit memos
 // (GET /v0/business/{business_id}/credit-memo), filtered by customer and
 // by whether they are voided. params may be nil.
 func (s *CreditMemoService) List(ctx context.Context, businessID string, params *CreditMemoListParams, opts ...Option) (*Page[CreditMemo], error) {
-	return s.list(businessID, params, opts).page(ctx)
+	return s.list(businessID, params, opts).firstPage(ctx)
 }
 
 // All iterates over every credit memo matching params
@@ -48,7 +48,7 @@ func (s *CreditMemoService) List(ctx context.Context, businessID string, params 
 // Invoices.All does: the next page is fetched while the loop handles one,
 // and an error is yielded once and ends the iteration.
 func (s *CreditMemoService) All(ctx context.Context, businessID string, params *CreditMemoListParams, opts ...Option) iter.Seq2[CreditMemo, error] {
-	return s.list(businessID, params, opts).all(ctx)
+	return s.list(businessID, params, opts).items(ctx)
 }
 
 // Pager returns a pager over the credit memos matching params
@@ -61,7 +61,7 @@ func (s *CreditMemoService) Pager(businessID string, params *CreditMemoListParam
 
 func (s *CreditMemoService) list(businessID string, params *CreditMemoListParams, opts []Option) lister[CreditMemo] {
 	path, err := pathf("/v0/business/%s/credit-memo", idArg{"businessID", businessID})
-	return list[CreditMemo](s.client, path, err, params, opts)
+	return newLister[CreditMemo](s.client, path, err, params, opts)
 }
 
 // Void voids a credit memo
@@ -76,7 +76,7 @@ func (s *CreditMemoService) Void(ctx context.Context, businessID, creditMemoID s
 	if err != nil {
 		return nil, err
 	}
-	return decodeData[CreditMemo](ctx, s.client, request{method: http.MethodPost, path: path}, opts)
+	return decodeData[CreditMemo](ctx, s.client, apiRequest{method: http.MethodPost, path: path}, opts)
 }
 
 func creditMemoPath(businessID, creditMemoID, suffix string) (apiPath, error) {

@@ -19,7 +19,7 @@ func (s *CustomerService) Create(ctx context.Context, businessID string, custome
 	if err := customer.validate(); err != nil {
 		return nil, err
 	}
-	return decodeData[Customer](ctx, s.client, request{method: http.MethodPost, path: path, body: customer, name: "customer"}, opts)
+	return decodeData[Customer](ctx, s.client, apiRequest{method: http.MethodPost, path: path, body: customer, name: "customer"}, opts)
 }
 
 // Get fetches one customer
@@ -29,19 +29,19 @@ func (s *CustomerService) Get(ctx context.Context, businessID, customerID string
 	if err != nil {
 		return nil, err
 	}
-	return decodeData[Customer](ctx, s.client, request{method: http.MethodGet, path: path}, opts)
+	return decodeData[Customer](ctx, s.client, apiRequest{method: http.MethodGet, path: path}, opts)
 }
 
 // List fetches one page of the business's customers
 // (GET /v0/business/{business_id}/customers). params may be nil.
 func (s *CustomerService) List(ctx context.Context, businessID string, params *CustomerListParams, opts ...Option) (*Page[Customer], error) {
-	return s.list(businessID, params, opts).page(ctx)
+	return s.list(businessID, params, opts).firstPage(ctx)
 }
 
 // All iterates over every customer, as InvoiceService.All does over
 // invoices. params may be nil and is copied.
 func (s *CustomerService) All(ctx context.Context, businessID string, params *CustomerListParams, opts ...Option) iter.Seq2[Customer, error] {
-	return s.list(businessID, params, opts).all(ctx)
+	return s.list(businessID, params, opts).items(ctx)
 }
 
 // Pager returns a pager over the customers, starting at params.PageToken
@@ -53,7 +53,7 @@ func (s *CustomerService) Pager(businessID string, params *CustomerListParams, o
 
 func (s *CustomerService) list(businessID string, params *CustomerListParams, opts []Option) lister[Customer] {
 	path, err := customersPath(businessID)
-	return list[Customer](s.client, path, err, params, opts)
+	return newLister[Customer](s.client, path, err, params, opts)
 }
 
 // Update changes a customer
@@ -68,7 +68,7 @@ func (s *CustomerService) Update(ctx context.Context, businessID, customerID str
 	if err := update.validate(); err != nil {
 		return nil, err
 	}
-	return decodeData[Customer](ctx, s.client, request{method: http.MethodPatch, path: path, body: update, name: "update"}, opts)
+	return decodeData[Customer](ctx, s.client, apiRequest{method: http.MethodPatch, path: path, body: update, name: "update"}, opts)
 }
 
 // FindByExternalID looks a customer up by the ExternalID it was created

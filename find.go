@@ -112,7 +112,7 @@ func find[T any](ctx context.Context, l lister[T], field string, keys []string, 
 	}
 	// Without prefetching: a page fetched ahead of a walk that has found
 	// everything is a request of the rate limit spent for nothing.
-	for item, err := range walk(ctx, l.start, l.fetch, 0) {
+	for item, err := range walkItems(ctx, l.start, l.fetch, 0) {
 		if err != nil {
 			return found, err
 		}

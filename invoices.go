@@ -46,13 +46,13 @@ func (s *InvoiceService) Get(ctx context.Context, businessID, invoiceID string, 
 	if err != nil {
 		return nil, err
 	}
-	return decodeData[Invoice](ctx, s.client, request{method: http.MethodGet, path: path}, opts)
+	return decodeData[Invoice](ctx, s.client, apiRequest{method: http.MethodGet, path: path}, opts)
 }
 
 // List fetches one page of invoices (GET /v0/business/{business_id}/invoice).
 // params may be nil.
 func (s *InvoiceService) List(ctx context.Context, businessID string, params *InvoiceListParams, opts ...Option) (*Page[Invoice], error) {
-	return s.list(businessID, params, opts).page(ctx)
+	return s.list(businessID, params, opts).firstPage(ctx)
 }
 
 // All iterates over every invoice matching params, a page at a time
@@ -69,7 +69,7 @@ func (s *InvoiceService) List(ctx context.Context, businessID string, params *In
 //		fmt.Println(inv.Number, inv.Balance())
 //	}
 func (s *InvoiceService) All(ctx context.Context, businessID string, params *InvoiceListParams, opts ...Option) iter.Seq2[Invoice, error] {
-	return s.list(businessID, params, opts).all(ctx)
+	return s.list(businessID, params, opts).items(ctx)
 }
 
 // Pager returns a pager over the invoices matching params
@@ -82,7 +82,7 @@ func (s *InvoiceService) Pager(businessID string, params *InvoiceListParams, opt
 
 func (s *InvoiceService) list(businessID string, params *InvoiceListParams, opts []Option) lister[Invoice] {
 	path, err := pathf("/v0/business/%s/invoice", idArg{"businessID", businessID})
-	return list[Invoice](s.client, path, err, params, opts)
+	return newLister[Invoice](s.client, path, err, params, opts)
 }
 
 // Update changes an invoice's status, lines or tags
@@ -99,7 +99,7 @@ func (s *InvoiceService) Update(ctx context.Context, businessID, invoiceID strin
 	if err := update.validate(); err != nil {
 		return nil, err
 	}
-	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPatch, path: path, body: update, name: "update"}, opts)
+	return decodeData[Invoice](ctx, s.client, apiRequest{method: http.MethodPatch, path: path, body: update, name: "update"}, opts)
 }
 
 // WriteOff writes off part or all of an invoice's balance
@@ -114,7 +114,7 @@ func (s *InvoiceService) WriteOff(ctx context.Context, businessID, invoiceID str
 	if err := checkPositive("writeOff.Amount", writeOff.Amount, false); err != nil {
 		return nil, err
 	}
-	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPost, path: path, body: writeOff, name: "writeOff"}, opts)
+	return decodeData[Invoice](ctx, s.client, apiRequest{method: http.MethodPost, path: path, body: writeOff, name: "writeOff"}, opts)
 }
 
 func invoicePath(businessID, invoiceID, suffix string) (apiPath, error) {

@@ -14,7 +14,7 @@ func (s *LedgerService) List(ctx context.Context, businessID string, opts ...Opt
 		return nil, err
 	}
 	var env listEnvelope[Ledger]
-	if err := s.client.do(ctx, request{method: http.MethodGet, path: path}, &env, opts); err != nil {
+	if err := s.client.do(ctx, apiRequest{method: http.MethodGet, path: path}, &env, opts); err != nil {
 		return nil, err
 	}
 	return env.Data, nil
@@ -27,5 +27,5 @@ func (s *LedgerService) Get(ctx context.Context, businessID, ledgerID string, op
 	if err != nil {
 		return nil, err
 	}
-	return decodeData[Ledger](ctx, s.client, request{method: http.MethodGet, path: path}, opts)
+	return decodeData[Ledger](ctx, s.client, apiRequest{method: http.MethodGet, path: path}, opts)
 }

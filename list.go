@@ -34,7 +34,7 @@ type lister[T any] struct {
 
 // list checks path's error and params (nil means none) once and returns the
 // lister of the items of type T at path.
-func list[T any, P any, PP interface {
+func newLister[T any, P any, PP interface {
 	*P
 	listParams
 }](c *Client, path apiPath, pathErr error, params PP, opts []Option) lister[T] {
@@ -74,24 +74,24 @@ func (l lister[T]) fetch(ctx context.Context, token string) (*Page[T], error) {
 		q.Set("page_token", token)
 	}
 	var env listEnvelope[T]
-	if err := l.client.do(ctx, request{method: http.MethodGet, path: l.path, query: q, takes: l.takes}, &env, l.opts); err != nil {
+	if err := l.client.do(ctx, apiRequest{method: http.MethodGet, path: l.path, query: q, takes: l.takes}, &env, l.opts); err != nil {
 		return nil, err
 	}
 	return env.page(), nil
 }
 
 // page loads the page the params start at.
-func (l lister[T]) page(ctx context.Context) (*Page[T], error) { return l.fetch(ctx, l.start) }
+func (l lister[T]) firstPage(ctx context.Context) (*Page[T], error) { return l.fetch(ctx, l.start) }
 
 // all walks every item from the page the params start at, prefetching as
 // the call's options say.
-func (l lister[T]) all(ctx context.Context) iter.Seq2[T, error] {
+func (l lister[T]) items(ctx context.Context) iter.Seq2[T, error] {
 	if l.err != nil {
-		return failed[T](l.err)
+		return failedWalk[T](l.err)
 	}
 	cs, err := l.client.callSettings(l.opts)
 	if err != nil {
-		return failed[T](err)
+		return failedWalk[T](err)
 	}
 	l.takes = scopedPrefetch
 	fetch := l.fetch
@@ -99,7 +99,7 @@ func (l lister[T]) all(ctx context.Context) iter.Seq2[T, error] {
 		fetch = l.answeredInto(into)
 	}
 	if len(cs.hooks) == 0 || ctx == nil {
-		return walk(ctx, l.start, fetch, cs.prefetch)
+		return walkItems(ctx, l.start, fetch, cs.prefetch)
 	}
 	op := Operation{Name: "All", Method: http.MethodGet, Route: l.path.template, BusinessID: l.path.business}
 	return func(yield func(T, error) bool) {
@@ -114,7 +114,7 @@ func (l lister[T]) all(ctx context.Context) iter.Seq2[T, error] {
 			return p, err
 		}
 		var err error
-		for item, e := range walk(octx, l.start, fetch, cs.prefetch) {
+		for item, e := range walkItems(octx, l.start, fetch, cs.prefetch) {
 			if e != nil {
 				err = e
 			}

@@ -46,21 +46,6 @@ type MiddlewareNext func(req *http.Request) (*http.Response, error)
 // their body is a client secret.
 type Middleware func(req *http.Request, next MiddlewareNext) (*http.Response, error)
 
-// WithMiddleware runs mw around each try of every call (given to NewClient)
-// or of one call. The first is the outermost; a call's middlewares run
-// inside the client's.
-func WithMiddleware(mw ...Middleware) Option {
-	return Option{func(s *settings) error {
-		for _, m := range mw {
-			if m == nil {
-				return &InputError{Field: "WithMiddleware", Reason: "nil middleware"}
-			}
-		}
-		s.middleware = append(s.middleware[:len(s.middleware):len(s.middleware)], mw...)
-		return nil
-	}}
-}
-
 // CallInfo names a call: its method, its route template and its business.
 type CallInfo struct {
 	// Method is the HTTP method, e.g. "GET".
@@ -197,15 +182,6 @@ type Hooks struct {
 	OperationEvent func(ctx context.Context, op Operation, name string, attrs ...slog.Attr)
 	// OperationEnd is called once the operation has ended, err its error.
 	OperationEnd func(ctx context.Context, op Operation, err error)
-}
-
-// WithHooks installs h: on NewClient for every call, on a call for that
-// call (after the client's).
-func WithHooks(h Hooks) Option {
-	return Option{func(s *settings) error {
-		s.hooks = append(s.hooks[:len(s.hooks):len(s.hooks)], h)
-		return nil
-	}}
 }
 
 // hookList is the hooks of a call, in the order given.

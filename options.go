@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/assetkit/asset-go/internal/clientopt"
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
 
@@ -24,44 +23,25 @@ type Option struct {
 	apply func(*settings) error
 }
 
-// settings is what options write. A call starts from a copy of its client's.
-type settings struct {
-	perCall bool
-	baseURL string
-	userID  string
-	clientopt.Common
-	header       http.Header // copied on write: shared with the client's
-	responseInto *Response
-	auth         authenticator
-	credentials  *ClientCredentials
-	maxBody      int64
-	limit        limitChoice
-	prefetch     int // pages All fetches ahead of the loop
-	concurrency  int // batches CreateMany sends at once; 0: defaultConcurrency
-	progress     func(Progress)
-	// dueStart and dueEnd narrow FindByNumbers's walk; zero is open.
-	dueStart, dueEnd time.Time
-	drainTimeout     time.Duration // CreateMany's wait for batches in flight after a cancel
-	middleware       []Middleware  // WithMiddleware, the client's first
-	hooks            hookList      // WithHooks, the client's first
-	// scoped are the options given to this call that only some calls
-	// use; a call that does not take one refuses it (see Client.do).
-	scoped scopedOptions
+func (s *settings) apply(opts []Option) error {
+	for _, opt := range opts {
+		if opt.apply == nil {
+			continue // the zero Option does nothing
+		}
+		if err := opt.apply(s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// scopedOptions is a set of the options that only some calls use.
-type scopedOptions uint8
-
-const (
-	scopedPrefetch    scopedOptions = 1 << iota // All
-	scopedConcurrency                           // CreateMany
-	scopedProgress                              // CreateMany
-	scopedDrain                                 // CreateMany
-	scopedDueWindow                             // Invoices.FindByNumbers
-)
-
-// bulkOptions are the options CreateMany takes.
-const bulkOptions = scopedConcurrency | scopedProgress | scopedDrain
+// clientOnly refuses, on a call, an option that configures a whole client.
+func clientOnly(s *settings, name string) error {
+	if s.perCall {
+		return &InputError{Field: name, Reason: "configures a client; give it to NewClient, not to a call"}
+	}
+	return nil
+}
 
 // refuseUnused is the error for the first of the given options that a call
 // honouring only takes would ignore; what names the call in the message.
@@ -84,39 +64,6 @@ func refuseUnused(given, takes scopedOptions, what string) error {
 	}
 	return nil
 }
-
-// defaultMaxBody bounds a success response; a full page of 100 invoices is
-// a few hundred KiB.
-const defaultMaxBody = 32 << 20
-
-func defaultSettings() settings {
-	return settings{Common: clientopt.New(""), baseURL: ProductionURL, maxBody: defaultMaxBody, prefetch: 1}
-}
-
-func (s *settings) apply(opts []Option) error {
-	for _, opt := range opts {
-		if opt.apply == nil {
-			continue // the zero Option does nothing
-		}
-		if err := opt.apply(s); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func clientOnly(s *settings, name string) error {
-	if s.perCall {
-		return &InputError{Field: name, Reason: "configures a client; give it to NewClient, not to a call"}
-	}
-	return nil
-}
-
-// The API's hosts.
-const (
-	ProductionURL = "https://api.getasset.com"
-	SandboxURL    = "https://api.sandbox.getasset.com"
-)
 
 // WithBaseURL sets the API's address, e.g. SandboxURL. It must be https,
 // except plain http on a loopback host (a local fake such as assettest).
@@ -406,6 +353,83 @@ func WithPrefetch(pages int) Option {
 			s.scoped |= scopedPrefetch
 		}
 		s.prefetch = pages
+		return nil
+	}}
+}
+
+// WithMiddleware runs mw around each try of every call (given to NewClient)
+// or of one call. The first is the outermost; a call's middlewares run
+// inside the client's.
+func WithMiddleware(mw ...Middleware) Option {
+	return Option{func(s *settings) error {
+		for _, m := range mw {
+			if m == nil {
+				return &InputError{Field: "WithMiddleware", Reason: "nil middleware"}
+			}
+		}
+		s.middleware = append(s.middleware[:len(s.middleware):len(s.middleware)], mw...)
+		return nil
+	}}
+}
+
+// WithHooks installs h: on NewClient for every call, on a call for that
+// call (after the client's).
+func WithHooks(h Hooks) Option {
+	return Option{func(s *settings) error {
+		s.hooks = append(s.hooks[:len(s.hooks):len(s.hooks)], h)
+		return nil
+	}}
+}
+
+// WithConcurrency sets how many batches CreateMany sends at once (default
+// 4). Every try of every batch still waits for the client's rate limit
+// (WithRateLimit), so more batches at once hide the time answers take to
+// travel, never exceed the limit. On NewClient it is the default of every
+// CreateMany; other calls refuse it.
+func WithConcurrency(n int) Option {
+	return Option{func(s *settings) error {
+		if n < 1 {
+			return &InputError{Field: "WithConcurrency", Reason: fmt.Sprintf("%d is below 1", n)}
+		}
+		s.concurrency = n
+		return nil
+	}}
+}
+
+// WithProgress makes CreateMany call fn each time a batch finishes and,
+// when the context ended the call early, once more for the invoices it
+// never sent, so that the last call's Done is Total. Calls come one at a
+// time, never concurrently, from the goroutines sending the batches: a
+// slow fn slows the sending. It is an option of one call, refused on
+// NewClient; other calls refuse it.
+func WithProgress(fn func(Progress)) Option {
+	return Option{func(s *settings) error {
+		if !s.perCall {
+			return &InputError{Field: "WithProgress", Reason: "belongs to one call; give it to CreateMany, not to NewClient"}
+		}
+		if fn == nil {
+			return &InputError{Field: "WithProgress", Reason: "nil function"}
+		}
+		s.progress = fn
+		return nil
+	}}
+}
+
+// WithDrainTimeout bounds how long CreateMany, once its context has ended,
+// still waits for the batches it had sent: for their answers and for the
+// lookups that settle what an answer left unknown (default: the attempt
+// timeout, see WithAttemptTimeout). Waiting is what keeps an invoice the
+// server created from being reported as unknown. On NewClient it is the
+// default of every CreateMany; other calls refuse it.
+func WithDrainTimeout(d time.Duration) Option {
+	return Option{func(s *settings) error {
+		if d <= 0 {
+			return &InputError{Field: "WithDrainTimeout", Reason: fmt.Sprintf("%s is not positive", d)}
+		}
+		s.drainTimeout = d
+		if s.perCall {
+			s.scoped |= scopedDrain
+		}
 		return nil
 	}}
 }

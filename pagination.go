@@ -88,7 +88,7 @@ func (p *Pager[T]) load(ctx context.Context, token string) (*Page[T], error) {
 // Once ctx is done no new page is handed to the loop, even one fetched
 // before: with or without prefetch, the loop finishes the page it is on
 // and then sees the cancellation.
-func walk[T any](ctx context.Context, start string, fetch pageFetcher[T], ahead int) iter.Seq2[T, error] {
+func walkItems[T any](ctx context.Context, start string, fetch pageFetcher[T], ahead int) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		pages := walkPages(ctx, start, fetch)
@@ -229,7 +229,7 @@ func prefetch[T any](ctx context.Context, start string, fetch pageFetcher[T], ah
 }
 
 // failed is an iterator that yields err once.
-func failed[T any](err error) iter.Seq2[T, error] {
+func failedWalk[T any](err error) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		yield(zero, err)

@@ -19,5 +19,5 @@ func (s *PaymentService) Apply(ctx context.Context, businessID string, payment I
 	if err := payment.validate(); err != nil {
 		return nil, err
 	}
-	return decodeData[Invoice](ctx, s.client, request{method: http.MethodPost, path: path, body: payment, name: "payment"}, opts)
+	return decodeData[Invoice](ctx, s.client, apiRequest{method: http.MethodPost, path: path, body: payment, name: "payment"}, opts)
 }

@@ -20,7 +20,7 @@ func (s *RefundService) Create(ctx context.Context, businessID string, refund Re
 	if err := refund.validate(); err != nil {
 		return nil, err
 	}
-	return decodeData[Refund](ctx, s.client, request{method: http.MethodPost, path: path, body: refund, name: "refund"}, opts)
+	return decodeData[Refund](ctx, s.client, apiRequest{method: http.MethodPost, path: path, body: refund, name: "refund"}, opts)
 }
 
 // ListForInvoice returns every refund of one invoice
@@ -32,7 +32,7 @@ func (s *RefundService) ListForInvoice(ctx context.Context, businessID, invoiceI
 		return nil, err
 	}
 	var env listEnvelope[Refund]
-	if err := s.client.do(ctx, request{method: http.MethodGet, path: path}, &env, opts); err != nil {
+	if err := s.client.do(ctx, apiRequest{method: http.MethodGet, path: path}, &env, opts); err != nil {
 		return nil, err
 	}
 	return env.Data, nil
@@ -41,13 +41,13 @@ func (s *RefundService) ListForInvoice(ctx context.Context, businessID, invoiceI
 // List fetches one page of the business's refunds
 // (GET /v0/business/{business_id}/refunds). params may be nil.
 func (s *RefundService) List(ctx context.Context, businessID string, params *RefundListParams, opts ...Option) (*Page[Refund], error) {
-	return s.list(businessID, params, opts).page(ctx)
+	return s.list(businessID, params, opts).firstPage(ctx)
 }
 
 // All iterates over every refund matching params, as InvoiceService.All
 // does over invoices. params may be nil and is copied.
 func (s *RefundService) All(ctx context.Context, businessID string, params *RefundListParams, opts ...Option) iter.Seq2[Refund, error] {
-	return s.list(businessID, params, opts).all(ctx)
+	return s.list(businessID, params, opts).items(ctx)
 }
 
 // Pager returns a pager over the refunds matching params, starting at
@@ -59,7 +59,7 @@ func (s *RefundService) Pager(businessID string, params *RefundListParams, opts 
 
 func (s *RefundService) list(businessID string, params *RefundListParams, opts []Option) lister[Refund] {
 	path, err := pathf("/v0/business/%s/refunds", idArg{"businessID", businessID})
-	return list[Refund](s.client, path, err, params, opts)
+	return newLister[Refund](s.client, path, err, params, opts)
 }
 
 // ApplyPayment applies a transaction to a refund
@@ -76,5 +76,5 @@ func (s *RefundService) ApplyPayment(ctx context.Context, businessID string, pay
 	if err := payment.validate(); err != nil {
 		return nil, err
 	}
-	return decodeData[Refund](ctx, s.client, request{method: http.MethodPost, path: path, body: payment, name: "payment"}, opts)
+	return decodeData[Refund](ctx, s.client, apiRequest{method: http.MethodPost, path: path, body: payment, name: "payment"}, opts)
 }

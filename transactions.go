@@ -42,7 +42,7 @@ func (s *TransactionService) Get(ctx context.Context, businessID, transactionID 
 	if err := checkCommaList("includes", includes); err != nil {
 		return nil, err
 	}
-	r := request{method: http.MethodGet, path: path}
+	r := apiRequest{method: http.MethodGet, path: path}
 	if len(includes) > 0 {
 		r.query = map[string][]string{"includes": {strings.Join(includes, ",")}}
 	}
@@ -52,13 +52,13 @@ func (s *TransactionService) Get(ctx context.Context, businessID, transactionID 
 // List fetches one page of the business's transactions
 // (GET /v0/business/{business_id}/transactions). params may be nil.
 func (s *TransactionService) List(ctx context.Context, businessID string, params *TransactionListParams, opts ...Option) (*Page[Transaction], error) {
-	return s.list(businessID, params, opts).page(ctx)
+	return s.list(businessID, params, opts).firstPage(ctx)
 }
 
 // All iterates over every transaction matching params, as
 // InvoiceService.All does over invoices. params may be nil and is copied.
 func (s *TransactionService) All(ctx context.Context, businessID string, params *TransactionListParams, opts ...Option) iter.Seq2[Transaction, error] {
-	return s.list(businessID, params, opts).all(ctx)
+	return s.list(businessID, params, opts).items(ctx)
 }
 
 // Pager returns a pager over the transactions matching params, starting at
@@ -70,7 +70,7 @@ func (s *TransactionService) Pager(businessID string, params *TransactionListPar
 
 func (s *TransactionService) list(businessID string, params *TransactionListParams, opts []Option) lister[Transaction] {
 	path, err := transactionsPath(businessID)
-	return list[Transaction](s.client, path, err, params, opts)
+	return newLister[Transaction](s.client, path, err, params, opts)
 }
 
 // FindByExternalIDs looks transactions up by the ExternalID they were
