@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -66,317 +65,6 @@ var faultHuge = map[bool]int{false: 10 << 20, true: 2 << 20}[faultRace]
 // misses it is still counted right (see faultTryCounter); a change's one
 // try must not miss it, or the change is not applied, or is sent again.
 var faultPerTry = map[bool]time.Duration{false: 250 * time.Millisecond, true: 500 * time.Millisecond}[faultRace]
-
-// faultCall is one SDK method, as the matrix calls it.
-type faultCall struct {
-	name  string
-	write bool // POST or PATCH: the change must never be applied twice
-	walk  bool // All: the raw handler serves the first page, the fault hits the second
-	route assettest.Route
-	// res is the resource the call returns; nil is invoices.
-	res *faultResource
-	// envelope wraps one item's JSON in the call's success body.
-	envelope func(item string) []byte
-	run      func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error)
-}
-
-// faultIDs are the ids a call works on: an invoice, a transaction with
-// money left, a pending refund of the invoice, and a credit memo.
-type faultIDs struct{ invoice, txn, refund, memo, customer string }
-
-// faultResource is what the matrix knows of one resource: a new resource's
-// calls join the matrix with one of these, not flags of their own.
-type faultResource struct {
-	// item is one item of a success body, with description as its free
-	// text and number as its number where it has one.
-	item func(id, number, description string) string
-	// setup makes, on a fresh server, what the resource's calls work on,
-	// and notes its ids; nil when the invoice and transaction every call
-	// gets are enough.
-	setup func(t *testing.T, ctx context.Context, srv *assettest.Server, c *asset.Client, ids *faultIDs)
-}
-
-var (
-	faultInvoices = &faultResource{item: faultInvoiceJSON}
-	faultRefunds  = &faultResource{
-		item: func(id, _, description string) string { return faultRefundJSON(id, description) },
-		setup: func(t *testing.T, ctx context.Context, srv *assettest.Server, c *asset.Client, ids *faultIDs) {
-			// The invoice is paid, and has a pending refund of 50 to pay.
-			_, err := c.Payments.Apply(ctx, faultBiz, asset.InvoicePaymentCreate{InvoiceID: ids.invoice, TransactionID: srv.AddTransaction(faultBiz, asset.MustDecimal("100"))})
-			require.NoError(t, err)
-			r, err := c.Refunds.Create(ctx, faultBiz, asset.RefundCreate{
-				Amount: asset.MustDecimal("50"), ExternalID: "FM-SETUP", RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC),
-				Method: asset.RefundMethodCash, InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: ids.invoice, Amount: asset.MustDecimal("50")}},
-			})
-			require.NoError(t, err)
-			ids.refund = r.ID
-		},
-	}
-	faultCreditMemos = &faultResource{
-		item: faultMemoJSON,
-		setup: func(t *testing.T, ctx context.Context, _ *assettest.Server, c *asset.Client, ids *faultIDs) {
-			memos, err := c.CreditMemos.Create(ctx, faultBiz, []asset.CreditMemoCreate{{CustomerID: faultCustomer, Number: "FM-CM-1", Amount: asset.MustDecimal("30")}})
-			require.NoError(t, err)
-			ids.memo = memos[0].ID
-		},
-	}
-
-	faultCustomers = &faultResource{
-		item: faultCustomerJSON,
-		setup: func(t *testing.T, ctx context.Context, _ *assettest.Server, c *asset.Client, ids *faultIDs) {
-			cus, err := c.Customers.Create(ctx, faultBiz, asset.CustomerCreate{Name: "Setup", ExternalID: "FM-SETUP"})
-			require.NoError(t, err)
-			ids.customer = cus.ID
-		},
-	}
-	faultTransactions = &faultResource{
-		item: faultTransactionJSON,
-		setup: func(t *testing.T, ctx context.Context, _ *assettest.Server, c *asset.Client, _ *faultIDs) {
-			// A second transaction beside the call's, for the walk's second page.
-			_, err := c.Transactions.Create(ctx, faultBiz, []asset.TransactionCreate{{
-				Description: "setup", Datetime: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Amount: asset.MustDecimal("5"),
-				ExternalID: "FM-SETUP", ExternalAccountID: "eac_FaultMatrix000000000001",
-			}})
-			require.NoError(t, err)
-		},
-	}
-)
-
-// resource is the call's resource.
-func (c faultCall) resource() *faultResource {
-	if c.res == nil {
-		return faultInvoices
-	}
-	return c.res
-}
-
-// itemJSON is the item a success body holds, with description as its free
-// text.
-func (c faultCall) itemJSON(id, description string) string {
-	return c.resource().item(id, c.number(), description)
-}
-
-// number is the number a success body must carry: a batch Create checks
-// that each item it sent comes back.
-func (c faultCall) number() string {
-	if c.route == assettest.RouteCreateInvoices || c.route == assettest.RouteCreateCreditMemos || c.route == assettest.RouteCreateTransactions {
-		return "FM-NEW"
-	}
-	return "FM-RAW"
-}
-
-func faultDataEnvelope(inv string) []byte { return []byte(`{"data": ` + inv + `}`) }
-
-func faultListEnvelope(inv string) []byte {
-	return []byte(`{"data": [` + inv + `], "pagination": {"next_page_token": null, "previous_page_token": null}}`)
-}
-
-func faultOne(inv *asset.Invoice, err error) ([]asset.Invoice, error) {
-	if inv == nil {
-		return nil, err
-	}
-	return []asset.Invoice{*inv}, err
-}
-
-var faultCalls = []faultCall{
-	{
-		name: "create", write: true, route: assettest.RouteCreateInvoices,
-		envelope: func(inv string) []byte { return []byte(`{"data": [` + inv + `], "errors": []}`) },
-		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
-			return c.Invoices.Create(ctx, faultBiz, []asset.InvoiceCreate{{
-				Number: "FM-NEW", Lines: []asset.InvoiceLineCreate{{Amount: asset.MustDecimal("10")}},
-			}})
-		},
-	},
-	{
-		name: "get", route: assettest.RouteGetInvoice, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
-			return faultOne(c.Invoices.Get(ctx, faultBiz, ids.invoice))
-		},
-	},
-	{
-		name: "list", route: assettest.RouteListInvoices, envelope: faultListEnvelope,
-		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
-			page, err := c.Invoices.List(ctx, faultBiz, &asset.InvoiceListParams{PageSize: 1})
-			if err != nil {
-				return nil, err
-			}
-			return page.Data, nil
-		},
-	},
-	{
-		name: "walk", walk: true, route: assettest.RouteListInvoices, envelope: faultListEnvelope,
-		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
-			var got []asset.Invoice
-			for inv, err := range c.Invoices.All(ctx, faultBiz, &asset.InvoiceListParams{PageSize: 1}) {
-				if err != nil {
-					return got, err
-				}
-				got = append(got, inv)
-			}
-			return got, nil
-		},
-	},
-	{
-		name: "update", write: true, route: assettest.RouteUpdateInvoice, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
-			// Adding a line is not idempotent: applied twice, the total shows it.
-			return faultOne(c.Invoices.Update(ctx, faultBiz, ids.invoice, asset.InvoiceUpdate{
-				LineChanges: &asset.InvoiceLineChanges{CreateLines: []asset.InvoiceLineUpdate{{Description: "fee", Amount: asset.MustDecimal("10")}}},
-			}))
-		},
-	},
-	{
-		name: "write off", write: true, route: assettest.RouteWriteOff, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
-			return faultOne(c.Invoices.WriteOff(ctx, faultBiz, ids.invoice, asset.InvoiceWriteOff{Amount: asset.MustDecimal("10")}))
-		},
-	},
-	{
-		name: "apply payment", write: true, route: assettest.RouteApplyPayment, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
-			return faultOne(c.Payments.Apply(ctx, faultBiz, asset.InvoicePaymentCreate{
-				InvoiceID: ids.invoice, TransactionID: ids.txn, PaymentAmount: asset.MustDecimal("10"),
-			}))
-		},
-	},
-	{
-		name: "create refund", write: true, res: faultRefunds, route: assettest.RouteCreateRefund, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
-			return faultRefund(c.Refunds.Create(ctx, faultBiz, asset.RefundCreate{
-				Amount: asset.MustDecimal("10"), ExternalID: "FM-REFUND", RefundedAt: time.Date(2025, 1, 15, 14, 30, 0, 0, time.UTC),
-				Method: asset.RefundMethodCash, InvoicesToRefund: []asset.RefundInvoiceCreate{{InvoiceID: ids.invoice, Amount: asset.MustDecimal("10")}},
-			}))
-		},
-	},
-	{
-		name: "apply refund payment", write: true, res: faultRefunds, route: assettest.RouteApplyRefundPayment, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
-			return faultRefund(c.Refunds.ApplyPayment(ctx, faultBiz, asset.RefundPaymentCreate{
-				RefundID: ids.refund, TransactionID: ids.txn, PaymentAmount: asset.MustDecimal("10"),
-			}))
-		},
-	},
-	{
-		name: "create credit memo", write: true, res: faultCreditMemos, route: assettest.RouteCreateCreditMemos,
-		envelope: func(m string) []byte { return []byte(`{"data": [` + m + `], "errors": []}`) },
-		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
-			return faultMemos(c.CreditMemos.Create(ctx, faultBiz, []asset.CreditMemoCreate{{
-				CustomerID: faultCustomer, Number: "FM-NEW", Amount: asset.MustDecimal("10"),
-			}}))
-		},
-	},
-	{
-		// A void has no body: the one change the matrix sends bare.
-		name: "void credit memo", write: true, res: faultCreditMemos, route: assettest.RouteVoidCreditMemo, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
-			m, err := c.CreditMemos.Void(ctx, faultBiz, ids.memo)
-			if m == nil {
-				return nil, err
-			}
-			return faultMemos([]asset.CreditMemo{*m}, err)
-		},
-	},
-	{
-		name: "create customer", write: true, res: faultCustomers, route: assettest.RouteCreateCustomer, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
-			cus, err := c.Customers.Create(ctx, faultBiz, asset.CustomerCreate{Name: "New", ExternalID: "FM-NEW"})
-			return faultCustomer1(cus, err)
-		},
-	},
-	{
-		// Setting an email is idempotent: applied twice, only the request
-		// count tells, which the matrix checks for every call.
-		name: "update customer", write: true, res: faultCustomers, route: assettest.RouteUpdateCustomer, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
-			email := "ap@fault.test"
-			cus, err := c.Customers.Update(ctx, faultBiz, ids.customer, asset.CustomerUpdate{Email: &email})
-			return faultCustomer1(cus, err)
-		},
-	},
-	{
-		name: "get customer", res: faultCustomers, route: assettest.RouteGetCustomer, envelope: faultDataEnvelope,
-		run: func(ctx context.Context, c *asset.Client, ids faultIDs) ([]asset.Invoice, error) {
-			return faultCustomer1(c.Customers.Get(ctx, faultBiz, ids.customer))
-		},
-	},
-	{
-		name: "create transactions", write: true, res: faultTransactions, route: assettest.RouteCreateTransactions,
-		envelope: func(tx string) []byte { return []byte(`{"data": [` + tx + `], "errors": []}`) },
-		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
-			return faultTxns(c.Transactions.Create(ctx, faultBiz, []asset.TransactionCreate{{
-				Description: "deposit", Datetime: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), Amount: asset.MustDecimal("10"),
-				ExternalID: "FM-NEW", ExternalAccountID: "eac_FaultMatrix000000000001",
-			}}))
-		},
-	},
-	{
-		name: "list transactions", res: faultTransactions, route: assettest.RouteListTransactions, envelope: faultListEnvelope,
-		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
-			page, err := c.Transactions.List(ctx, faultBiz, &asset.TransactionListParams{PageSize: 1, Includes: []string{asset.TransactionIncludeInvoicePayments}})
-			if err != nil {
-				return nil, err
-			}
-			return faultTxns(page.Data, nil)
-		},
-	},
-	{
-		name: "walk transactions", walk: true, res: faultTransactions, route: assettest.RouteListTransactions, envelope: faultListEnvelope,
-		run: func(ctx context.Context, c *asset.Client, _ faultIDs) ([]asset.Invoice, error) {
-			var got []asset.Transaction
-			for tx, err := range c.Transactions.All(ctx, faultBiz, &asset.TransactionListParams{PageSize: 1}) {
-				if err != nil {
-					ins, _ := faultTxns(got, nil)
-					return ins, err
-				}
-				got = append(got, tx)
-			}
-			return faultTxns(got, nil)
-		},
-	},
-}
-
-// faultCustomer1 adapts a customer call to the matrix: the customer's name
-// stands for an invoice's description.
-func faultCustomer1(c *asset.Customer, err error) ([]asset.Invoice, error) {
-	if c == nil {
-		return nil, err
-	}
-	return []asset.Invoice{{ID: c.ID, Number: c.ExternalID, Description: c.Name}}, err
-}
-
-// faultTxns adapts transactions to the matrix: a transaction's description
-// stands for an invoice's.
-func faultTxns(txns []asset.Transaction, err error) ([]asset.Invoice, error) {
-	var out []asset.Invoice
-	for _, tx := range txns {
-		out = append(out, asset.Invoice{ID: tx.ID, Number: tx.ExternalID, Description: tx.Description})
-	}
-	return out, err
-}
-
-// faultCustomer is the customer of the matrix's credit memos.
-const faultCustomer = "cus_FaultMatrix00000000001"
-
-// faultMemos adapts a credit memo call to the matrix as faultRefund does:
-// a memo's memo stands for an invoice's description.
-func faultMemos(memos []asset.CreditMemo, err error) ([]asset.Invoice, error) {
-	var out []asset.Invoice
-	for _, m := range memos {
-		out = append(out, asset.Invoice{ID: m.ID, Number: m.Number, Description: m.Memo})
-	}
-	return out, err
-}
-
-// faultRefund adapts a refund call to the matrix, which reads a result's
-// id and its free text: the refund's memo stands for an invoice's
-// description.
-func faultRefund(r *asset.Refund, err error) ([]asset.Invoice, error) {
-	if r == nil {
-		return nil, err
-	}
-	return []asset.Invoice{{ID: r.ID, Description: r.Memo}}, err
-}
 
 // faultKind is how a call ended.
 type faultKind int
@@ -472,76 +160,6 @@ var faultHTML = []byte("<!DOCTYPE html><html><head><title>502 Bad Gateway</title
 var faultHugeHTML = sync.OnceValue(func() []byte {
 	return append([]byte("<html><body>"), bytes.Repeat([]byte("<p>upstream error</p>"), faultHuge/21)...)
 })
-
-// faultInvoiceJSON is an invoice as the API sends it. The description is
-// spliced in rather than encoded: under the race detector, encoding a huge one
-// takes longer than the whole matrix should.
-func faultInvoiceJSON(id, number, description string) string {
-	b, err := json.Marshal(map[string]any{
-		"id": id, "business_id": faultBiz, "number": number, "description": "",
-		"total_amount": json.Number("100.00"), "total_paid": json.Number("0"), "status": "open",
-		"source": "manual", "lines": []any{}, "payments": []any{},
-	})
-	if err != nil || strings.ContainsAny(description, `"\`) {
-		panic(fmt.Sprint("faultInvoiceJSON: ", err))
-	}
-	return strings.Replace(string(b), `"description":""`, `"description":"`+description+`"`, 1)
-}
-
-// faultRefundJSON is a refund as the API sends it, its memo spliced in as
-// faultInvoiceJSON splices the description.
-func faultRefundJSON(id, memo string) string {
-	b, err := json.Marshal(map[string]any{
-		"id": id, "business_id": faultBiz, "external_id": "FM-REFUND", "amount": json.Number("10.00"),
-		"amount_paid": json.Number("0"), "memo": "", "method": "cash", "refunded_at": "2025-01-15T14:30:00Z",
-		"status": "pending", "payments": []any{}, "refund_invoices": []any{},
-	})
-	if err != nil || strings.ContainsAny(memo, `"\`) {
-		panic(fmt.Sprint("faultRefundJSON: ", err))
-	}
-	return strings.Replace(string(b), `"memo":""`, `"memo":"`+memo+`"`, 1)
-}
-
-// faultMemoJSON is a credit memo as the API sends it, its memo spliced in
-// as faultInvoiceJSON splices the description.
-func faultMemoJSON(id, number, memo string) string {
-	b, err := json.Marshal(map[string]any{
-		"id": id, "business_id": faultBiz, "customer_id": faultCustomer, "number": number, "memo": "",
-		"amount": json.Number("10.00"), "issued_at": "2026-01-15T00:00:00Z", "journal_entry_id": "je_FaultMatrix0000000000001",
-		"voided": false, "voided_at": nil, "void_journal_entry_id": nil, "created_by": nil, "tags": map[string]any{},
-	})
-	if err != nil || strings.ContainsAny(memo, `"\`) {
-		panic(fmt.Sprint("faultMemoJSON: ", err))
-	}
-	return strings.Replace(string(b), `"memo":""`, `"memo":"`+memo+`"`, 1)
-}
-
-// faultCustomerJSON is a customer as the API sends it, its name spliced in
-// as faultInvoiceJSON splices the description.
-func faultCustomerJSON(id, externalID, name string) string {
-	b, err := json.Marshal(map[string]any{
-		"id": id, "name": "", "external_id": externalID, "email": nil, "phone_number": nil,
-		"billing_address": nil, "shipping_address": nil,
-	})
-	if err != nil || strings.ContainsAny(name, `"\`) {
-		panic(fmt.Sprint("faultCustomerJSON: ", err))
-	}
-	return strings.Replace(string(b), `"name":""`, `"name":"`+name+`"`, 1)
-}
-
-// faultTransactionJSON is a transaction as the API sends it, its
-// description spliced in as faultInvoiceJSON splices an invoice's.
-func faultTransactionJSON(id, externalID, description string) string {
-	b, err := json.Marshal(map[string]any{
-		"id": id, "external_id": externalID, "external_account_id": "eac_FaultMatrix000000000001", "amount": json.Number("10.00"),
-		"datetime": "2026-01-15T00:00:00Z", "description": "", "posted": true, "type": "business", "reviewed": false,
-		"metadata_": map[string]any{}, "invoice_payments": []any{}, "refund_payments": nil, "bill_payments": nil,
-	})
-	if err != nil || strings.ContainsAny(description, `"\`) {
-		panic(fmt.Sprint("faultTransactionJSON: ", err))
-	}
-	return strings.Replace(string(b), `"description":""`, `"description":"`+description+`"`, 1)
-}
 
 var faultHugeDescription = sync.OnceValue(func() string { return strings.Repeat("x", faultHuge) })
 
@@ -859,7 +477,7 @@ type faultEnv struct {
 
 // faultResult is what one call did.
 type faultResult struct {
-	invoices []asset.Invoice
+	items    []item
 	err      error
 	panicked any
 	elapsed  time.Duration
@@ -897,12 +515,12 @@ func faultRun(t *testing.T, promise string, run func() faultResult) faultResult 
 }
 
 // call runs c with a deadline of faultDeadline.
-func (c faultCall) call(ctx context.Context, client *asset.Client, ids faultIDs) faultResult {
+func (c endpoint) call(ctx context.Context, client *asset.Client, ids endpointIDs) faultResult {
 	return c.callWithin(ctx, client, ids, faultDeadline)
 }
 
 // callWithin runs c with a deadline of d, or faultDeadline when d is zero.
-func (c faultCall) callWithin(ctx context.Context, client *asset.Client, ids faultIDs, d time.Duration) (res faultResult) {
+func (c endpoint) callWithin(ctx context.Context, client *asset.Client, ids endpointIDs, d time.Duration) (res faultResult) {
 	if d == 0 {
 		d = faultDeadline
 	}
@@ -915,13 +533,13 @@ func (c faultCall) callWithin(ctx context.Context, client *asset.Client, ids fau
 			res.panicked = p
 		}
 	}()
-	res.invoices, res.err = c.run(ctx, client, ids)
+	res.items, res.err = c.run(ctx, client, ids)
 	res.outlived = ctx.Err() != nil
 	return res
 }
 
 // faultFake runs call on assettest with the fault injected.
-func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultResult {
+func faultFake(t *testing.T, fc faultCase, call endpoint, env faultEnv) faultResult {
 	t.Helper()
 	opts := append([]assettest.Option(nil), fc.fakeOpts...)
 	if env.token != "" {
@@ -941,7 +559,7 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 	})
 	require.NoError(t, err)
 	inv := invs[0].ID
-	ids := faultIDs{invoice: inv, txn: srv.AddTransaction(faultBiz, asset.MustDecimal("50"))}
+	ids := endpointIDs{invoice: inv, txn: srv.AddTransaction(faultBiz, asset.MustDecimal("50"))}
 	if setup := call.resource().setup; setup != nil {
 		setup(t, ctx, srv, setupClient, &ids)
 	}
@@ -1001,17 +619,22 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 		}
 		assert.True(t, paid.Equal(got.TotalPaid), "total_paid %s, payments sum to %s", got.TotalPaid, paid)
 	case assettest.RouteCreateCreditMemos:
-		res.state = len(srv.CreditMemos(faultBiz)) - 1
+		res.state = len(srv.CreditMemos(faultBiz)) - 2
 		credit, _ := srv.CreditRemaining(faultBiz, faultCustomer)
 		want := asset.MustDecimal("30").Add(asset.MustDecimal("10").Mul(asset.DecimalFromInt(int64(res.state))))
 		assert.True(t, want.Equal(credit), "credit %s after %d memos of 10 on one of 30", credit, res.state)
 	case assettest.RouteVoidCreditMemo:
-		m := srv.CreditMemos(faultBiz)[0]
+		var m asset.CreditMemo
+		for _, m = range srv.CreditMemos(faultBiz) {
+			if m.ID == ids.memo {
+				break
+			}
+		}
 		credit, _ := srv.CreditRemaining(faultBiz, faultCustomer)
 		res.state = map[bool]int{true: 1}[m.Voided]
 		assert.Equal(t, map[bool]string{true: "0", false: "30"}[m.Voided], credit.String(), "the pool after %d voids", res.state)
 	case assettest.RouteCreateCustomer:
-		res.state = len(srv.Customers(faultBiz)) - 1
+		res.state = len(srv.Customers(faultBiz)) - 2
 	case assettest.RouteCreateTransactions:
 		// Every call gets one transaction of 50, the setup one of 5; each
 		// batch applied adds one of 10.
@@ -1023,7 +646,7 @@ func faultFake(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRe
 		want := asset.MustDecimal("55").Add(asset.MustDecimal("10").Mul(asset.DecimalFromInt(int64(res.state))))
 		assert.True(t, want.Equal(sum), "transactions sum to %s after %d batches", sum, res.state)
 	case assettest.RouteCreateRefund:
-		res.state = len(srv.Refunds(faultBiz)) - 1
+		res.state = len(srv.Refunds(faultBiz)) - 2
 	case assettest.RouteApplyRefundPayment:
 		r, _ := srv.Refund(faultBiz, ids.refund)
 		res.state = len(r.Payments)
@@ -1075,35 +698,8 @@ func (s *faultRawServer) add(n *int) {
 	*n++
 }
 
-// faultRawPaths are the paths of the matrix's routes on the raw server.
-var faultRawPaths = map[assettest.Route]string{
-	assettest.RouteCreateInvoices:     "POST /v0/business/" + faultBiz + "/invoice",
-	assettest.RouteListInvoices:       "GET /v0/business/" + faultBiz + "/invoice",
-	assettest.RouteGetInvoice:         "GET /v0/business/" + faultBiz + "/invoice/inv_RawFault0000000000000001",
-	assettest.RouteUpdateInvoice:      "PATCH /v0/business/" + faultBiz + "/invoice/inv_RawFault0000000000000001",
-	assettest.RouteWriteOff:           "POST /v0/business/" + faultBiz + "/invoice/inv_RawFault0000000000000001/write-off",
-	assettest.RouteApplyPayment:       "POST /v0/business/" + faultBiz + "/invoice-payment",
-	assettest.RouteCreateRefund:       "POST /v0/business/" + faultBiz + "/refund",
-	assettest.RouteApplyRefundPayment: "POST /v0/business/" + faultBiz + "/refund-payment",
-	assettest.RouteToken:              "POST /v0/auth/token",
-	assettest.RouteCreateCreditMemos:  "POST /v0/business/" + faultBiz + "/credit-memo",
-	assettest.RouteVoidCreditMemo:     "POST /v0/business/" + faultBiz + "/credit-memo/cm_RawFault00000000000000001/void",
-	assettest.RouteCreateCustomer:     "POST /v0/business/" + faultBiz + "/customers",
-	assettest.RouteUpdateCustomer:     "PATCH /v0/business/" + faultBiz + "/customers/cus_RawFault0000000000000001",
-	assettest.RouteGetCustomer:        "GET /v0/business/" + faultBiz + "/customers/cus_RawFault0000000000000001",
-	assettest.RouteCreateTransactions: "POST /v0/business/" + faultBiz + "/transactions",
-	assettest.RouteListTransactions:   "GET /v0/business/" + faultBiz + "/transactions",
-}
-
-// faultRawIDs are the ids the calls work on against a raw handler.
-var faultRawIDs = faultIDs{
-	invoice: "inv_RawFault0000000000000001", txn: "txn_RawFault0000000000000001",
-	refund: "rfu_RawFault0000000000000001", memo: "cm_RawFault00000000000000001",
-	customer: "cus_RawFault0000000000000001",
-}
-
 // faultRaw runs call against a raw handler that faults every request.
-func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultResult {
+func faultRaw(t *testing.T, fc faultCase, call endpoint, env faultEnv) faultResult {
 	t.Helper()
 	const inv = "inv_RawFault0000000000000001"
 	token := env.token
@@ -1115,7 +711,7 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	if call.walk {
 		// The second page of the walk, the one the fault hits.
 		okBody = func(desc string) []byte {
-			return []byte(`{"data": [` + faultInvoiceJSON("inv_RawFault0000000000000002", "FM-RAW-2", desc) +
+			return []byte(`{"data": [` + call.itemJSON("inv_RawFault0000000000000002", desc) +
 				`], "pagination": {"next_page_token": null, "previous_page_token": "pg_1"}}`)
 		}
 	}
@@ -1130,7 +726,7 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	}
 	// faultedRequest is a request the fault hits, as the server counts it.
 	faultedRequest := func(r *http.Request) bool {
-		if r.Method+" "+r.URL.Path != faultRawPaths[faulted] {
+		if r.Method+" "+r.URL.Path != routePath(faulted, rawIDs) {
 			return false
 		}
 		return !call.walk || faulted != call.route || r.URL.Query().Get("page_token") != ""
@@ -1139,21 +735,21 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Method + " " + r.URL.Path
 		switch {
-		case key == faultRawPaths[assettest.RouteToken] && faulted != assettest.RouteToken:
+		case key == routePath(assettest.RouteToken, rawIDs) && faulted != assettest.RouteToken:
 			faultDrain(r)
 			faultWrite(w, 200, nil, []byte(`{"access_token": "`+token+`", "token_type": "bearer", "expires_in": 3600}`))
 			return
-		case key != faultRawPaths[call.route] && key != faultRawPaths[faulted]:
+		case key != routePath(call.route, rawIDs) && key != routePath(faulted, rawIDs):
 			rs.add(&rs.stray)
 			faultWrite(w, 404, nil, []byte(`{"detail": "Not Found"}`))
 			return
 		case call.walk && r.URL.Query().Get("page_token") == "" && faulted == call.route:
 			// The walk's first page is served; the fault hits the next.
 			faultDrain(r)
-			faultWrite(w, 200, nil, []byte(`{"data": [`+faultInvoiceJSON(inv, "R-1", "")+
+			faultWrite(w, 200, nil, []byte(`{"data": [`+call.itemJSON(inv, "")+
 				`], "pagination": {"next_page_token": "pg_2", "previous_page_token": null}}`))
 			return
-		case key == faultRawPaths[call.route] && faulted != call.route:
+		case key == routePath(call.route, rawIDs) && faulted != call.route:
 			rs.add(&rs.requests)
 			faultDrain(r)
 			rs.add(&rs.applied)
@@ -1195,7 +791,7 @@ func faultRaw(t *testing.T, fc faultCase, call faultCall, env faultEnv) faultRes
 	require.NoError(t, err)
 
 	res := faultRun(t, fc.promise, func() faultResult {
-		return call.callWithin(context.Background(), client, faultRawIDs, fc.deadline)
+		return call.callWithin(context.Background(), client, rawIDs, fc.deadline)
 	})
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -1211,7 +807,7 @@ func TestFaultMatrix(t *testing.T) {
 	t.Parallel()
 	for _, fc := range faultCases() {
 		t.Run(fc.name, func(t *testing.T) {
-			for _, call := range faultCalls {
+			for _, call := range endpoints {
 				t.Run("assettest/"+call.name, func(t *testing.T) {
 					if fc.huge || fc.perTry || fc.deadline > 0 {
 						t.Parallel() // slow, and alike in every call
@@ -1225,8 +821,11 @@ func TestFaultMatrix(t *testing.T) {
 					// A successful walk reads the fake's second page too,
 					// unless a canned page without a next token stood in.
 					items, extra := 1, 0
-					if call.walk && want.kind == faultOK && !fc.canned {
+					switch {
+					case call.walk && want.kind == faultOK && !fc.canned:
 						items, extra = 2, 1
+					case call.fakeItems > 0 && !fc.canned:
+						items = call.fakeItems
 					}
 					want.requests += extra
 					faultCheck(t, call, want, res, items, 0, 0)
@@ -1272,7 +871,7 @@ func TestFaultMatrix(t *testing.T) {
 // faultCheck asserts that res is the outcome want. items is how many
 // invoices a success returns, before how many a failed call yields before
 // its error, replay how many requests Go's transport may have added.
-func faultCheck(t *testing.T, call faultCall, want faultOutcome, res faultResult, items, before, replay int) {
+func faultCheck(t *testing.T, call endpoint, want faultOutcome, res faultResult, items, before, replay int) {
 	t.Helper()
 	require.Nil(t, res.panicked, "the call panicked")
 	assert.Less(t, res.elapsed, faultBound, "the call took too long")
@@ -1290,14 +889,14 @@ func faultCheck(t *testing.T, call faultCall, want faultOutcome, res faultResult
 	}
 	if want.kind == faultOK {
 		require.NoError(t, err)
-		require.Len(t, res.invoices, items)
+		require.Len(t, res.items, items)
 		if want.big {
-			assert.Len(t, res.invoices[len(res.invoices)-1].Description, faultHuge)
+			assert.Len(t, res.items[len(res.items)-1].Text, faultHuge)
 		}
 		return
 	}
 	require.Error(t, err)
-	assert.Len(t, res.invoices, before, "invoices yielded before the error")
+	assert.Len(t, res.items, before, "invoices yielded before the error")
 	unknown := want.unknown
 	if want.kind == faultDecode && call.write {
 		// The server answered success to a change: it most likely applied
@@ -1416,7 +1015,7 @@ func faultProxy(fault wiretest.ProxyFault) func(t *testing.T) string {
 }
 
 // faultWire runs call against a wiretest server with fc's fault.
-func faultWire(t *testing.T, fc faultWireCase, call faultCall, logOpt asset.Option) faultResult {
+func faultWire(t *testing.T, fc faultWireCase, call endpoint, logOpt asset.Option) faultResult {
 	t.Helper()
 	const inv = "inv_RawFault0000000000000001"
 	tr := httpcore.NewHTTPClient().Transport.(*http.Transport).Clone()
@@ -1440,7 +1039,7 @@ func faultWire(t *testing.T, fc faultWireCase, call faultCall, logOpt asset.Opti
 	if err != nil {
 		return faultResult{err: err, state: -1}
 	}
-	res := faultRun(t, "", func() faultResult { return call.call(context.Background(), client, faultRawIDs) })
+	res := faultRun(t, "", func() faultResult { return call.call(context.Background(), client, rawIDs) })
 	res.state = -1
 	if srv != nil {
 		res.requests, res.applied = srv.Requests(), srv.Applied()
@@ -1456,7 +1055,7 @@ func TestFaultMatrixTransport(t *testing.T) {
 	t.Parallel()
 	for _, fc := range faultWireCases() {
 		t.Run(fc.name, func(t *testing.T) {
-			for _, call := range faultCalls {
+			for _, call := range endpoints {
 				t.Run(call.name, func(t *testing.T) {
 					if fc.slow {
 						t.Parallel()

@@ -83,7 +83,7 @@ func leakCheck(t *testing.T, res faultResult, log *leakLog, secrets ...string) {
 // token fetch is never mistaken for a change that may have been applied.
 func TestLeakTokenEndpointFaults(t *testing.T) {
 	t.Parallel()
-	calls := []faultCall{faultCalls[1], faultCalls[6]} // get, apply payment
+	calls := []endpoint{endpoints[1], endpoints[6]} // get, apply payment
 	require.Equal(t, "get", calls[0].name)
 	require.Equal(t, "apply payment", calls[1].name)
 	for _, fc := range faultCases() {
@@ -183,13 +183,13 @@ func TestLeakEchoingServer(t *testing.T) {
 						asset.WithClientCredentials(asset.ClientCredentials{ClientID: leakClientID, ClientSecret: leakSecret}),
 						asset.WithRetryWait(time.Millisecond, time.Millisecond), asset.WithMaxRetries(1))
 					require.NoError(t, err)
-					for _, call := range faultCalls {
-						if sh.name == "amount" && call.res == faultCustomers {
-							continue // a customer has no amount to fail on
+					for _, call := range endpoints {
+						if sh.name == "amount" && (call.res == resCustomers || call.res == resLedgers) {
+							continue // a customer or ledger has no amount to fail on
 						}
-						res := call.call(context.Background(), c, faultIDs{
+						res := call.call(context.Background(), c, endpointIDs{
 							invoice: "inv_Echo00000000000000000001", txn: "txn_Echo00000000000000000001", refund: "rfu_Echo00000000000000000001",
-							memo: "cm_Echo000000000000000000001", customer: "cus_Echo00000000000000000001",
+							memo: "cm_Echo000000000000000000001", customer: "cus_Echo00000000000000000001", ledger: "ldg_Echo00000000000000000001",
 						})
 						require.Error(t, res.err, call.name)
 						leakCheck(t, res, log, leakSecret, leakIssued)

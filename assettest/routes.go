@@ -155,6 +155,17 @@ func compile(table []endpoint) []endpoint {
 	return table
 }
 
+// Routes is every route the server answers, in a fixed order: the token
+// endpoint, then each resource's. Range over it to inject a fault on every
+// route, or to check that a test calls them all.
+func Routes() []Route {
+	out := make([]Route, len(endpoints))
+	for i, e := range endpoints {
+		out[i] = e.route
+	}
+	return out
+}
+
 // valid reports whether the server has the route, for fault injection.
 func (r Route) valid() bool {
 	return slices.ContainsFunc(endpoints, func(e endpoint) bool { return e.route == r })
