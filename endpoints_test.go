@@ -428,87 +428,69 @@ var endpoints = []endpoint{
 	},
 }
 
-// invoiceJSON is an invoice as the API sends it. The description is
-// spliced in rather than encoded: under the race detector, encoding a huge one
-// takes longer than the whole matrix should.
+// spliceJSON is fields as the API sends them, with text spliced in as the
+// value of key rather than encoded: under the race detector, encoding a
+// huge text takes longer than the whole matrix should.
+func spliceJSON(fields map[string]any, key, text string) string {
+	fields[key] = ""
+	b, err := json.Marshal(fields)
+	if err != nil || strings.ContainsAny(text, `"\`) {
+		panic(fmt.Sprintf("spliceJSON %s: %v", key, err))
+	}
+	return strings.Replace(string(b), `"`+key+`":""`, `"`+key+`":"`+text+`"`, 1)
+}
+
+// invoiceJSON is an invoice as the API sends it, description its text.
 func invoiceJSON(id, number, description string) string {
-	b, err := json.Marshal(map[string]any{
-		"id": id, "business_id": faultBiz, "number": number, "description": "",
+	return spliceJSON(map[string]any{
+		"id": id, "business_id": faultBiz, "number": number,
 		"total_amount": json.Number("100.00"), "total_paid": json.Number("0"), "status": "open",
 		"source": "manual", "lines": []any{}, "payments": []any{},
-	})
-	if err != nil || strings.ContainsAny(description, `"\`) {
-		panic(fmt.Sprint("invoiceJSON: ", err))
-	}
-	return strings.Replace(string(b), `"description":""`, `"description":"`+description+`"`, 1)
+	}, "description", description)
 }
 
-// refundJSON is a refund as the API sends it, its memo spliced in as
-// invoiceJSON splices the description.
+// refundJSON is a refund as the API sends it, memo its text.
 func refundJSON(id, memo string) string {
-	b, err := json.Marshal(map[string]any{
+	return spliceJSON(map[string]any{
 		"id": id, "business_id": faultBiz, "external_id": "FM-REFUND", "amount": json.Number("10.00"),
-		"amount_paid": json.Number("0"), "memo": "", "method": "cash", "refunded_at": "2025-01-15T14:30:00Z",
+		"amount_paid": json.Number("0"), "method": "cash", "refunded_at": "2025-01-15T14:30:00Z",
 		"status": "pending", "payments": []any{}, "refund_invoices": []any{},
-	})
-	if err != nil || strings.ContainsAny(memo, `"\`) {
-		panic(fmt.Sprint("refundJSON: ", err))
-	}
-	return strings.Replace(string(b), `"memo":""`, `"memo":"`+memo+`"`, 1)
+	}, "memo", memo)
 }
 
-// memoJSON is a credit memo as the API sends it, its memo spliced in
-// as invoiceJSON splices the description.
+// memoJSON is a credit memo as the API sends it, memo its text.
 func memoJSON(id, number, memo string) string {
-	b, err := json.Marshal(map[string]any{
-		"id": id, "business_id": faultBiz, "customer_id": faultCustomer, "number": number, "memo": "",
+	return spliceJSON(map[string]any{
+		"id": id, "business_id": faultBiz, "customer_id": faultCustomer, "number": number,
 		"amount": json.Number("10.00"), "issued_at": "2026-01-15T00:00:00Z", "journal_entry_id": "je_FaultMatrix0000000000001",
 		"voided": false, "voided_at": nil, "void_journal_entry_id": nil, "created_by": nil, "tags": map[string]any{},
-	})
-	if err != nil || strings.ContainsAny(memo, `"\`) {
-		panic(fmt.Sprint("memoJSON: ", err))
-	}
-	return strings.Replace(string(b), `"memo":""`, `"memo":"`+memo+`"`, 1)
+	}, "memo", memo)
 }
 
-// customerJSON is a customer as the API sends it, its name spliced in
-// as invoiceJSON splices the description.
+// customerJSON is a customer as the API sends it, name its text.
 func customerJSON(id, externalID, name string) string {
-	b, err := json.Marshal(map[string]any{
-		"id": id, "name": "", "external_id": externalID, "email": nil, "phone_number": nil,
+	return spliceJSON(map[string]any{
+		"id": id, "external_id": externalID, "email": nil, "phone_number": nil,
 		"billing_address": nil, "shipping_address": nil,
-	})
-	if err != nil || strings.ContainsAny(name, `"\`) {
-		panic(fmt.Sprint("customerJSON: ", err))
-	}
-	return strings.Replace(string(b), `"name":""`, `"name":"`+name+`"`, 1)
+	}, "name", name)
 }
 
-// transactionJSON is a transaction as the API sends it, its
-// description spliced in as invoiceJSON splices an invoice's.
+// transactionJSON is a transaction as the API sends it, description its
+// text.
 func transactionJSON(id, externalID, description string) string {
-	b, err := json.Marshal(map[string]any{
+	return spliceJSON(map[string]any{
 		"id": id, "external_id": externalID, "external_account_id": "eac_FaultMatrix000000000001", "amount": json.Number("10.00"),
-		"datetime": "2026-01-15T00:00:00Z", "description": "", "posted": true, "type": "business", "reviewed": false,
+		"datetime": "2026-01-15T00:00:00Z", "posted": true, "type": "business", "reviewed": false,
 		"metadata_": map[string]any{}, "invoice_payments": []any{}, "refund_payments": nil, "bill_payments": nil,
-	})
-	if err != nil || strings.ContainsAny(description, `"\`) {
-		panic(fmt.Sprint("transactionJSON: ", err))
-	}
-	return strings.Replace(string(b), `"description":""`, `"description":"`+description+`"`, 1)
+	}, "description", description)
 }
 
-// ledgerJSON is a ledger as the API sends it, its name spliced in as
-// invoiceJSON splices the description.
+// ledgerJSON is a ledger as the API sends it, name its text.
 func ledgerJSON(id, name string) string {
-	b, err := json.Marshal(map[string]any{
-		"id": id, "business_id": faultBiz, "name": "", "type": "asset", "subtype": "current_asset",
+	return spliceJSON(map[string]any{
+		"id": id, "business_id": faultBiz, "type": "asset", "subtype": "current_asset",
 		"debit_credit": "debit", "editable": false, "report_cash_flow": true,
-	})
-	if err != nil || strings.ContainsAny(name, `"\`) {
-		panic(fmt.Sprint("ledgerJSON: ", err))
-	}
-	return strings.Replace(string(b), `"name":""`, `"name":"`+name+`"`, 1)
+	}, "name", name)
 }
 
 // rawIDs are the ids the calls work on against a raw handler.
