@@ -18,8 +18,6 @@ import (
 	"gopkg.in/h2non/gock.v1"
 )
 
-const reInvoices = "^/v0/business/" + testBiz + "/invoice$"
-
 // sdkCall is one method of the client, as the header and option tests run
 // each of them.
 type sdkCall struct {
