@@ -1,6 +1,7 @@
 package asset
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"testing"
@@ -15,6 +16,19 @@ const (
 	pathWriteOff = pathInvoice + "/write-off"
 	pathPayments = "/v0/business/" + testBiz + "/invoice-payment"
 )
+
+// replyHeaders answers every request with status, header and body. The
+// Content-Type is JSON unless header sets another.
+func replyHeaders(status int, header map[string]string, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		for k, v := range header {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}
+}
 
 // byPageToken answers a list request with the handler for its page_token,
 // "" for none; a token without a handler fails the test.
