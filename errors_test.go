@@ -14,7 +14,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/h2non/gock.v1"
 
 	"github.com/assetkit/asset-go/internal/httpcore"
 )
@@ -31,6 +30,7 @@ var allSentinels = map[string]error{
 }
 
 func TestErrorStatusToSentinel(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		status int
 		want   string // "" for none
@@ -42,9 +42,11 @@ func TestErrorStatusToSentinel(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
-			c := newGockClient(t, WithMaxRetries(0))
-			getCall.mock().Reply(tc.status).BodyString(`{"detail": "no"}`)
+			t.Parallel()
+			c, srv := setup(t, WithMaxRetries(0))
+			srv.handle(getCall.route, reply(tc.status, `{"detail": "no"}`))
 			err := getCall.call(context.Background(), c)
+			assert.Equal(t, 1, srv.requests())
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
@@ -59,6 +61,7 @@ func TestErrorStatusToSentinel(t *testing.T) {
 }
 
 func TestErrorBodies(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name        string
 		status      int
@@ -185,9 +188,11 @@ func TestErrorBodies(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newGockClient(t, WithMaxRetries(0))
-			getCall.mock().Reply(tc.status).SetHeader("X-Request-Id", "req_abc").BodyString(tc.body)
+			t.Parallel()
+			c, srv := setup(t, WithMaxRetries(0))
+			srv.handle(getCall.route, replyHeaders(tc.status, map[string]string{"X-Request-Id": "req_abc"}, tc.body))
 			err := getCall.call(context.Background(), c)
+			assert.Equal(t, 1, srv.requests())
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
@@ -207,20 +212,24 @@ func TestErrorBodies(t *testing.T) {
 }
 
 func TestErrorTextExample(t *testing.T) {
-	c := newGockClient(t)
-	mutatingCalls[0].mock().Reply(422).SetHeader("X-Request-Id", "req_9").
-		BodyString(`{"detail": [{"loc": ["body", 0, "number"], "msg": "field required", "type": "missing"}]}`)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle(mutatingCalls[0].route, replyHeaders(422, map[string]string{"X-Request-Id": "req_9"},
+		`{"detail": [{"loc": ["body", 0, "number"], "msg": "field required", "type": "missing"}]}`))
 	err := mutatingCalls[0].call(context.Background(), c)
 	require.Error(t, err)
+	assert.Equal(t, 1, srv.requests())
 	assert.Equal(t, "asset: POST /v0/business/"+testBiz+"/invoice: 422 Unprocessable Entity: body.0.number: field required (request id req_9)", err.Error())
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a 422 was refused, so nothing was applied")
 }
 
 func TestErrorBodyCapped(t *testing.T) {
-	c := newGockClient(t, WithMaxRetries(0))
+	t.Parallel()
+	c, srv := setup(t, WithMaxRetries(0))
 	big := strings.Repeat("0123456789abcdef", 100<<10/16)
-	getCall.mock().Reply(500).BodyString(big)
+	srv.handle(getCall.route, reply(500, big))
 	err := getCall.call(context.Background(), c)
+	assert.Equal(t, 1, srv.requests())
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Len(t, apiErr.Body, 64<<10)
@@ -229,6 +238,8 @@ func TestErrorBodyCapped(t *testing.T) {
 	assertNoSecrets(t, err)
 }
 
+// The cases run in parallel with each other but not with the rest of the
+// package: reset is a time, and must not age while they wait their turn.
 func TestAPIErrorRetryAfter(t *testing.T) {
 	reset := strconv.FormatInt(time.Now().Add(45*time.Second).Unix(), 10)
 	cases := []struct {
@@ -247,9 +258,11 @@ func TestAPIErrorRetryAfter(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newGockClient(t, WithMaxRetries(0))
-			getCall.mock().Reply(tc.status).SetHeaders(tc.headers).BodyString(`{"detail": "x"}`)
+			t.Parallel()
+			c, srv := setup(t, WithMaxRetries(0))
+			srv.handle(getCall.route, replyHeaders(tc.status, tc.headers, `{"detail": "x"}`))
 			err := getCall.call(context.Background(), c)
+			assert.Equal(t, 1, srv.requests())
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.InDelta(t, tc.want, apiErr.RetryAfter, float64(2*time.Second))
@@ -260,9 +273,11 @@ func TestAPIErrorRetryAfter(t *testing.T) {
 func TestErrorNeverHoldsToken(t *testing.T) {
 	// The token travels only in a header; even a server that echoes the
 	// request's URL or headers in a Location cannot put it in the text.
-	c := newGockClient(t, WithMaxRetries(0))
-	getCall.mock().Reply(401).SetHeader("WWW-Authenticate", `Bearer error="invalid_token"`).BodyString(`{"detail": "Not authenticated"}`)
+	t.Parallel()
+	c, srv := setup(t, WithMaxRetries(0))
+	srv.handle(getCall.route, replyHeaders(401, map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`}, `{"detail": "Not authenticated"}`))
 	err := getCall.call(context.Background(), c)
+	assert.Equal(t, 1, srv.requests())
 	assert.ErrorIs(t, err, ErrUnauthorized)
 	assertNoSecrets(t, err)
 	assert.Contains(t, err.Error(), "Not authenticated")
@@ -320,6 +335,7 @@ func TestRedirectAfterChangeIsOutcomeUnknown(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name        string
 		contentType string
@@ -334,9 +350,9 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newGockClient(t)
-			n := countRequests(t)
-			getCall.mock().Reply(200).SetHeader("Content-Type", tc.contentType).SetHeader("X-Request-Id", "req_d").BodyString(tc.body)
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle(getCall.route, replyHeaders(200, map[string]string{"Content-Type": tc.contentType, "X-Request-Id": "req_d"}, tc.body))
 			err := getCall.call(context.Background(), c, tc.opts...)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrInvalidReply)
@@ -351,7 +367,7 @@ func TestDecodeErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantInText)
 			assert.Contains(t, err.Error(), "(request id req_d)")
 			assert.NotContains(t, err.Error(), "applied", "a GET changes nothing")
-			assert.EqualValues(t, 1, n.Load(), "a success is not retried")
+			assert.Equal(t, 1, srv.requests(), "a success is not retried")
 			assertNoSecrets(t, err)
 		})
 	}
@@ -361,8 +377,9 @@ func TestDecodeErrors(t *testing.T) {
 // proxy's "{}", a status page) would otherwise come back as a zero invoice
 // or an empty list, indistinguishable from real data.
 func TestWrongShapeSuccessIsDecodeError(t *testing.T) {
+	t.Parallel()
 	listCall := apiCall{
-		name: "list", method: http.MethodGet, path: "^/v0/business/" + testBiz + "/invoice$", ok: 200,
+		name: "list", method: http.MethodGet, route: "GET " + pathInvoices, ok: 200,
 		call: func(ctx context.Context, c *Client, opts ...Option) error {
 			_, err := c.Invoices.List(ctx, testBiz, nil, opts...)
 			return err
@@ -382,9 +399,11 @@ func TestWrongShapeSuccessIsDecodeError(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.call.name+" "+tc.body, func(t *testing.T) {
-			c := newGockClient(t)
-			tc.call.mock().Reply(200).BodyString(tc.body)
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle(tc.call.route, reply(200, tc.body))
 			err := tc.call.call(context.Background(), c)
+			assert.Equal(t, 1, srv.requests())
 			var de *DecodeError
 			require.ErrorAs(t, err, &de)
 			assert.ErrorIs(t, err, ErrInvalidReply)
@@ -394,6 +413,7 @@ func TestWrongShapeSuccessIsDecodeError(t *testing.T) {
 }
 
 func TestListEmptyPagesAreNotWrongShape(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		`{"data": [], "pagination": {"next_page_token": null, "previous_page_token": null}}`,
 		`{"data": null, "pagination": {"next_page_token": null, "previous_page_token": null}}`,
@@ -402,43 +422,48 @@ func TestListEmptyPagesAreNotWrongShape(t *testing.T) {
 		`{"data": []}`,
 		`{"data": null, "pagination": {"next_page_token": "p2"}}`,
 	} {
-		c := newGockClient(t)
-		gock.New(testBaseURL).Get("^/v0/business/" + testBiz + "/invoice$").Reply(200).BodyString(body)
+		c, srv := setup(t)
+		srv.handle("GET "+pathInvoices, reply(200, body))
 		page, err := c.Invoices.List(context.Background(), testBiz, nil)
 		require.NoError(t, err, body)
+		assert.Equal(t, 1, srv.requests(), body)
 		assert.Empty(t, page.Data, body)
 	}
 }
 
 func TestDecodeErrorOnMutatingCallSaysApplied(t *testing.T) {
-	c := newGockClient(t)
-	n := countRequests(t)
-	mutatingCalls[0].mock().Reply(201).SetHeader("Content-Type", "text/html").BodyString("<html>ok</html>")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle(mutatingCalls[0].route, replyHeaders(201, map[string]string{"Content-Type": "text/html"}, "<html>ok</html>"))
 	err := mutatingCalls[0].call(context.Background(), c)
 	assert.ErrorIs(t, err, ErrInvalidReply)
 	assert.ErrorIs(t, err, ErrOutcomeUnknown, "a change answered with success but unreadable may have been applied")
 	assert.Contains(t, err.Error(), "most likely applied")
-	assert.EqualValues(t, 1, n.Load())
+	assert.Equal(t, 1, srv.requests())
 	assertNoSecrets(t, err)
 }
 
 func TestDecodeErrorOnReadIsNotOutcomeUnknown(t *testing.T) {
-	c := newGockClient(t)
-	getCall.mock().Reply(200).SetHeader("Content-Type", "text/html").BodyString("<html>ok</html>")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle(getCall.route, replyHeaders(200, map[string]string{"Content-Type": "text/html"}, "<html>ok</html>"))
 	err := getCall.call(context.Background(), c)
+	assert.Equal(t, 1, srv.requests())
 	assert.ErrorIs(t, err, ErrInvalidReply)
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
 	assert.NotContains(t, err.Error(), "applied")
 }
 
 func TestTemporaryNeverInvitesRepeatingAChange(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		call apiCall
 		want bool
 	}{{getCall, true}, {mutatingCalls[3], false}} {
-		c := newGockClient(t, WithMaxRetries(0))
-		tc.call.mock().Reply(503).BodyString(`{"detail": "down"}`)
+		c, srv := setup(t, WithMaxRetries(0))
+		srv.handle(tc.call.route, reply(503, `{"detail": "down"}`))
 		err := tc.call.call(context.Background(), c)
+		assert.Equal(t, 1, srv.requests(), tc.call.name)
 		var apiErr *APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, tc.want, apiErr.Temporary(), tc.call.name)
@@ -538,10 +563,12 @@ func FuzzErrorBody(f *testing.F) {
 // A server may quote the request's credentials into a detail's input or
 // ctx: they are redacted there like everywhere else in the error.
 func TestErrorDetailInputAndCtxAreRedacted(t *testing.T) {
-	c := newGockClient(t, WithMaxRetries(0))
-	getCall.mock().Reply(422).BodyString(`{"detail": [{"loc": ["header", "authorization"], "msg": "bad", "type": "x",
-		"input": "Bearer ` + testToken + `", "ctx": {"got": "` + testToken + `"}}]}`)
+	t.Parallel()
+	c, srv := setup(t, WithMaxRetries(0))
+	srv.handle(getCall.route, reply(422, `{"detail": [{"loc": ["header", "authorization"], "msg": "bad", "type": "x",
+		"input": "Bearer `+testToken+`", "ctx": {"got": "`+testToken+`"}}]}`))
 	err := getCall.call(context.Background(), c)
+	assert.Equal(t, 1, srv.requests())
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Len(t, apiErr.Details, 1)

@@ -18,12 +18,6 @@ import (
 	"gopkg.in/h2non/gock.v1"
 )
 
-const (
-	reInvoices = "^/v0/business/" + testBiz + "/invoice$"
-	reInvoice  = "^/v0/business/" + testBiz + "/invoice/" + testInv + "$"
-	reWriteOff = "^/v0/business/" + testBiz + "/invoice/" + testInv + "/write-off$"
-)
-
 // sdkCall is one method of the client, as the header and option tests run
 // each of them.
 type sdkCall struct {
@@ -267,20 +261,18 @@ func goldenCreateInput() []InvoiceCreate {
 }
 
 func TestCreateBody(t *testing.T) {
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Post(reInvoices).
-		MatchHeader("Content-Type", "^application/json$").
-		AddMatcher(capture(&sent)).
-		Reply(http.StatusCreated).
-		BodyString(`{"data": [
-			{"id": "inv_1", "business_id": "` + testBiz + `", "number": "INV-1001", "total_amount": 552.06, "status": "open"},
-			{"id": "inv_2", "business_id": "` + testBiz + `", "number": "INV-1002", "total_amount": 0.00, "status": "open"}
-		], "errors": []}`)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("POST "+pathInvoices, reply(http.StatusCreated, `{"data": [
+			{"id": "inv_1", "business_id": "`+testBiz+`", "number": "INV-1001", "total_amount": 552.06, "status": "open"},
+			{"id": "inv_2", "business_id": "`+testBiz+`", "number": "INV-1002", "total_amount": 0.00, "status": "open"}
+		], "errors": []}`))
 
 	invs, err := c.Invoices.Create(context.Background(), testBiz, goldenCreateInput())
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 1)
+	assert.Equal(t, []string{"application/json"}, sent[0].Header.Values("Content-Type"))
 	requireSameJSON(t, testdataFile(t, "golden_create.json"), sent[0].Body)
 	// The business is in the path; the older body field is not needed.
 	assert.NotContains(t, string(sent[0].Body), "business_id")
@@ -293,28 +285,30 @@ func TestCreateBody(t *testing.T) {
 }
 
 func TestCreateSeedResponse(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(testBaseURL).Post(reInvoices).
-		MatchHeader("Authorization", "^Bearer "+testToken+"$").
-		JSON([]map[string]any{{"number": "<string>"}}).
-		Reply(http.StatusCreated).
-		File("testdata/seed_create_response.json")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("POST "+pathInvoices, replyFile(t, http.StatusCreated, "seed_create_response.json"))
 
 	invs, err := c.Invoices.Create(context.Background(), testBiz, []InvoiceCreate{{Number: "<string>"}})
 	require.NoError(t, err)
 	require.Len(t, invs, 1)
 	assert.Equal(t, seedOlderInvoice(), inUTC(invs[0]))
+	sent := srv.sent()
+	require.Len(t, sent, 1)
+	assert.Equal(t, "Bearer "+testToken, sent[0].Header.Get("Authorization"))
+	assert.Equal(t, []string{"application/json"}, sent[0].Header.Values("Content-Type"))
+	assert.JSONEq(t, `[{"number": "<string>"}]`, string(sent[0].Body))
 }
 
 func TestCreateBatchPartialSuccess(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(testBaseURL).Post(reInvoices).
-		Reply(http.StatusCreated).
-		File("testdata/batch_partial_response.json")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("POST "+pathInvoices, replyFile(t, http.StatusCreated, "batch_partial_response.json"))
 
 	in := []InvoiceCreate{{Number: "A-1"}, {Number: "A-2"}, {Number: "A-3"}, {Number: "A-4"}}
 	invs, err := c.Invoices.Create(context.Background(), testBiz, in)
 	require.Error(t, err)
+	assert.Equal(t, 1, srv.requests())
 	// What was created is returned with the error, so that it is not created
 	// a second time by a caller who retries the whole batch.
 	require.Len(t, invs, 1)
@@ -342,16 +336,16 @@ func TestCreateBatchPartialSuccess(t *testing.T) {
 }
 
 func TestCreateBatchAllFailed(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(testBaseURL).Post(reInvoices).
-		Reply(http.StatusCreated).
-		JSON(map[string]any{
-			"data":   []any{},
-			"errors": []map[string]string{{"error": "duplicate", "invoice_number": "B-1"}},
-		})
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("POST "+pathInvoices, replyValue(t, http.StatusCreated, map[string]any{
+		"data":   []any{},
+		"errors": []map[string]string{{"error": "duplicate", "invoice_number": "B-1"}},
+	}))
 
 	invs, err := c.Invoices.Create(context.Background(), testBiz, []InvoiceCreate{{Number: "B-1"}})
 	assert.Empty(t, invs)
+	assert.Equal(t, 1, srv.requests())
 	var be *BatchError
 	require.ErrorAs(t, err, &be)
 	assert.Equal(t, []BatchFailure{{Number: "B-1", Index: 0, Message: "duplicate"}}, be.Failures)
@@ -360,20 +354,20 @@ func TestCreateBatchAllFailed(t *testing.T) {
 }
 
 func TestCreateMaxBatch(t *testing.T) {
-	c := newGockClient(t)
+	t.Parallel()
+	c, srv := setup(t)
 	in := make([]InvoiceCreate, maxBatch)
 	data := make([]map[string]any, maxBatch)
 	for i := range in {
 		in[i].Number = fmt.Sprintf("N-%03d", i)
 		data[i] = map[string]any{"id": fmt.Sprintf("inv_%03d", i), "number": in[i].Number}
 	}
-	var sent []sentRequest
-	gock.New(testBaseURL).Post(reInvoices).AddMatcher(capture(&sent)).
-		Reply(http.StatusCreated).JSON(map[string]any{"data": data})
+	srv.handle("POST "+pathInvoices, replyValue(t, http.StatusCreated, map[string]any{"data": data}))
 
 	invs, err := c.Invoices.Create(context.Background(), testBiz, in)
 	require.NoError(t, err)
 	assert.Len(t, invs, maxBatch)
+	sent := srv.sent()
 	require.Len(t, sent, 1)
 	var body []map[string]any
 	require.NoError(t, json.Unmarshal(sent[0].Body, &body))
@@ -381,14 +375,15 @@ func TestCreateMaxBatch(t *testing.T) {
 }
 
 func TestGet(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(testBaseURL).Get(reInvoice).
-		MatchHeader("Accept", "^application/json$").
-		Reply(http.StatusOK).
-		File("testdata/seed_update_response.json")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+pathInvoice, replyFile(t, http.StatusOK, "seed_update_response.json"))
 
 	inv, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
+	sent := srv.sent()
+	require.Len(t, sent, 1)
+	assert.Equal(t, "application/json", sent[0].Header.Get("Accept"))
 	require.NotNil(t, inv)
 	assert.Equal(t, "<string>", inv.ID)
 	assertDecimal(t, "123", inv.TotalAmount, "total_amount")
@@ -399,20 +394,19 @@ func TestGet(t *testing.T) {
 
 func TestGetEscapesIDs(t *testing.T) {
 	// Ids are escaped into the path, never spliced in raw.
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Get("^/v0/business/biz_é/invoice/inv_a\\+b:c$").
-		AddMatcher(capture(&sent)).
-		Reply(http.StatusOK).
-		File("testdata/seed_payment_response.json")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET /v0/business/{business_id}/invoice/{invoice_id}", replyFile(t, http.StatusOK, "seed_payment_response.json"))
 
 	_, err := c.Invoices.Get(context.Background(), "biz_é", "inv_a+b:c")
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "/v0/business/biz_%C3%A9/invoice/inv_a+b:c", sent[0].Path)
 }
 
 func TestListQuery(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	end := time.Date(2024, 1, 31, 23, 59, 59, 0, time.UTC)
 	plus2 := time.FixedZone("", 2*3600)
@@ -450,17 +444,15 @@ func TestListQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Get(reInvoices).AddMatcher(capture(&sent)).
-				Reply(http.StatusOK).File("testdata/seed_list_response.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("GET "+pathInvoices, replyFile(t, http.StatusOK, "seed_list_response.json"))
 
 			page, err := c.Invoices.List(context.Background(), testBiz, tt.params)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
-			got, err := url.ParseQuery(sent[0].Query)
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got, "raw query %q", sent[0].Query)
+			assert.Equal(t, tt.want, sent[0].query(t), "raw query %q", sent[0].Query)
 			if len(tt.want) == 0 {
 				assert.Empty(t, sent[0].Query)
 			}
@@ -472,13 +464,15 @@ func TestListQuery(t *testing.T) {
 }
 
 func TestListLastPage(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(testBaseURL).Get(reInvoices).
-		MatchParam("page_token", "^p9$").
-		Reply(http.StatusOK).File("testdata/last_page_response.json")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+pathInvoices, replyFile(t, http.StatusOK, "last_page_response.json"))
 
 	page, err := c.Invoices.List(context.Background(), testBiz, &InvoiceListParams{PageToken: "p9"})
 	require.NoError(t, err)
+	sent := srv.sent()
+	require.Len(t, sent, 1)
+	assert.Equal(t, []string{"p9"}, sent[0].query(t)["page_token"])
 	assert.Empty(t, page.Data)
 	assert.False(t, page.HasNext())
 	assert.False(t, page.HasPrevious())
@@ -502,15 +496,12 @@ func listBody(next, prev string, ids ...string) string {
 }
 
 func TestAllWalksPages(t *testing.T) {
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Get(reInvoices).
-		AddMatcher(func(r *http.Request, _ *gock.Request) (bool, error) { return !r.URL.Query().Has("page_token"), nil }).
-		AddMatcher(capture(&sent)).
-		Reply(http.StatusOK).BodyString(listBody("p2", "", "inv_1", "inv_2"))
-	gock.New(testBaseURL).Get(reInvoices).MatchParam("page_token", "^p2$").
-		AddMatcher(capture(&sent)).
-		Reply(http.StatusOK).BodyString(listBody("", "p1", "inv_3"))
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+pathInvoices, byPageToken(t, map[string]http.HandlerFunc{
+		"":   reply(http.StatusOK, listBody("p2", "", "inv_1", "inv_2")),
+		"p2": reply(http.StatusOK, listBody("", "p1", "inv_3")),
+	}))
 
 	params := &InvoiceListParams{Status: []InvoiceStatus{InvoiceStatusOpen}, PageSize: 2}
 	seq := c.Invoices.All(context.Background(), testBiz, params)
@@ -525,27 +516,24 @@ func TestAllWalksPages(t *testing.T) {
 		assert.True(t, inv.TotalAmount.IsSet())
 	}
 	assert.Equal(t, []string{"inv_1", "inv_2", "inv_3"}, ids)
+	sent := srv.sent()
 	require.Len(t, sent, 2)
 	for i, wantToken := range []string{"", "p2"} {
-		q, err := url.ParseQuery(sent[i].Query)
-		require.NoError(t, err)
 		want := url.Values{"status": {"open"}, "page_size": {"2"}}
 		if wantToken != "" {
 			want.Set("page_token", wantToken)
 		}
-		assert.Equal(t, want, q, "page %d", i+1)
+		assert.Equal(t, want, sent[i].query(t), "page %d", i+1)
 	}
 }
 
 func TestPagerBothWays(t *testing.T) {
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Get(reInvoices).MatchParam("page_token", "^p2$").MatchParam("status", "^paid$").
-		AddMatcher(capture(&sent)).
-		Reply(http.StatusOK).BodyString(listBody("p3", "p1", "inv_3", "inv_4"))
-	gock.New(testBaseURL).Get(reInvoices).MatchParam("page_token", "^p1$").MatchParam("status", "^paid$").
-		AddMatcher(capture(&sent)).
-		Reply(http.StatusOK).BodyString(listBody("p2", "", "inv_1", "inv_2"))
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+pathInvoices, byPageToken(t, map[string]http.HandlerFunc{
+		"p2": reply(http.StatusOK, listBody("p3", "p1", "inv_3", "inv_4")),
+		"p1": reply(http.StatusOK, listBody("p2", "", "inv_1", "inv_2")),
+	}))
 
 	// A saved token starts the pager in the middle of the list.
 	pager := c.Invoices.Pager(testBiz, &InvoiceListParams{Status: []InvoiceStatus{InvoiceStatusPaid}, PageToken: "p2"})
@@ -567,7 +555,13 @@ func TestPagerBothWays(t *testing.T) {
 	_, err = pager.Previous(context.Background())
 	require.ErrorIs(t, err, ErrNoMorePages)
 	assert.Same(t, page, pager.Current(), "a failed move leaves the pager where it was")
-	assert.Len(t, sent, 2, "no request for a page that does not exist")
+	sent := srv.sent()
+	require.Len(t, sent, 2, "no request for a page that does not exist")
+	for i, wantToken := range []string{"p2", "p1"} {
+		q := sent[i].query(t)
+		assert.Equal(t, []string{wantToken}, q["page_token"], "request %d", i+1)
+		assert.Equal(t, []string{"paid"}, q["status"], "request %d", i+1)
+	}
 }
 
 func invoiceIDs(invs []Invoice) []string {
@@ -579,6 +573,7 @@ func invoiceIDs(invs []Invoice) []string {
 }
 
 func TestUpdateBody(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		update InvoiceUpdate
@@ -611,16 +606,15 @@ func TestUpdateBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Patch(reInvoice).
-				MatchHeader("Content-Type", "^application/json$").
-				AddMatcher(capture(&sent)).
-				Reply(http.StatusOK).File("testdata/seed_update_response.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("PATCH "+pathInvoice, replyFile(t, http.StatusOK, "seed_update_response.json"))
 
 			inv, err := c.Invoices.Update(context.Background(), testBiz, testInv, tt.update)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
+			assert.Equal(t, []string{"application/json"}, sent[0].Header.Values("Content-Type"))
 			requireSameJSON(t, testdataFile(t, tt.golden), sent[0].Body)
 			assert.Equal(t, "NYC", inv.Tags["Location"].Value)
 			assertDecimal(t, "123", inv.Lines[0].Amount, "lines[0].amount")
@@ -629,6 +623,7 @@ func TestUpdateBody(t *testing.T) {
 }
 
 func TestWriteOffBody(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		writeOff InvoiceWriteOff
@@ -639,16 +634,15 @@ func TestWriteOffBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Post(reWriteOff).
-				AddMatcher(capture(&sent)).
-				Reply(http.StatusOK).
-				BodyString(`{"data": {"id": "` + testInv + `", "total_amount": 100.00, "total_paid": 100.00, "status": "paid",
-					"payments": [{"id": "inp_w", "payment_amount": 12.30, "is_write_off": true}]}}`)
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("POST "+pathWriteOff, reply(http.StatusOK,
+				`{"data": {"id": "`+testInv+`", "total_amount": 100.00, "total_paid": 100.00, "status": "paid",
+					"payments": [{"id": "inp_w", "payment_amount": 12.30, "is_write_off": true}]}}`))
 
 			inv, err := c.Invoices.WriteOff(context.Background(), testBiz, testInv, tt.writeOff)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			requireSameJSON(t, testdataFile(t, tt.golden), sent[0].Body)
 			assert.Equal(t, InvoiceStatusPaid, inv.Status)
@@ -662,12 +656,14 @@ func TestWriteOffBody(t *testing.T) {
 
 func TestCallErrorIsReturnedNotDecoded(t *testing.T) {
 	// An error status never yields a half-decoded invoice.
-	c := newGockClient(t)
-	gock.New(testBaseURL).Get(reInvoice).Reply(http.StatusNotFound).JSON(map[string]string{"detail": "Invoice not found"})
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+pathInvoice, replyValue(t, http.StatusNotFound, map[string]string{"detail": "Invoice not found"}))
 
 	inv, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	assert.Nil(t, inv)
 	require.ErrorIs(t, err, ErrNotFound)
+	assert.Equal(t, 1, srv.requests())
 	var apiErr *APIError
 	require.True(t, errors.As(err, &apiErr))
 	assert.Equal(t, "Invoice not found", apiErr.Message)

@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
-	"gopkg.in/h2non/gock.v1"
 )
 
 func TestOptionsRefuseInvalidValues(t *testing.T) {
@@ -86,6 +85,7 @@ func TestOptionsRefuseInvalidValues(t *testing.T) {
 }
 
 func TestOptionsRefusedPerCallSendNothing(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		opt   Option
@@ -100,24 +100,24 @@ func TestOptionsRefusedPerCallSendNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newGockClient(t)
-			n := countRequests(t)
+			t.Parallel()
+			c, srv := setup(t)
 			_, err := c.Invoices.Get(context.Background(), testBiz, testInv, tc.opt)
 			var ie *InputError
 			require.ErrorAs(t, err, &ie)
 			assert.Equal(t, tc.field, ie.Field)
 			_, err = c.Invoices.Create(context.Background(), testBiz, []InvoiceCreate{{Number: "INV-1"}}, tc.opt)
 			require.ErrorAs(t, err, &ie)
-			assert.Zero(t, n.Load(), "nothing may be sent")
+			assert.Zero(t, srv.requests(), "nothing may be sent")
 			assertNoSecrets(t, err, "Bearer other")
 		})
 	}
 }
 
 func TestOptionsAcceptedPerCall(t *testing.T) {
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Get(invoicePathRE).AddMatcher(capture(&sent)).Reply(200).BodyString(invoiceBody)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+pathInvoice, reply(200, invoiceBody))
 	var resp Response
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv,
 		WithUserID("usr_1"), WithHeader("X-Trace-Id", "t1"), WithMaxRetries(0),
@@ -126,6 +126,7 @@ func TestOptionsAcceptedPerCall(t *testing.T) {
 		WithToken("tok_per_call"), WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok_source"})),
 	)
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "t1", sent[0].Header.Get("X-Trace-Id"))
 	assert.Equal(t, "Bearer tok_source", sent[0].Header.Get("Authorization"), "the last credential option wins")
@@ -133,11 +134,12 @@ func TestOptionsAcceptedPerCall(t *testing.T) {
 }
 
 func TestWithHeaderSent(t *testing.T) {
-	c := newGockClient(t, WithHeader("x-tenant", "acme"))
-	var sent []sentRequest
-	gock.New(testBaseURL).Get(invoicePathRE).AddMatcher(capture(&sent)).Reply(200).BodyString(invoiceBody)
+	t.Parallel()
+	c, srv := setup(t, WithHeader("x-tenant", "acme"))
+	srv.handle("GET "+pathInvoice, reply(200, invoiceBody))
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv, WithHeader("X-Trace-Id", "t1"))
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "acme", sent[0].Header.Get("X-Tenant"))
 	assert.Equal(t, "t1", sent[0].Header.Get("X-Trace-Id"))
@@ -145,12 +147,12 @@ func TestWithHeaderSent(t *testing.T) {
 }
 
 func TestWithMaxRetriesZeroTurnsRetriesOff(t *testing.T) {
-	c := newGockClient(t, WithMaxRetries(0))
-	n := countRequests(t)
-	gock.New(testBaseURL).Get(invoicePathRE).Reply(503)
+	t.Parallel()
+	c, srv := setup(t, WithMaxRetries(0))
+	srv.handle("GET "+pathInvoice, reply(503, ""))
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	assert.ErrorIs(t, err, ErrServer)
-	assert.EqualValues(t, 1, n.Load())
+	assert.Equal(t, 1, srv.requests())
 	assertNoSecrets(t, err)
 }
 
@@ -260,6 +262,7 @@ func TestInputErrorText(t *testing.T) {
 // a progress function never called, or a concurrency never used, would
 // otherwise go unnoticed.
 func TestOptionsRefusedWhereTheyCannotApply(t *testing.T) {
+	t.Parallel()
 	progress := WithProgress(func(Progress) {})
 	first := func(seq func(func(Invoice, error) bool)) error {
 		for _, err := range seq {

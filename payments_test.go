@@ -8,12 +8,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/h2non/gock.v1"
 )
 
-const rePayments = "^/v0/business/" + testBiz + "/invoice-payment$"
-
 func TestApplyBody(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		payment InvoicePaymentCreate
@@ -33,17 +31,16 @@ func TestApplyBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Post(rePayments).
-				MatchHeader("Authorization", "^Bearer "+testToken+"$").
-				MatchHeader("Content-Type", "^application/json$").
-				AddMatcher(capture(&sent)).
-				Reply(http.StatusOK).File("testdata/seed_payment_response.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("POST "+pathPayments, replyFile(t, http.StatusOK, "seed_payment_response.json"))
 
 			inv, err := c.Payments.Apply(context.Background(), testBiz, tt.payment)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
+			assert.Equal(t, "Bearer "+testToken, sent[0].Header.Get("Authorization"))
+			assert.Equal(t, []string{"application/json"}, sent[0].Header.Values("Content-Type"))
 			requireSameJSON(t, testdataFile(t, tt.golden), sent[0].Body)
 			assert.NotContains(t, string(sent[0].Body), "business_id")
 			require.NotNil(t, inv)
@@ -54,15 +51,17 @@ func TestApplyBody(t *testing.T) {
 
 func TestApplySeed(t *testing.T) {
 	// The seed's own request, sent as the SDK would build it, and its answer.
-	c := newGockClient(t)
-	gock.New(testBaseURL).Post(rePayments).
-		BodyString(string(testdataFile(t, "seed_payment_request.json"))).
-		Reply(http.StatusOK).File("testdata/seed_payment_response.json")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("POST "+pathPayments, replyFile(t, http.StatusOK, "seed_payment_response.json"))
 
 	inv, err := c.Payments.Apply(context.Background(), testBiz, InvoicePaymentCreate{
 		InvoiceID: "<string>", TransactionID: "<string>", PaymentAmount: DecimalFromInt(1),
 	})
 	require.NoError(t, err)
+	sent := srv.sent()
+	require.Len(t, sent, 1)
+	requireSameJSON(t, testdataFile(t, "seed_payment_request.json"), sent[0].Body)
 	assert.Equal(t, "<string>", inv.ID)
 	assertDecimal(t, "123", inv.TotalAmount, "total_amount")
 	assertDecimal(t, "0", inv.TotalPaid, "total_paid")
@@ -77,17 +76,17 @@ func TestApplySeed(t *testing.T) {
 }
 
 func TestApplyUserID(t *testing.T) {
-	c := newGockClient(t, WithUserID("usr_42"))
-	gock.New(testBaseURL).Post(rePayments).
-		MatchHeader("X-User-Id", "^usr_7$").
-		Reply(http.StatusOK).File("testdata/seed_payment_response.json")
-	gock.New(testBaseURL).Post(rePayments).
-		MatchHeader("X-User-Id", "^usr_42$").
-		Reply(http.StatusOK).File("testdata/seed_payment_response.json")
+	t.Parallel()
+	c, srv := setup(t, WithUserID("usr_42"))
+	srv.handle("POST "+pathPayments, replyFile(t, http.StatusOK, "seed_payment_response.json"))
 
 	payment := InvoicePaymentCreate{InvoiceID: testInv, PaymentAmount: MustDecimal("5")}
 	_, err := c.Payments.Apply(context.Background(), testBiz, payment, WithUserID("usr_7"))
 	require.NoError(t, err)
 	_, err = c.Payments.Apply(context.Background(), testBiz, payment)
 	require.NoError(t, err)
+	require.Equal(t, 2, srv.hitsOf("POST "+pathPayments))
+	sent := srv.sent()
+	assert.Equal(t, []string{"usr_7"}, sent[0].Header.Values("X-User-Id"), "the call's user id")
+	assert.Equal(t, []string{"usr_42"}, sent[1].Header.Values("X-User-Id"), "the client's, once the call is done")
 }

@@ -21,13 +21,14 @@ type apiCall struct {
 	name   string
 	method string
 	path   string // anchored, for gock
+	route  string // the pattern a test server answers it on
 	ok     int    // the status of a success
 	body   string // the body of a success
 	call   func(ctx context.Context, c *Client, opts ...Option) error
 }
 
 var getCall = apiCall{
-	name: "get", method: http.MethodGet, path: invoicePathRE, ok: 200, body: invoiceBody,
+	name: "get", method: http.MethodGet, path: invoicePathRE, route: "GET " + pathInvoice, ok: 200, body: invoiceBody,
 	call: func(ctx context.Context, c *Client, opts ...Option) error {
 		_, err := c.Invoices.Get(ctx, testBiz, testInv, opts...)
 		return err
@@ -37,7 +38,7 @@ var getCall = apiCall{
 // mutatingCalls change state, and the API has no idempotency key for them.
 var mutatingCalls = []apiCall{
 	{
-		name: "create", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice$", ok: 201,
+		name: "create", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice$", route: "POST " + pathInvoices, ok: 201,
 		body: `{"data": [{"id": "inv_1", "number": "INV-1"}], "errors": []}`,
 		call: func(ctx context.Context, c *Client, opts ...Option) error {
 			_, err := c.Invoices.Create(ctx, testBiz, []InvoiceCreate{{Number: "INV-1"}}, opts...)
@@ -45,21 +46,23 @@ var mutatingCalls = []apiCall{
 		},
 	},
 	{
-		name: "update", method: http.MethodPatch, path: invoicePathRE, ok: 200, body: invoiceBody,
+		name: "update", method: http.MethodPatch, path: invoicePathRE, route: "PATCH " + pathInvoice, ok: 200, body: invoiceBody,
 		call: func(ctx context.Context, c *Client, opts ...Option) error {
 			_, err := c.Invoices.Update(ctx, testBiz, testInv, InvoiceUpdate{Status: InvoiceStatusVoided}, opts...)
 			return err
 		},
 	},
 	{
-		name: "write off", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice/" + testInv + "/write-off$", ok: 200, body: invoiceBody,
+		name: "write off", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice/" + testInv + "/write-off$", route: "POST " + pathWriteOff,
+		ok: 200, body: invoiceBody,
 		call: func(ctx context.Context, c *Client, opts ...Option) error {
 			_, err := c.Invoices.WriteOff(ctx, testBiz, testInv, InvoiceWriteOff{Amount: MustDecimal("10.00")}, opts...)
 			return err
 		},
 	},
 	{
-		name: "apply payment", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice-payment$", ok: 200, body: invoiceBody,
+		name: "apply payment", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice-payment$", route: "POST " + pathPayments,
+		ok: 200, body: invoiceBody,
 		call: func(ctx context.Context, c *Client, opts ...Option) error {
 			_, err := c.Payments.Apply(ctx, testBiz, InvoicePaymentCreate{InvoiceID: testInv, TransactionID: "txn_1"}, opts...)
 			return err
@@ -82,6 +85,7 @@ func (ac apiCall) mock() *gock.Request {
 }
 
 func TestRetryGETByStatus(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		status  int
 		retried bool
@@ -91,24 +95,25 @@ func TestRetryGETByStatus(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
-			c := newGockClient(t)
-			n := countRequests(t)
-			getCall.mock().Reply(tc.status).JSON(map[string]string{"detail": "status " + strconv.Itoa(tc.status)})
+			t.Parallel()
+			c, srv := setup(t)
+			answers := []http.HandlerFunc{replyValue(t, tc.status, map[string]string{"detail": "status " + strconv.Itoa(tc.status)})}
 			if tc.retried {
-				getCall.mock().Reply(200).BodyString(invoiceBody)
+				answers = append(answers, reply(200, invoiceBody))
 			}
+			srv.handle(getCall.route, replies(t, answers...))
 			var resp Response
 			err := getCall.call(context.Background(), c, WithResponseInto(&resp))
 			if tc.retried {
 				require.NoError(t, err)
-				assert.EqualValues(t, 2, n.Load())
+				assert.Equal(t, 2, srv.requests())
 				assert.Equal(t, 2, resp.Attempts)
 				return
 			}
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
-			assert.EqualValues(t, 1, n.Load())
+			assert.Equal(t, 1, srv.requests())
 			assert.Equal(t, 1, resp.Attempts)
 			assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a GET changes nothing")
 			assertNoSecrets(t, err)
@@ -168,18 +173,19 @@ func TestResponseIntoAfterNoAnswer(t *testing.T) {
 }
 
 func TestMutatingCallsNotRetriedAfterServerError(t *testing.T) {
+	t.Parallel()
 	for _, ac := range mutatingCalls {
 		for _, status := range []int{500, 502, 503, 504} {
 			t.Run(ac.name+" "+strconv.Itoa(status), func(t *testing.T) {
-				c := newGockClient(t)
-				n := countRequests(t)
-				ac.mock().Reply(status).JSON(map[string]string{"detail": "upstream failed"})
+				t.Parallel()
+				c, srv := setup(t)
+				srv.handle(ac.route, replyValue(t, status, map[string]string{"detail": "upstream failed"}))
 				var resp Response
 				err := ac.call(context.Background(), c, WithResponseInto(&resp))
 				var apiErr *APIError
 				require.ErrorAs(t, err, &apiErr)
 				assert.Equal(t, status, apiErr.StatusCode)
-				assert.EqualValues(t, 1, n.Load(), "a %s may have been applied and must not be sent twice", ac.method)
+				assert.Equal(t, 1, srv.requests(), "a %s may have been applied and must not be sent twice", ac.method)
 				assert.Equal(t, 1, resp.Attempts)
 				assert.ErrorIs(t, err, ErrServer)
 				assert.ErrorIs(t, err, ErrOutcomeUnknown)
@@ -188,22 +194,24 @@ func TestMutatingCallsNotRetriedAfterServerError(t *testing.T) {
 			})
 		}
 		t.Run(ac.name+" 408", func(t *testing.T) {
-			c := newGockClient(t)
-			n := countRequests(t)
-			ac.mock().Reply(408)
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle(ac.route, reply(408, ""))
 			err := ac.call(context.Background(), c)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 408, apiErr.StatusCode)
-			assert.EqualValues(t, 1, n.Load())
+			assert.Equal(t, 1, srv.requests())
 		})
 	}
 }
 
 func TestGETServerErrorIsNotOutcomeUnknown(t *testing.T) {
-	c := newGockClient(t, WithMaxRetries(0))
-	getCall.mock().Reply(500)
+	t.Parallel()
+	c, srv := setup(t, WithMaxRetries(0))
+	srv.handle(getCall.route, reply(500, ""))
 	err := getCall.call(context.Background(), c)
+	assert.Equal(t, 1, srv.requests())
 	assert.ErrorIs(t, err, ErrServer)
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
 	assert.NotContains(t, err.Error(), "outcome unknown")
@@ -211,27 +219,26 @@ func TestGETServerErrorIsNotOutcomeUnknown(t *testing.T) {
 }
 
 func TestMutatingCallsRetriedWithRetryNonIdempotent(t *testing.T) {
+	t.Parallel()
 	for _, ac := range mutatingCalls {
 		t.Run(ac.name, func(t *testing.T) {
-			c := newGockClient(t)
-			n := countRequests(t)
-			ac.mock().Reply(502)
-			ac.mock().Reply(ac.ok).BodyString(ac.body)
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle(ac.route, replies(t, reply(502, ""), reply(ac.ok, ac.body)))
 			var resp Response
 			err := ac.call(context.Background(), c, WithRetryNonIdempotent(), WithResponseInto(&resp))
 			require.NoError(t, err)
-			assert.EqualValues(t, 2, n.Load())
+			assert.Equal(t, 2, srv.requests())
 			assert.Equal(t, 2, resp.Attempts)
 		})
 	}
 	t.Run("on the client", func(t *testing.T) {
+		t.Parallel()
 		ac := mutatingCalls[0]
-		c := newGockClient(t, WithRetryNonIdempotent())
-		n := countRequests(t)
-		ac.mock().Reply(503)
-		ac.mock().Reply(ac.ok).BodyString(ac.body)
+		c, srv := setup(t, WithRetryNonIdempotent())
+		srv.handle(ac.route, replies(t, reply(503, ""), reply(ac.ok, ac.body)))
 		require.NoError(t, ac.call(context.Background(), c))
-		assert.EqualValues(t, 2, n.Load())
+		assert.Equal(t, 2, srv.requests())
 	})
 }
 
@@ -264,17 +271,19 @@ func TestMutatingCallsNotRetriedAfterConnectionCut(t *testing.T) {
 }
 
 func TestMutatingCallsRetriedAfterRateLimit(t *testing.T) {
+	t.Parallel()
 	for _, ac := range mutatingCalls {
 		t.Run(ac.name, func(t *testing.T) {
-			c := newGockClient(t)
-			n := countRequests(t)
-			ac.mock().Reply(429).SetHeader("Retry-After", "0").JSON(map[string]string{"error": "Rate limit exceeded"})
-			ac.mock().Reply(429).JSON(map[string]string{"error": "Rate limit exceeded"})
-			ac.mock().Reply(ac.ok).BodyString(ac.body)
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle(ac.route, replies(t,
+				replyHeaders(429, map[string]string{"Retry-After": "0"}, `{"error": "Rate limit exceeded"}`),
+				reply(429, `{"error": "Rate limit exceeded"}`),
+				reply(ac.ok, ac.body)))
 			var resp Response
 			err := ac.call(context.Background(), c, WithResponseInto(&resp))
 			require.NoError(t, err, "a 429 was refused before any work was done")
-			assert.EqualValues(t, 3, n.Load())
+			assert.Equal(t, 3, srv.requests())
 			assert.Equal(t, 3, resp.Attempts)
 		})
 	}
@@ -299,9 +308,11 @@ func TestMutatingCallsRetriedWhenConnectionRefused(t *testing.T) {
 }
 
 func TestMaxRetriesGivesExactAttempts(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{0, 1, 2, 5} {
 		for _, where := range []string{"client", "call"} {
 			t.Run(strconv.Itoa(n)+" on the "+where, func(t *testing.T) {
+				t.Parallel()
 				var clientOpts, callOpts []Option
 				if where == "client" {
 					clientOpts = []Option{WithMaxRetries(n)}
@@ -309,14 +320,13 @@ func TestMaxRetriesGivesExactAttempts(t *testing.T) {
 					clientOpts = []Option{WithMaxRetries(7)}
 					callOpts = []Option{WithMaxRetries(n)}
 				}
-				c := newGockClient(t, clientOpts...)
-				count := countRequests(t)
-				getCall.mock().Times(n + 1).Reply(503)
+				c, srv := setup(t, clientOpts...)
+				srv.handle(getCall.route, reply(503, ""))
 				var resp Response
 				err := getCall.call(context.Background(), c, append(callOpts, WithResponseInto(&resp))...)
 				assert.ErrorIs(t, err, ErrServer)
 				assertNoSecrets(t, err)
-				assert.EqualValues(t, n+1, count.Load())
+				assert.Equal(t, n+1, srv.requests())
 				assert.Equal(t, n+1, resp.Attempts)
 			})
 		}
@@ -324,13 +334,17 @@ func TestMaxRetriesGivesExactAttempts(t *testing.T) {
 }
 
 func TestLastAPIErrorAfterRetries(t *testing.T) {
-	c := newGockClient(t)
-	getCall.mock().Reply(500).SetHeader("X-Request-Id", "req_1").BodyString(`{"detail": "first"}`)
-	getCall.mock().Reply(502).SetHeader("X-Request-Id", "req_2").BodyString(`<html>bad gateway</html>`)
-	getCall.mock().Reply(503).SetHeader("X-Request-Id", "req_3").BodyString(`{"detail": "third"}`)
-	getCall.mock().Reply(504).SetHeader("X-Request-Id", "req_4").BodyString(`{"detail": "the last one"}`)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle(getCall.route, replies(t,
+		replyHeaders(500, map[string]string{"X-Request-Id": "req_1"}, `{"detail": "first"}`),
+		replyHeaders(502, map[string]string{"X-Request-Id": "req_2"}, `<html>bad gateway</html>`),
+		replyHeaders(503, map[string]string{"X-Request-Id": "req_3"}, `{"detail": "third"}`),
+		replyHeaders(504, map[string]string{"X-Request-Id": "req_4"}, `{"detail": "the last one"}`),
+	))
 	var resp Response
 	err := getCall.call(context.Background(), c, WithResponseInto(&resp))
+	assert.Equal(t, 4, srv.requests())
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr, "the caller gets the last answer, not a string: %v", err)
 	assert.Equal(t, 504, apiErr.StatusCode)
@@ -347,10 +361,12 @@ func TestLastAPIErrorAfterRetries(t *testing.T) {
 }
 
 func TestLastRateLimitErrorAfterRetries(t *testing.T) {
-	c := newGockClient(t, WithMaxRetries(1))
+	t.Parallel()
+	c, srv := setup(t, WithMaxRetries(1))
 	ac := mutatingCalls[0]
-	ac.mock().Times(2).Reply(429).JSON(map[string]string{"error": "Rate limit exceeded: 300 per 1 minute"})
+	srv.handle(ac.route, replyValue(t, 429, map[string]string{"error": "Rate limit exceeded: 300 per 1 minute"}))
 	err := ac.call(context.Background(), c)
+	assert.Equal(t, 2, srv.requests())
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 429, apiErr.StatusCode)
@@ -522,6 +538,7 @@ func TestCancelDuringWaitOnRateLimitedPOSTIsNotOutcomeUnknown(t *testing.T) {
 }
 
 func TestRateLimitResetRules(t *testing.T) {
+	t.Parallel()
 	past := strconv.FormatInt(time.Now().Add(-5*time.Second).Unix(), 10)
 	later := strconv.FormatInt(time.Now().Add(120*time.Second).Unix(), 10)
 	cases := []struct {
@@ -537,17 +554,13 @@ func TestRateLimitResetRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newGockClient(t)
-			n := countRequests(t)
-			m := getCall.mock().Reply(tc.status)
-			for k, v := range tc.header {
-				m.SetHeader(k, v)
-			}
-			getCall.mock().Reply(200).BodyString(invoiceBody)
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle(getCall.route, replies(t, replyHeaders(tc.status, tc.header, ""), reply(200, invoiceBody)))
 			err := wiretest.Promise("a reset already passed, or a reset on a 503, is no reason to wait for the window").Within(t,
 				wiretest.Bound, func(ctx context.Context) error { return getCall.call(ctx, c) })
 			require.NoError(t, err)
-			assert.EqualValues(t, 2, n.Load())
+			assert.Equal(t, 2, srv.requests())
 		})
 	}
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/h2non/gock.v1"
 )
 
 // refusedCase is input that must be refused before anything is sent.
@@ -22,14 +21,14 @@ type refusedCase struct {
 	call  func(ctx context.Context, c *Client) error
 }
 
-// runRefused runs each case against a client that would answer nothing,
-// and checks the error and that no request left.
+// runRefused runs each case, in parallel, against a server that answers
+// nothing, and checks the error and that no request left.
 func runRefused(t *testing.T, tests []refusedCase) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			sent := countRequests(t)
+			t.Parallel()
+			c, srv := setup(t)
 			var err error
 			require.NotPanics(t, func() { err = tt.call(context.Background(), c) })
 			require.Error(t, err)
@@ -39,7 +38,7 @@ func runRefused(t *testing.T, tests []refusedCase) {
 			assert.NotEmpty(t, in.Reason)
 			assert.ErrorIs(t, err, ErrValidation)
 			assert.Contains(t, err.Error(), tt.field)
-			assert.Zero(t, sent.Load(), "nothing may be sent for bad input")
+			assert.Zero(t, srv.requests(), "nothing may be sent for bad input")
 		})
 	}
 }
@@ -52,6 +51,7 @@ func getInvoice(biz, inv string) func(context.Context, *Client) error {
 }
 
 func TestIDsRefused(t *testing.T) {
+	t.Parallel()
 	bad := []struct{ name, id string }{
 		{"empty", ""},
 		{"slash", "inv_1/payments"},
@@ -111,15 +111,15 @@ func TestIDsRefused(t *testing.T) {
 
 func TestIDsAccepted(t *testing.T) {
 	// The checks must not refuse ids the API does issue or might.
+	t.Parallel()
 	for _, id := range []string{testInv, "inv_1", "INV-2024-0001", "inv.1", "inv_a+b", "inv_日本", strings.Repeat("x", 255)} {
 		t.Run(id[:min(len(id), 20)], func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Get("^/v0/business/" + testBiz + "/invoice/[^/]+$").
-				AddMatcher(capture(&sent)).
-				Reply(http.StatusOK).File("testdata/seed_payment_response.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("GET "+pathInvoices+"/{invoice_id}", replyFile(t, http.StatusOK, "seed_payment_response.json"))
 			_, err := c.Invoices.Get(context.Background(), testBiz, id)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			// The server must see the id exactly as given.
 			got, err := url.PathUnescape(strings.TrimPrefix(sent[0].Path, "/v0/business/"+testBiz+"/invoice/"))
@@ -137,6 +137,7 @@ func listWith(p InvoiceListParams) func(context.Context, *Client) error {
 }
 
 func TestListParamsRefused(t *testing.T) {
+	t.Parallel()
 	runRefused(t, []refusedCase{
 		{"page size -1", "params.PageSize", listWith(InvoiceListParams{PageSize: -1})},
 		{"page size 101", "params.PageSize", listWith(InvoiceListParams{PageSize: 101})},
@@ -160,14 +161,15 @@ func TestListParamsRefused(t *testing.T) {
 
 func TestListPageSizeAccepted(t *testing.T) {
 	// 0 leaves the size to the server; 1 and 100 are the bounds.
+	t.Parallel()
 	for _, size := range []int{0, 1, 100} {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			c := newGockClient(t)
-			sent := countRequests(t)
-			gock.New(testBaseURL).Get(reInvoices).Reply(http.StatusOK).File("testdata/last_page_response.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("GET "+pathInvoices, replyFile(t, http.StatusOK, "last_page_response.json"))
 			_, err := c.Invoices.List(context.Background(), testBiz, &InvoiceListParams{PageSize: size})
 			require.NoError(t, err)
-			assert.EqualValues(t, 1, sent.Load())
+			assert.Equal(t, 1, srv.requests())
 		})
 	}
 }
@@ -180,6 +182,7 @@ func create(invs ...InvoiceCreate) func(context.Context, *Client) error {
 }
 
 func TestCreateRefused(t *testing.T) {
+	t.Parallel()
 	neg := MustDecimal("-0.01")
 	many := make([]InvoiceCreate, maxBatch+1)
 	for i := range many {
@@ -225,15 +228,17 @@ func TestCreateRefused(t *testing.T) {
 func TestCreateZeroAmountsAccepted(t *testing.T) {
 	// A present zero is a valid amount (a free line, no credit), unlike a
 	// negative one.
-	c := newGockClient(t)
+	t.Parallel()
+	c, srv := setup(t)
 	zero := DecimalFromInt(0)
-	gock.New(testBaseURL).Post(reInvoices).Reply(http.StatusCreated).
-		JSON(map[string]any{"data": []map[string]any{{"id": "inv_z", "number": "Z"}}})
+	srv.handle("POST "+pathInvoices, replyValue(t, http.StatusCreated,
+		map[string]any{"data": []map[string]any{{"id": "inv_z", "number": "Z"}}}))
 	_, err := c.Invoices.Create(context.Background(), testBiz, []InvoiceCreate{{
 		Number: "Z", CreditAmount: zero,
 		Lines: []InvoiceLineCreate{{UnitPrice: zero, Quantity: zero, DiscountAmount: zero, DiscountRate: zero, TaxAmount: zero, TaxRate: zero, Amount: zero}},
 	}})
 	require.NoError(t, err)
+	assert.Equal(t, 1, srv.requests())
 }
 
 func update(u InvoiceUpdate) func(context.Context, *Client) error {
@@ -244,6 +249,7 @@ func update(u InvoiceUpdate) func(context.Context, *Client) error {
 }
 
 func TestUpdateRefused(t *testing.T) {
+	t.Parallel()
 	runRefused(t, []refusedCase{
 		{"unknown status", "update.Status", update(InvoiceUpdate{Status: "disputed"})},
 		{"status in the wrong case", "update.Status", update(InvoiceUpdate{Status: "Voided"})},
@@ -261,6 +267,7 @@ func TestUpdateRefused(t *testing.T) {
 }
 
 func TestWriteOffRefused(t *testing.T) {
+	t.Parallel()
 	writeOff := func(amount string) func(context.Context, *Client) error {
 		return func(ctx context.Context, c *Client) error {
 			_, err := c.Invoices.WriteOff(ctx, testBiz, testInv, InvoiceWriteOff{Amount: MustDecimal(amount)})
@@ -281,6 +288,7 @@ func apply(p InvoicePaymentCreate) func(context.Context, *Client) error {
 }
 
 func TestApplyRefused(t *testing.T) {
+	t.Parallel()
 	runRefused(t, []refusedCase{
 		{"no invoice id", "payment.InvoiceID", apply(InvoicePaymentCreate{TransactionID: "txn_1", PaymentAmount: MustDecimal("1")})},
 		{"bad invoice id", "payment.InvoiceID", apply(InvoicePaymentCreate{InvoiceID: "inv/1", TransactionID: "txn_1"})},
