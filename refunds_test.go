@@ -10,16 +10,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/h2non/gock.v1"
 )
 
 const (
-	testRefund    = "rfu_Lq5AyApd4pdL1VvakpY5aJ"
-	reRefund      = "^/v0/business/" + testBiz + "/refund$"
-	reRefunds     = "^/v0/business/" + testBiz + "/refunds$"
-	reRefundPay   = "^/v0/business/" + testBiz + "/refund-payment$"
-	reInvRefunds  = "^/v0/business/" + testBiz + "/invoice/" + testInv + "/refunds$"
-	refundOneBody = `{"data": {"id": "` + testRefund + `", "business_id": "` + testBiz + `", "external_id": "ref_ext_001",
+	testRefund      = "rfu_Lq5AyApd4pdL1VvakpY5aJ"
+	refundRoute     = "/v0/business/" + testBiz + "/refund"
+	refundsRoute    = "/v0/business/" + testBiz + "/refunds"
+	refundPayRoute  = "/v0/business/" + testBiz + "/refund-payment"
+	invRefundsRoute = "/v0/business/" + testBiz + "/invoice/" + testInv + "/refunds"
+	refundOneBody   = `{"data": {"id": "` + testRefund + `", "business_id": "` + testBiz + `", "external_id": "ref_ext_001",
 		"amount": 150.50, "amount_paid": 0, "method": "credit_card", "refunded_at": "2025-01-15T14:30:00Z", "status": "pending",
 		"payments": [], "refund_invoices": []}}`
 )
@@ -65,6 +64,7 @@ func docRefundV2() Refund {
 }
 
 func TestRefundDocPayloadsDecode(t *testing.T) {
+	t.Parallel()
 	// The newest list page leaves out method and adds tags.
 	listV2 := docRefundV2()
 	listV2.Method, listV2.Tags = "", map[string]TagValue{}
@@ -84,6 +84,7 @@ func TestRefundDocPayloadsDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
 			raw := testdataFile(t, tt.file)
 			if !tt.list {
 				var env dataEnvelope[Refund]
@@ -106,6 +107,7 @@ func TestRefundDocPayloadsDecode(t *testing.T) {
 // Both documented versions also decode through Refund's own UnmarshalJSON,
 // as a caller's json.Unmarshal would, the older one with refund_credit set.
 func TestRefundUnmarshalJSON(t *testing.T) {
+	t.Parallel()
 	env := decodeFixture[struct {
 		Data Refund `json:"data"`
 	}](t, "doc_refund_create_v1.json")
@@ -141,15 +143,13 @@ func goldenRefundCreate() RefundCreate {
 }
 
 func TestRefundCreateRequest(t *testing.T) {
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Post(reRefund).
-		AddMatcher(capture(&sent)).
-		Reply(http.StatusCreated).
-		BodyString(refundOneBody)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("POST "+refundRoute, reply(http.StatusCreated, refundOneBody))
 
 	r, err := c.Refunds.Create(context.Background(), testBiz, goldenRefundCreate())
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, http.MethodPost, sent[0].Method)
 	assert.Empty(t, sent[0].Query)
@@ -163,6 +163,7 @@ func TestRefundCreateRequest(t *testing.T) {
 }
 
 func TestRefundApplyPaymentRequest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		payment RefundPaymentCreate
@@ -173,15 +174,13 @@ func TestRefundApplyPaymentRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Post(reRefundPay).
-				AddMatcher(capture(&sent)).
-				Reply(http.StatusCreated).
-				File("testdata/doc_refund_payment_v1.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("POST "+refundPayRoute, replyFile(t, http.StatusCreated, "doc_refund_payment_v1.json"))
 
 			r, err := c.Refunds.ApplyPayment(context.Background(), testBiz, tt.payment)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, http.MethodPost, sent[0].Method)
 			assert.Empty(t, sent[0].Query)
@@ -193,15 +192,13 @@ func TestRefundApplyPaymentRequest(t *testing.T) {
 }
 
 func TestRefundListForInvoiceRequest(t *testing.T) {
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Get(reInvRefunds).
-		AddMatcher(capture(&sent)).
-		Reply(http.StatusOK).
-		File("testdata/doc_refunds_invoice.json")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+invRefundsRoute, replyFile(t, http.StatusOK, "doc_refunds_invoice.json"))
 
 	refunds, err := c.Refunds.ListForInvoice(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, http.MethodGet, sent[0].Method)
 	assert.Empty(t, sent[0].Query)
@@ -211,6 +208,7 @@ func TestRefundListForInvoiceRequest(t *testing.T) {
 }
 
 func TestRefundListQuery(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		params *RefundListParams
@@ -226,15 +224,13 @@ func TestRefundListQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Get(reRefunds).
-				AddMatcher(capture(&sent)).
-				Reply(http.StatusOK).
-				File("testdata/doc_refunds_list_v1.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("GET "+refundsRoute, replyFile(t, http.StatusOK, "doc_refunds_list_v1.json"))
 
 			page, err := c.Refunds.List(context.Background(), testBiz, tt.params)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, http.MethodGet, sent[0].Method)
 			assert.Equal(t, tt.want, sent[0].Query)
@@ -246,16 +242,19 @@ func TestRefundListQuery(t *testing.T) {
 }
 
 func TestRefundAllWalksPages(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(testBaseURL).Get(reRefunds).MatchParam("status", "^pending$").
-		AddMatcher(func(r *http.Request, _ *gock.Request) (bool, error) {
-			return r.URL.Query().Get("page_token") == "", nil
-		}).
-		Reply(http.StatusOK).
-		BodyString(`{"data": [{"id": "rfu_1"}], "pagination": {"next_page_token": "pg_2", "previous_page_token": null}}`)
-	gock.New(testBaseURL).Get(reRefunds).MatchParam("status", "^pending$").MatchParam("page_token", "^pg_2$").
-		Reply(http.StatusOK).
-		BodyString(`{"data": [{"id": "rfu_2"}], "pagination": {"next_page_token": null, "previous_page_token": "pg_1"}}`)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+refundsRoute, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("page_token") {
+		case "":
+			reply(http.StatusOK, `{"data": [{"id": "rfu_1"}], "pagination": {"next_page_token": "pg_2", "previous_page_token": null}}`)(w, r)
+		case "pg_2":
+			reply(http.StatusOK, `{"data": [{"id": "rfu_2"}], "pagination": {"next_page_token": null, "previous_page_token": "pg_1"}}`)(w, r)
+		default:
+			t.Errorf("no page %q", r.URL.RawQuery)
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	})
 
 	var ids []string
 	for r, err := range c.Refunds.All(context.Background(), testBiz, &RefundListParams{Status: RefundStatusPending}) {
@@ -264,19 +263,27 @@ func TestRefundAllWalksPages(t *testing.T) {
 		require.Less(t, len(ids), 10, "the walk does not end")
 	}
 	assert.Equal(t, []string{"rfu_1", "rfu_2"}, ids)
+	sent := srv.sent()
+	require.Len(t, sent, 2, "each page once")
+	for i, token := range []string{"", "pg_2"} {
+		q := queryOf(t, sent[i])
+		assert.Equal(t, "pending", q.Get("status"), "request %d", i)
+		assert.Equal(t, token, q.Get("page_token"), "request %d", i)
+	}
 
 	// The pager starts where the params say.
-	gock.New(testBaseURL).Get(reRefunds).MatchParam("page_token", "^pg_2$").
-		Reply(http.StatusOK).
-		BodyString(`{"data": [{"id": "rfu_2"}], "pagination": {"next_page_token": null, "previous_page_token": "pg_1"}}`)
 	page, err := c.Refunds.Pager(testBiz, &RefundListParams{PageToken: "pg_2"}).Next(context.Background())
 	require.NoError(t, err)
 	require.Len(t, page.Data, 1)
 	assert.Equal(t, "rfu_2", page.Data[0].ID)
+	sent = srv.sent()
+	require.Len(t, sent, 3)
+	assert.Equal(t, "pg_2", queryOf(t, sent[2]).Get("page_token"))
 }
 
 // A success that is not a refund says the change may have been applied.
 func TestRefundChangeUndocumentedSuccess(t *testing.T) {
+	t.Parallel()
 	calls := map[string]func(ctx context.Context, c *Client) error{
 		"Create": func(ctx context.Context, c *Client) error {
 			_, err := c.Refunds.Create(ctx, testBiz, goldenRefundCreate())
@@ -290,17 +297,20 @@ func TestRefundChangeUndocumentedSuccess(t *testing.T) {
 	for name, call := range calls {
 		for _, body := range []string{`{}`, `{"data": {}}`, `{"data": null}`} {
 			t.Run(name+" "+body, func(t *testing.T) {
-				c := newGockClient(t)
-				path := reRefund
+				t.Parallel()
+				c, srv := setup(t)
+				path := refundRoute
 				if name == "ApplyPayment" {
-					path = reRefundPay
+					path = refundPayRoute
 				}
-				gock.New(testBaseURL).Post(path).Reply(http.StatusCreated).BodyString(body)
+				pattern := "POST " + path
+				srv.handle(pattern, reply(http.StatusCreated, body))
 				err := call(context.Background(), c)
 				var decErr *DecodeError
 				require.ErrorAs(t, err, &decErr)
 				assert.ErrorIs(t, err, ErrOutcomeUnknown)
 				assert.Contains(t, err.Error(), "refund id")
+				assert.Equal(t, 1, srv.hitsOf(pattern), "a change is sent once")
 			})
 		}
 	}
@@ -413,11 +423,12 @@ func TestRefundListRefused(t *testing.T) {
 // A zero PaymentAmount that is set is sent: the API takes 0, and only an
 // unset amount means the transaction's.
 func TestRefundApplyPaymentZeroAmountIsSent(t *testing.T) {
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Post(reRefundPay).AddMatcher(capture(&sent)).Reply(http.StatusCreated).BodyString(refundOneBody)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("POST "+refundPayRoute, reply(http.StatusCreated, refundOneBody))
 	_, err := c.Refunds.ApplyPayment(context.Background(), testBiz, RefundPaymentCreate{RefundID: testRefund, TransactionID: "txn_1", PaymentAmount: DecimalFromInt(0)})
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 1)
 	requireSameJSON(t, []byte(`{"refund_id": "`+testRefund+`", "transaction_id": "txn_1", "payment_amount": 0}`), sent[0].Body)
 }
