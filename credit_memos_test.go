@@ -11,15 +11,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/h2non/gock.v1"
 )
 
 const (
-	testMemo    = "cm_WQMDNUHpBThYSNh4AprDBo"
-	reMemos     = "^/v0/business/" + testBiz + "/credit-memo$"
-	reMemo      = "^/v0/business/" + testBiz + "/credit-memo/" + testMemo + "$"
-	reMemoVoid  = "^/v0/business/" + testBiz + "/credit-memo/" + testMemo + "/void$"
-	testCusMemo = "cus_ApaM9xeQtNyVk5qpaHJbNj"
+	testMemo      = "cm_WQMDNUHpBThYSNh4AprDBo"
+	memosRoute    = "/v0/business/" + testBiz + "/credit-memo"
+	memoRoute     = "/v0/business/" + testBiz + "/credit-memo/" + testMemo
+	memoVoidRoute = "/v0/business/" + testBiz + "/credit-memo/" + testMemo + "/void"
+	testCusMemo   = "cus_ApaM9xeQtNyVk5qpaHJbNj"
 )
 
 // The credit_memo_*_response.json and credit_memo_create_request.json files
@@ -29,6 +28,7 @@ const (
 // without, both kept (_v1 is the one without).
 
 func TestCreditMemoCreateRequest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		in     []CreditMemoCreate
@@ -52,19 +52,19 @@ func TestCreditMemoCreateRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t, WithUserID("clerk-7"))
-			var sent []sentRequest
-			gock.New(testBaseURL).Post(reMemos).AddMatcher(capture(&sent)).
-				Reply(http.StatusOK).File("testdata/credit_memo_create_response_v1.json")
+			t.Parallel()
+			c, srv := setup(t, WithUserID("clerk-7"))
+			srv.handle("POST "+memosRoute, replyFile(t, http.StatusOK, "credit_memo_create_response_v1.json"))
 			_, err := c.CreditMemos.Create(context.Background(), testBiz, tt.in)
 			// The canned answer names "<string>" alone: the second memo of
 			// a batch is reported missing, which is not what is tested here.
 			if len(tt.in) == 1 {
 				require.NoError(t, err)
 			}
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, http.MethodPost, sent[0].Method)
-			assert.Equal(t, "/v0/business/"+testBiz+"/credit-memo", sent[0].Path)
+			assert.Equal(t, memosRoute, sent[0].Path)
 			assert.Empty(t, sent[0].Query)
 			assert.Equal(t, "application/json", sent[0].Header.Get("Content-Type"))
 			assert.Equal(t, "clerk-7", sent[0].Header.Get("X-User-Id"))
@@ -75,8 +75,9 @@ func TestCreditMemoCreateRequest(t *testing.T) {
 }
 
 func TestCreditMemoCreatePartial(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(testBaseURL).Post(reMemos).Reply(http.StatusOK).File("testdata/credit_memo_partial_response.json")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("POST "+memosRoute, replyFile(t, http.StatusOK, "credit_memo_partial_response.json"))
 	in := []CreditMemoCreate{
 		{CustomerID: testCusMemo, Number: "CM-001", Amount: MustDecimal("100")},
 		{CustomerID: testCusMemo, Number: "CM-002", Amount: MustDecimal("5")},
@@ -96,28 +97,31 @@ func TestCreditMemoCreatePartial(t *testing.T) {
 	assert.ErrorIs(t, be.Failures[1].Err, ErrOutcomeUnknown, "a memo the answer leaves out may exist")
 	assert.NotErrorIs(t, be.Failures[0].Err, ErrOutcomeUnknown, "a refused memo does not")
 	assert.ErrorIs(t, err, ErrOutcomeUnknown)
+	assert.Equal(t, 1, srv.hitsOf("POST "+memosRoute), "a batch is sent once")
 }
 
 func TestCreditMemoGetAndVoidRequests(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, method, path, reply string
 		call                      func(ctx context.Context, c *Client) (*CreditMemo, error)
 	}{
-		{"Get", http.MethodGet, reMemo, "credit_memo_get_response.json", func(ctx context.Context, c *Client) (*CreditMemo, error) {
+		{"Get", http.MethodGet, memoRoute, "credit_memo_get_response.json", func(ctx context.Context, c *Client) (*CreditMemo, error) {
 			return c.CreditMemos.Get(ctx, testBiz, testMemo)
 		}},
-		{"Void", http.MethodPost, reMemoVoid, "credit_memo_void_response.json", func(ctx context.Context, c *Client) (*CreditMemo, error) {
+		{"Void", http.MethodPost, memoVoidRoute, "credit_memo_void_response.json", func(ctx context.Context, c *Client) (*CreditMemo, error) {
 			return c.CreditMemos.Void(ctx, testBiz, testMemo)
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Path(tt.path).AddMatcher(capture(&sent)).Reply(http.StatusOK).File("testdata/" + tt.reply)
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle(tt.path, replyFile(t, http.StatusOK, tt.reply))
 			m, err := tt.call(context.Background(), c)
 			require.NoError(t, err)
 			assert.Equal(t, "<string>", m.ID)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, tt.method, sent[0].Method)
 			assert.Empty(t, sent[0].Query)
@@ -131,6 +135,7 @@ func TestCreditMemoGetAndVoidRequests(t *testing.T) {
 // Void's empty POST carries Content-Length: 0 on the wire: a proxy or load
 // balancer answers 411 to one that is chunked or has no length.
 func TestCreditMemoVoidSendsContentLengthZero(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Content-Length") != "0" || len(r.TransferEncoding) > 0 {
 			w.WriteHeader(http.StatusLengthRequired)
@@ -149,15 +154,15 @@ func TestCreditMemoVoidSendsContentLengthZero(t *testing.T) {
 // TestCreditMemoVoidNotRetried: a Void that may have reached the server is
 // not sent again, though it has no body to replay.
 func TestCreditMemoVoidNotRetried(t *testing.T) {
-	c := newGockClient(t)
-	sent := countRequests(t)
-	gock.New(testBaseURL).Post(reMemoVoid).Reply(http.StatusBadGateway).JSON(map[string]string{"detail": "Bad Gateway"})
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("POST "+memoVoidRoute, replyValue(t, http.StatusBadGateway, map[string]string{"detail": "Bad Gateway"}))
 	_, err := c.CreditMemos.Void(context.Background(), testBiz, testMemo)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
 	assert.ErrorIs(t, err, ErrOutcomeUnknown)
-	assert.EqualValues(t, 1, sent.Load())
+	assert.Equal(t, 1, srv.requests())
 }
 
 // docsMemo is the memo of the docs' examples, written out by hand.
@@ -177,18 +182,22 @@ var docsMemoTags = map[string]TagValue{"Job": {Allocations: []TagAllocation{
 }}}
 
 func TestCreditMemoDecodeDocsExamples(t *testing.T) {
+	t.Parallel()
 	t.Run("get", func(t *testing.T) {
+		t.Parallel()
 		var env dataEnvelope[CreditMemo]
 		require.NoError(t, env.decode(testdataFile(t, "credit_memo_get_response.json")))
 		assertSameMemo(t, docsMemo(nil), env.Data)
 	})
 	t.Run("void", func(t *testing.T) {
+		t.Parallel()
 		var env dataEnvelope[CreditMemo]
 		require.NoError(t, env.decode(testdataFile(t, "credit_memo_void_response.json")))
 		assertSameMemo(t, docsMemo(docsMemoTags), env.Data)
 	})
 	for _, f := range []string{"credit_memo_list_response.json", "credit_memo_list_response_v1.json"} {
 		t.Run(f, func(t *testing.T) {
+			t.Parallel()
 			var env listEnvelope[CreditMemo]
 			require.NoError(t, env.decode(testdataFile(t, f)))
 			page := env.page()
@@ -204,6 +213,7 @@ func TestCreditMemoDecodeDocsExamples(t *testing.T) {
 	}
 	for _, f := range []string{"credit_memo_create_response.json", "credit_memo_create_response_v1.json"} {
 		t.Run(f, func(t *testing.T) {
+			t.Parallel()
 			var env batchEnvelope[CreditMemo]
 			require.NoError(t, env.decode(testdataFile(t, f)))
 			require.Len(t, env.Data, 1)
@@ -218,6 +228,7 @@ func TestCreditMemoDecodeDocsExamples(t *testing.T) {
 		})
 	}
 	t.Run("nulls, a naive time and string tags", func(t *testing.T) {
+		t.Parallel()
 		var env batchEnvelope[CreditMemo]
 		require.NoError(t, env.decode(testdataFile(t, "credit_memo_partial_response.json")))
 		require.Len(t, env.Data, 1)
@@ -228,6 +239,7 @@ func TestCreditMemoDecodeDocsExamples(t *testing.T) {
 		}, env.Data[0])
 	})
 	t.Run("UnmarshalJSON", func(t *testing.T) {
+		t.Parallel()
 		var env struct{ Data CreditMemo }
 		require.NoError(t, json.Unmarshal(testdataFile(t, "credit_memo_void_response.json"), &env))
 		assertSameMemo(t, docsMemo(docsMemoTags), env.Data)
@@ -253,13 +265,15 @@ func assertSameMemo(t *testing.T, want, got CreditMemo) {
 // A success that is not a credit memo is not taken for one: for a change,
 // the outcome is unknown.
 func TestCreditMemoUndocumentedSuccess(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(testBaseURL).Post(reMemoVoid).Reply(http.StatusOK).BodyString(`{}`)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("POST "+memoVoidRoute, reply(http.StatusOK, `{}`))
 	_, err := c.CreditMemos.Void(context.Background(), testBiz, testMemo)
 	var decErr *DecodeError
 	require.ErrorAs(t, err, &decErr)
 	assert.ErrorIs(t, err, ErrOutcomeUnknown)
 	assert.Contains(t, err.Error(), "credit memo id")
+	assert.Equal(t, 1, srv.hitsOf("POST "+memoVoidRoute), "a change is sent once")
 }
 
 func TestCreditMemoInputRefused(t *testing.T) {
@@ -327,6 +341,7 @@ func TestCreditMemoInputRefused(t *testing.T) {
 }
 
 func TestCreditMemoListQuery(t *testing.T) {
+	t.Parallel()
 	yes, no := true, false
 	tests := []struct {
 		name   string
@@ -343,14 +358,15 @@ func TestCreditMemoListQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Get(reMemos).AddMatcher(capture(&sent)).Reply(http.StatusOK).File("testdata/credit_memo_list_response.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("GET "+memosRoute, replyFile(t, http.StatusOK, "credit_memo_list_response.json"))
 			page, err := c.CreditMemos.List(context.Background(), testBiz, tt.params)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, http.MethodGet, sent[0].Method)
-			assert.Equal(t, "/v0/business/"+testBiz+"/credit-memo", sent[0].Path)
+			assert.Equal(t, memosRoute, sent[0].Path)
 			assert.Equal(t, tt.query, sent[0].Query)
 			assert.Empty(t, sent[0].Body)
 			require.Len(t, page.Data, 1)
