@@ -9,13 +9,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/h2non/gock.v1"
 )
 
 const (
-	testCustomer = "cus_Lq5AyApd4pdL1VvakpY5aJ"
-	reCustomers  = "^/v0/business/" + testBiz + "/customers$"
-	reCustomer   = "^/v0/business/" + testBiz + "/customers/" + testCustomer + "$"
+	testCustomer   = "cus_Lq5AyApd4pdL1VvakpY5aJ"
+	customersRoute = "/v0/business/" + testBiz + "/customers"
+	customerRoute  = "/v0/business/" + testBiz + "/customers/" + testCustomer
 )
 
 // The doc_customer* files are the example payloads of the public API
@@ -35,6 +34,7 @@ func docCustomer() Customer {
 }
 
 func TestCustomerDocPayloadsDecode(t *testing.T) {
+	t.Parallel()
 	raw := testdataFile(t, "doc_customer_response.json")
 	var one dataEnvelope[Customer]
 	require.NoError(t, decodeBody(raw, &one))
@@ -53,31 +53,33 @@ func TestCustomerDocPayloadsDecode(t *testing.T) {
 // What the SDK sends is what the docs show: the documented request bodies
 // are what a create and an update of the documented values encode to.
 func TestCustomerRequests(t *testing.T) {
+	t.Parallel()
 	doc := docCustomer()
 	text := "<string>"
 	tests := []struct {
 		name, method, path, golden string
 		call                       func(ctx context.Context, c *Client) (*Customer, error)
 	}{
-		{"create", http.MethodPost, reCustomers, "doc_customer_create_request.json", func(ctx context.Context, c *Client) (*Customer, error) {
+		{"create", http.MethodPost, customersRoute, "doc_customer_create_request.json", func(ctx context.Context, c *Client) (*Customer, error) {
 			return c.Customers.Create(ctx, testBiz, CustomerCreate{Name: doc.Name, ExternalID: doc.ExternalID, Email: doc.Email,
 				PhoneNumber: doc.PhoneNumber, BillingAddress: doc.BillingAddress, ShippingAddress: doc.ShippingAddress})
 		}},
-		{"update", http.MethodPatch, reCustomer, "doc_customer_update_request.json", func(ctx context.Context, c *Client) (*Customer, error) {
+		{"update", http.MethodPatch, customerRoute, "doc_customer_update_request.json", func(ctx context.Context, c *Client) (*Customer, error) {
 			return c.Customers.Update(ctx, testBiz, testCustomer, CustomerUpdate{Name: &text, Email: &text, PhoneNumber: &text,
 				BillingAddress: doc.BillingAddress, ShippingAddress: doc.ShippingAddress})
 		}},
-		{"get", http.MethodGet, reCustomer, "", func(ctx context.Context, c *Client) (*Customer, error) {
+		{"get", http.MethodGet, customerRoute, "", func(ctx context.Context, c *Client) (*Customer, error) {
 			return c.Customers.Get(ctx, testBiz, testCustomer)
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).AddMatcher(capture(&sent)).Path(tt.path).Reply(http.StatusOK).File("testdata/doc_customer_response.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle(tt.path, replyFile(t, http.StatusOK, "doc_customer_response.json"))
 			got, err := tt.call(context.Background(), c)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, tt.method, sent[0].Method)
 			assert.Empty(t, sent[0].Query)
@@ -95,6 +97,7 @@ func TestCustomerRequests(t *testing.T) {
 
 // An update sends only what it sets, and clears with null.
 func TestCustomerUpdateBody(t *testing.T) {
+	t.Parallel()
 	name, empty, email := "Acme", "", "ap@acme.test"
 	tests := []struct {
 		name   string
@@ -109,11 +112,12 @@ func TestCustomerUpdateBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Patch(reCustomer).AddMatcher(capture(&sent)).Reply(http.StatusOK).File("testdata/doc_customer_response.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("PATCH "+customerRoute, replyFile(t, http.StatusOK, "doc_customer_response.json"))
 			_, err := c.Customers.Update(context.Background(), testBiz, testCustomer, tt.update)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			requireSameJSON(t, []byte(tt.want), sent[0].Body)
 		})
@@ -121,6 +125,7 @@ func TestCustomerUpdateBody(t *testing.T) {
 }
 
 func TestCustomerInputErrors(t *testing.T) {
+	t.Parallel()
 	long, empty, bad := strings.Repeat("é", 256), "", "a\xffb"
 	tests := []struct {
 		name, field string
@@ -169,38 +174,47 @@ func TestCustomerInputErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t) // no mocks: anything sent fails the test
+			t.Parallel()
+			c, srv := setup(t) // no handlers: anything sent fails the test
 			err := tt.call(context.Background(), c)
 			var in *InputError
 			require.ErrorAs(t, err, &in)
 			assert.True(t, strings.HasPrefix(in.Field, tt.field), "field %q", in.Field)
 			assert.ErrorIs(t, err, ErrValidation)
+			assert.Zero(t, srv.requests())
 		})
 	}
 }
 
 func TestCustomerFindByExternalID(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(testBaseURL).Get(reCustomers).MatchParam("page_size", "^100$").
-		AddMatcher(func(r *http.Request, _ *gock.Request) (bool, error) {
-			return r.URL.Query().Get("page_token") == "", nil
-		}).
-		Reply(http.StatusOK).
-		BodyString(`{"data": [{"id": "cus_1", "name": "A", "external_id": "a"}], "pagination": {"next_page_token": "p2", "previous_page_token": null}}`)
-	gock.New(testBaseURL).Get(reCustomers).MatchParam("page_token", "^p2$").
-		Times(2).Reply(http.StatusOK).
-		BodyString(`{"data": [{"id": "cus_2", "name": "B", "external_id": "b"}], "pagination": {"next_page_token": null, "previous_page_token": "p1"}}`)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+customersRoute, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("page_token") {
+		case "":
+			reply(http.StatusOK, `{"data": [{"id": "cus_1", "name": "A", "external_id": "a"}], "pagination": {"next_page_token": "p2", "previous_page_token": null}}`)(w, r)
+		case "p2":
+			reply(http.StatusOK, `{"data": [{"id": "cus_2", "name": "B", "external_id": "b"}], "pagination": {"next_page_token": null, "previous_page_token": "p1"}}`)(w, r)
+		default:
+			t.Errorf("no page %q", r.URL.RawQuery)
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	})
+	tokens := func() []string {
+		var out []string
+		for _, s := range srv.sent() {
+			out = append(out, queryOf(t, s).Get("page_token"))
+		}
+		return out
+	}
 
 	got, err := c.Customers.FindByExternalID(context.Background(), testBiz, "b")
 	require.NoError(t, err)
 	assert.Equal(t, "cus_2", got.ID)
+	assert.Equal(t, []string{"", "p2"}, tokens())
+	assert.Equal(t, "100", queryOf(t, srv.sent()[0]).Get("page_size"))
 
-	gock.New(testBaseURL).Get(reCustomers).
-		AddMatcher(func(r *http.Request, _ *gock.Request) (bool, error) {
-			return r.URL.Query().Get("page_token") == "", nil
-		}).
-		Reply(http.StatusOK).
-		BodyString(`{"data": [{"id": "cus_1", "name": "A", "external_id": "a"}], "pagination": {"next_page_token": "p2", "previous_page_token": null}}`)
 	_, err = c.Customers.FindByExternalID(context.Background(), testBiz, "c")
 	assert.True(t, errors.Is(err, ErrNotFound), "%v", err)
+	assert.Equal(t, []string{"", "p2", "", "p2"}, tokens(), "a search that finds nothing reads every page")
 }
