@@ -12,13 +12,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/h2non/gock.v1"
 )
 
 const (
-	testTxn        = "txn_WQMDNUHpBThYSNh4AprDBo"
-	reTransactions = "^/v0/business/" + testBiz + "/transactions$"
-	reLedgers      = "^/v0/business/" + testBiz + "/ledger$"
+	testTxn           = "txn_WQMDNUHpBThYSNh4AprDBo"
+	transactionsRoute = "/v0/business/" + testBiz + "/transactions"
+	ledgersRoute      = "/v0/business/" + testBiz + "/ledger"
 )
 
 // The doc_transaction* and doc_ledger* files are the example payloads of
@@ -50,6 +49,7 @@ func docTransactionV2() Transaction {
 }
 
 func TestTransactionDocPayloadsDecode(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		file string
 		want Transaction
@@ -76,6 +76,7 @@ func TestTransactionDocPayloadsDecode(t *testing.T) {
 }
 
 func TestTransactionNestedPaymentsDecode(t *testing.T) {
+	t.Parallel()
 	var env dataEnvelope[Transaction]
 	require.NoError(t, decodeBody(testdataFile(t, "transaction_with_payments.json"), &env))
 	got := env.Data
@@ -100,6 +101,7 @@ func TestTransactionNestedPaymentsDecode(t *testing.T) {
 }
 
 func TestTransactionCreateRequest(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2023, 11, 7, 5, 31, 56, 0, time.UTC)
 	tests := []struct {
 		golden string
@@ -112,12 +114,12 @@ func TestTransactionCreateRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Post(reTransactions).AddMatcher(capture(&sent)).Reply(http.StatusAccepted).
-				BodyString(`{"data": [{"id": "txn_1", "external_id": "<string>", "amount": 1}]}`)
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("POST "+transactionsRoute, reply(http.StatusAccepted, `{"data": [{"id": "txn_1", "external_id": "<string>", "amount": 1}]}`))
 			got, err := c.Transactions.Create(context.Background(), testBiz, []TransactionCreate{tt.in})
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, http.MethodPost, sent[0].Method)
 			assert.Empty(t, sent[0].Query)
@@ -136,10 +138,14 @@ func TestTransactionCreateRequest(t *testing.T) {
 // A batch is accounted for by external id: one missing from the answer
 // may exist, and a refusal is a failure of its own.
 func TestTransactionCreatePartial(t *testing.T) {
+	t.Parallel()
 	in := []TransactionCreate{testTxnCreate("a", "10"), testTxnCreate("b", "20"), testTxnCreate("c", "30")}
-	c := newGockClient(t)
-	gock.New(testBaseURL).Post(reTransactions).Reply(http.StatusCreated).
-		BodyString(`{"data": [{"id": "txn_1", "external_id": "a"}], "errors": [{"error": "duplicate", "transaction_id": "b"}]}`)
+	c, srv := setup(t)
+	srv.handle("POST "+transactionsRoute, replies(t,
+		reply(http.StatusCreated, `{"data": [{"id": "txn_1", "external_id": "a"}], "errors": [{"error": "duplicate", "transaction_id": "b"}]}`),
+		// The older version's 202 with no batch.
+		reply(http.StatusAccepted, `"accepted"`),
+	))
 	got, err := c.Transactions.Create(context.Background(), testBiz, in)
 	require.Len(t, got, 1)
 	assert.Equal(t, "a", got[0].ExternalID)
@@ -151,11 +157,12 @@ func TestTransactionCreatePartial(t *testing.T) {
 	assert.True(t, errors.Is(be.Failures[1].Err, ErrOutcomeUnknown))
 	assert.Contains(t, be.Failures[1].Message, "Transactions.FindByExternalIDs")
 	assert.True(t, errors.Is(err, ErrOutcomeUnknown))
+	assert.Equal(t, 1, srv.requests())
 
 	// The older version's 202 with no batch: nothing is known.
-	gock.New(testBaseURL).Post(reTransactions).Reply(http.StatusAccepted).BodyString(`"accepted"`)
 	_, err = c.Transactions.Create(context.Background(), testBiz, in[:1])
 	assert.True(t, errors.Is(err, ErrOutcomeUnknown), "%v", err)
+	assert.Equal(t, 2, srv.requests())
 }
 
 func testTxnCreate(externalID, amount string) TransactionCreate {
@@ -164,6 +171,7 @@ func testTxnCreate(externalID, amount string) TransactionCreate {
 }
 
 func TestTransactionListQuery(t *testing.T) {
+	t.Parallel()
 	yes := true
 	tests := []struct {
 		name   string
@@ -187,11 +195,12 @@ func TestTransactionListQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
-			var sent []sentRequest
-			gock.New(testBaseURL).Get(reTransactions).AddMatcher(capture(&sent)).Reply(http.StatusOK).File("testdata/doc_transactions_list_v2.json")
+			t.Parallel()
+			c, srv := setup(t)
+			srv.handle("GET "+transactionsRoute, replyFile(t, http.StatusOK, "doc_transactions_list_v2.json"))
 			_, err := c.Transactions.List(context.Background(), testBiz, tt.params)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			q, err := url.ParseQuery(sent[0].Query)
 			require.NoError(t, err)
@@ -202,21 +211,22 @@ func TestTransactionListQuery(t *testing.T) {
 }
 
 func TestTransactionGetIncludes(t *testing.T) {
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Get("^/v0/business/" + testBiz + "/transactions/" + testTxn + "$").AddMatcher(capture(&sent)).
-		Times(2).Reply(http.StatusOK).File("testdata/transaction_with_payments.json")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+transactionsRoute+"/"+testTxn, replyFile(t, http.StatusOK, "transaction_with_payments.json"))
 	got, err := c.Transactions.Get(context.Background(), testBiz, testTxn, []string{TransactionIncludeInvoicePayments})
 	require.NoError(t, err)
 	assert.Len(t, got.InvoicePayments, 2)
 	_, err = c.Transactions.Get(context.Background(), testBiz, testTxn, nil)
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 2)
 	assert.Equal(t, "includes=invoice_payments.invoice", sent[0].Query)
 	assert.Empty(t, sent[1].Query)
 }
 
 func TestTransactionInputErrors(t *testing.T) {
+	t.Parallel()
 	ok := testTxnCreate("a", "1")
 	with := func(f func(*TransactionCreate)) []TransactionCreate { c := ok; f(&c); return []TransactionCreate{c} }
 	many := make([]string, 101)
@@ -247,7 +257,8 @@ func TestTransactionInputErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newGockClient(t)
+			t.Parallel()
+			c, srv := setup(t) // no handlers: anything sent fails the test
 			var err error
 			if tt.params != nil {
 				_, err = c.Transactions.List(context.Background(), testBiz, tt.params)
@@ -257,24 +268,25 @@ func TestTransactionInputErrors(t *testing.T) {
 			var in *InputError
 			require.ErrorAs(t, err, &in)
 			assert.True(t, strings.HasPrefix(in.Field, tt.field), "field %q", in.Field)
+			assert.Zero(t, srv.requests())
 		})
 	}
 }
 
 // FindByExternalIDs filters the list, one request per 100 distinct ids.
 func TestTransactionFindByExternalIDs(t *testing.T) {
+	t.Parallel()
 	ids := make([]string, 150)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("e%03d", i)
 	}
 	ids = append(ids, "e000") // asked twice, looked up once
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Get(reTransactions).AddMatcher(capture(&sent)).Times(2).
-		Reply(http.StatusOK).BodyString(`{"data": [{"id": "txn_0", "external_id": "e000"}, {"id": "txn_149", "external_id": "e149"}],
-			"pagination": {"next_page_token": null, "previous_page_token": null}}`)
+	c, srv := setup(t)
+	srv.handle("GET "+transactionsRoute, reply(http.StatusOK, `{"data": [{"id": "txn_0", "external_id": "e000"}, {"id": "txn_149", "external_id": "e149"}],
+			"pagination": {"next_page_token": null, "previous_page_token": null}}`))
 	found, err := c.Transactions.FindByExternalIDs(context.Background(), testBiz, ids, []string{TransactionIncludeInvoicePayments})
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 2)
 	for i, n := range []int{100, 50} {
 		q, err := url.ParseQuery(sent[i].Query)
@@ -293,9 +305,9 @@ func docLedger() Ledger {
 }
 
 func TestLedgerRequests(t *testing.T) {
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Get(reLedgers).AddMatcher(capture(&sent)).Reply(http.StatusOK).File("testdata/doc_ledgers_list.json")
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET "+ledgersRoute, replyFile(t, http.StatusOK, "doc_ledgers_list.json"))
 	ledgers, err := c.Ledgers.List(context.Background(), testBiz)
 	require.NoError(t, err)
 	want := docLedger()
@@ -304,12 +316,18 @@ func TestLedgerRequests(t *testing.T) {
 
 	v2 := docLedger()
 	v2.Editable = false // the newer page leaves it out
-	for file, want := range map[string]Ledger{"doc_ledger_get_v1.json": docLedger(), "doc_ledger_get_v2.json": v2} {
-		gock.New(testBaseURL).Get("^/v0/business/" + testBiz + "/ledger/ldg_1$").AddMatcher(capture(&sent)).Reply(http.StatusOK).File("testdata/" + file)
+	versions := []struct {
+		file string
+		want Ledger
+	}{{"doc_ledger_get_v1.json", docLedger()}, {"doc_ledger_get_v2.json", v2}}
+	srv.handle("GET "+ledgersRoute+"/ldg_1", replies(t,
+		replyFile(t, http.StatusOK, versions[0].file), replyFile(t, http.StatusOK, versions[1].file)))
+	for _, v := range versions {
 		got, err := c.Ledgers.Get(context.Background(), testBiz, "ldg_1")
-		require.NoError(t, err, file)
-		assert.Equal(t, want, *got, file)
+		require.NoError(t, err, v.file)
+		assert.Equal(t, v.want, *got, v.file)
 	}
+	sent := srv.sent()
 	require.Len(t, sent, 3)
 	for _, s := range sent {
 		assert.Equal(t, http.MethodGet, s.Method)
