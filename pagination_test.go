@@ -573,19 +573,17 @@ func TestPagerBadInputOnFirstMove(t *testing.T) {
 	assert.Zero(t, site.count(), "nothing is sent for bad input")
 }
 
-func TestPagerWithGock(t *testing.T) {
-	c := newGockClient(t)
-	n := countRequests(t)
-	listPath := "^/v0/business/" + testBiz + "/invoice$"
-	var sent []sentRequest
-	listCall := apiCall{method: http.MethodGet, path: listPath}
-	listCall.mock().MatchParam("page_token", "^tok_saved$").MatchParam("status", "^open$").AddMatcher(capture(&sent)).
-		Reply(200).BodyString(listPage("tok_next", "tok_prev", "x").body)
+// A pager from a saved token sends that token and the filters on its first
+// move, in one request.
+func TestPagerSavedTokenAndFiltersSent(t *testing.T) {
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle("GET /v0/business/"+testBiz+"/invoice", reply(200, listPage("tok_next", "tok_prev", "x").body))
 	pg := c.Invoices.Pager(testBiz, &InvoiceListParams{Status: []InvoiceStatus{InvoiceStatusOpen}, PageToken: "tok_saved"})
 	p, err := pg.Next(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"x"}, idsOf(p))
-	assert.EqualValues(t, 1, n.Load())
+	sent := srv.sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "page_token=tok_saved&status=open", sent[0].Query)
 }
