@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -18,12 +19,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/h2non/gock.v1"
 )
 
-// For faults gock cannot fake (connections cut or refused, redirects through
-// the default client, precise arrival times) the tests run a real local
-// server; plain http is allowed on loopback.
+// For faults that setup's handlers do not fake (connections cut or refused,
+// precise arrival times) the tests run a server of their own; plain http is
+// allowed on loopback.
 
 // seenRequest is what a recServer saw of one request.
 type seenRequest struct {
@@ -129,7 +129,7 @@ func assertNoSecrets(t *testing.T, err error, secrets ...string) {
 
 const invoiceBody = `{"data": {"id": "` + testInv + `", "business_id": "` + testBiz + `", "number": "INV-1", "status": "open"}}`
 
-// invoicePathRE is the anchored gock path of testInv.
+// invoicePathRE is the path of testInv as an anchored regular expression.
 const invoicePathRE = "^/v0/business/" + testBiz + "/invoice/" + testInv + "$"
 
 func TestNewClientNeedsCredentials(t *testing.T) {
@@ -186,46 +186,75 @@ func TestNewClientBaseURL(t *testing.T) {
 	}
 }
 
-// gockHTTPClient is an *http.Client intercepted by gock, for tests that
-// build their client by hand.
-func gockHTTPClient(t *testing.T) *http.Client {
-	t.Helper()
-	hc := &http.Client{}
-	gock.InterceptClient(hc)
-	t.Cleanup(func() {
-		pending := gock.Pending()
-		gock.Off()
-		gock.RestoreClient(hc)
-		if !t.Failed() && len(pending) > 0 {
-			t.Errorf("%d gock mocks were not used", len(pending))
-		}
-	})
-	return hc
+// toServer sends every request to a testServer, whatever scheme and host
+// its URL names, and keeps the URLs it was given: a client of another base
+// URL, the default one included, is tested on loopback with it.
+type toServer struct {
+	srv  *testServer
+	base *http.Transport
+
+	mu   sync.Mutex
+	urls []string
+}
+
+func newToServer(t *testing.T, srv *testServer) *toServer {
+	ts := &toServer{srv: srv, base: &http.Transport{}}
+	t.Cleanup(ts.base.CloseIdleConnections)
+	return ts
+}
+
+func (ts *toServer) RoundTrip(r *http.Request) (*http.Response, error) {
+	ts.mu.Lock()
+	ts.urls = append(ts.urls, r.URL.String())
+	ts.mu.Unlock()
+	u, err := url.Parse(ts.srv.URL)
+	if err != nil {
+		return nil, err
+	}
+	r = r.Clone(r.Context())
+	r.URL.Scheme, r.URL.Host, r.Host = u.Scheme, u.Host, ""
+	return ts.base.RoundTrip(r)
+}
+
+// sentTo is the URLs the client asked for, in order.
+func (ts *toServer) sentTo() []string {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return append([]string(nil), ts.urls...)
 }
 
 func TestNewClientDefaultsToProduction(t *testing.T) {
-	c, err := NewClient(WithToken(testToken), WithHTTPClient(gockHTTPClient(t)))
+	t.Parallel()
+	_, srv := setup(t)
+	srv.handle(getCall.pattern(), reply(200, invoiceBody))
+	rt := newToServer(t, srv)
+	c, err := NewClient(WithToken(testToken), WithHTTPClient(&http.Client{Transport: rt}))
 	require.NoError(t, err)
-	gock.New(ProductionURL).Get(invoicePathRE).Reply(200).BodyString(invoiceBody)
 	inv, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
 	assert.Equal(t, testInv, inv.ID)
+	assert.Equal(t, []string{ProductionURL + "/v0/business/" + testBiz + "/invoice/" + testInv}, rt.sentTo())
 }
 
 func TestBaseURLPathPrefixKept(t *testing.T) {
-	c, err := NewClient(WithToken(testToken), WithHTTPClient(gockHTTPClient(t)), WithBaseURL("https://proxy.example/asset/"))
+	t.Parallel()
+	_, srv := setup(t)
+	srv.handle("GET /asset/v0/business/"+testBiz+"/invoice/"+testInv, reply(200, invoiceBody))
+	rt := newToServer(t, srv)
+	c, err := NewClient(WithToken(testToken), WithHTTPClient(&http.Client{Transport: rt}), WithBaseURL("https://proxy.example/asset/"))
 	require.NoError(t, err)
-	gock.New("https://proxy.example").Get("^/asset/v0/business/" + testBiz + "/invoice/" + testInv + "$").Reply(200).BodyString(invoiceBody)
 	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
+	assert.Equal(t, []string{"https://proxy.example/asset/v0/business/" + testBiz + "/invoice/" + testInv}, rt.sentTo())
 }
 
 func TestUserAgentAndAcceptHeaders(t *testing.T) {
-	c := newGockClient(t)
-	var sent []sentRequest
-	gock.New(testBaseURL).Get(invoicePathRE).AddMatcher(capture(&sent)).Reply(200).BodyString(invoiceBody)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle(getCall.pattern(), reply(200, invoiceBody))
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 1)
 	ua := sent[0].Header.Get("User-Agent")
 	assert.Equal(t, "asset-go/"+Version+" ("+runtime.Version()+")", ua)
@@ -235,6 +264,7 @@ func TestUserAgentAndAcceptHeaders(t *testing.T) {
 }
 
 func TestUserIDPerClientAndPerCall(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		client []Option
@@ -249,11 +279,12 @@ func TestUserIDPerClientAndPerCall(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newGockClient(t, tc.client...)
-			var sent []sentRequest
-			gock.New(testBaseURL).Get(invoicePathRE).AddMatcher(capture(&sent)).Reply(200).BodyString(invoiceBody)
+			t.Parallel()
+			c, srv := setup(t, tc.client...)
+			srv.handle(getCall.pattern(), reply(200, invoiceBody))
 			_, err := c.Invoices.Get(context.Background(), testBiz, testInv, tc.call...)
 			require.NoError(t, err)
+			sent := srv.sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, tc.want, sent[0].Header.Get("X-User-Id"))
 			_, present := sent[0].Header["X-User-Id"]
@@ -263,13 +294,14 @@ func TestUserIDPerClientAndPerCall(t *testing.T) {
 }
 
 func TestUserIDOnCallDoesNotLeakIntoClient(t *testing.T) {
-	c := newGockClient(t, WithUserID("usr_client"), WithHeader("X-Trace", "client"))
-	var sent []sentRequest
-	gock.New(testBaseURL).Get(invoicePathRE).Times(2).AddMatcher(capture(&sent)).Reply(200).BodyString(invoiceBody)
+	t.Parallel()
+	c, srv := setup(t, WithUserID("usr_client"), WithHeader("X-Trace", "client"))
+	srv.handle(getCall.pattern(), reply(200, invoiceBody))
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv, WithUserID("usr_call"), WithHeader("X-Trace", "call"))
 	require.NoError(t, err)
 	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
+	sent := srv.sent()
 	require.Len(t, sent, 2)
 	assert.Equal(t, "usr_call", sent[0].Header.Get("X-User-Id"))
 	assert.Equal(t, "call", sent[0].Header.Get("X-Trace"))
@@ -278,25 +310,27 @@ func TestUserIDOnCallDoesNotLeakIntoClient(t *testing.T) {
 }
 
 func TestNilContextRefused(t *testing.T) {
-	c := newGockClient(t)
-	n := countRequests(t)
+	t.Parallel()
+	c, srv := setup(t)
 	var ctx context.Context
 	_, err := c.Invoices.Get(ctx, testBiz, testInv)
 	var ie *InputError
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "ctx", ie.Field)
-	assert.Zero(t, n.Load())
+	assert.Zero(t, srv.requests())
 }
 
 func TestResponseInto(t *testing.T) {
-	c := newGockClient(t)
+	t.Parallel()
+	c, srv := setup(t)
 	reset := time.Now().Add(30 * time.Second).Unix()
-	gock.New(testBaseURL).Get(invoicePathRE).Reply(200).
-		SetHeader("X-Request-Id", "req_42").
-		SetHeader("X-Ratelimit-Limit", "300").
-		SetHeader("X-Ratelimit-Remaining", "299").
-		SetHeader("X-Ratelimit-Reset", strconv.FormatInt(reset, 10)).
-		BodyString(invoiceBody)
+	srv.handle(getCall.pattern(), func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req_42")
+		w.Header().Set("X-Ratelimit-Limit", "300")
+		w.Header().Set("X-Ratelimit-Remaining", "299")
+		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
+		reply(200, invoiceBody)(w, r)
+	})
 	var resp Response
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv, WithResponseInto(&resp))
 	require.NoError(t, err)
@@ -436,8 +470,8 @@ func TestTimeoutErrorSaysWhichTimeout(t *testing.T) {
 // A call whose context is already done sends nothing, and says so: it is
 // not a change whose outcome is unknown.
 func TestCancelledContextSendsNothing(t *testing.T) {
-	c := newGockClient(t)
-	n := countRequests(t)
+	t.Parallel()
+	c, srv := setup(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, call := range append([]apiCall{getCall}, mutatingCalls...) {
@@ -445,7 +479,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 		require.ErrorIs(t, err, context.Canceled, call.name)
 		assert.NotErrorIs(t, err, ErrOutcomeUnknown, call.name)
 	}
-	assert.Zero(t, n.Load())
+	assert.Zero(t, srv.requests())
 }
 
 // A body cut short and retried must not leave its bytes in the error body of
@@ -475,7 +509,9 @@ func TestErrorBodyAfterCutSuccessBody(t *testing.T) {
 }
 
 func TestMaxResponseBytesWithoutLimit(t *testing.T) {
-	c := newGockClient(t, WithMaxResponseBytes(math.MaxInt64))
-	getCall.mock().Reply(200).BodyString(invoiceBody)
+	t.Parallel()
+	c, srv := setup(t, WithMaxResponseBytes(math.MaxInt64))
+	srv.handle(getCall.pattern(), reply(200, invoiceBody))
 	require.NoError(t, getCall.call(context.Background(), c))
+	assert.Equal(t, 1, srv.hitsOf(getCall.pattern()))
 }

@@ -2,6 +2,7 @@ package asset
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,4 +14,10 @@ func queryOf(t *testing.T, s sentRequest) url.Values {
 	q, err := url.ParseQuery(s.Query)
 	require.NoError(t, err)
 	return q
+}
+
+// pattern is the testServer pattern of ac's request: its method and its
+// path, which ac keeps as an anchored regular expression of plain text.
+func (ac apiCall) pattern() string {
+	return ac.method + " " + strings.TrimSuffix(strings.TrimPrefix(ac.path, "^"), "$")
 }
