@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -136,17 +137,31 @@ func (a *authFake) authorizations() []string {
 	return append([]string(nil), a.apiAuthz...)
 }
 
+// authorizationsSent is the Authorization header of each request srv got,
+// in order; a request with none or several is shown as such.
+func authorizationsSent(srv *testServer) []string {
+	var out []string
+	for _, s := range srv.sent() {
+		out = append(out, strings.Join(s.Header.Values("Authorization"), " | "))
+	}
+	return out
+}
+
 func TestWithTokenSendsBearer(t *testing.T) {
-	c := newGockClient(t)
-	getCall.mock().MatchHeader("Authorization", "^Bearer "+testToken+"$").Reply(200).BodyString(invoiceBody)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle(getCall.pattern(), reply(200, invoiceBody))
 	require.NoError(t, getCall.call(context.Background(), c))
+	assert.Equal(t, []string{"Bearer " + testToken}, authorizationsSent(srv))
 }
 
 func TestWithTokenSource(t *testing.T) {
-	c := newGockClient(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "ts_tok_1"})))
-	getCall.mock().Times(2).MatchHeader("Authorization", "^Bearer ts_tok_1$").Reply(200).BodyString(invoiceBody)
+	t.Parallel()
+	c, srv := setup(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "ts_tok_1"})))
+	srv.handle(getCall.pattern(), reply(200, invoiceBody))
 	require.NoError(t, getCall.call(context.Background(), c))
 	require.NoError(t, getCall.call(context.Background(), c))
+	assert.Equal(t, []string{"Bearer ts_tok_1", "Bearer ts_tok_1"}, authorizationsSent(srv))
 }
 
 // countingSource hands out numbered tokens that live an hour.
@@ -168,16 +183,19 @@ func (s *countingSource) Token() (*oauth2.Token, error) {
 }
 
 func TestWithTokenSourceReusesValidToken(t *testing.T) {
+	t.Parallel()
 	src := &countingSource{}
-	c := newGockClient(t, WithTokenSource(src))
-	getCall.mock().Times(3).MatchHeader("Authorization", "^Bearer ts_tok_1$").Reply(200).BodyString(invoiceBody)
+	c, srv := setup(t, WithTokenSource(src))
+	srv.handle(getCall.pattern(), reply(200, invoiceBody))
 	for range 3 {
 		require.NoError(t, getCall.call(context.Background(), c))
 	}
 	assert.EqualValues(t, 1, src.calls.Load())
+	assert.Equal(t, []string{"Bearer ts_tok_1", "Bearer ts_tok_1", "Bearer ts_tok_1"}, authorizationsSent(srv))
 }
 
 func TestWithTokenSourceFailures(t *testing.T) {
+	t.Parallel()
 	srcErr := errors.New("vault unreachable")
 	cases := []struct {
 		name string
@@ -189,59 +207,62 @@ func TestWithTokenSourceFailures(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newGockClient(t, WithTokenSource(tc.src))
-			n := countRequests(t)
+			t.Parallel()
+			c, srv := setup(t, WithTokenSource(tc.src))
 			err := getCall.call(context.Background(), c)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.is)
 			assert.Contains(t, err.Error(), "token source")
 			assertNoSecrets(t, err)
-			assert.Zero(t, n.Load(), "nothing is sent without a token")
+			assert.Zero(t, srv.requests(), "nothing is sent without a token")
 			err = mutatingCalls[0].call(context.Background(), c)
 			assert.ErrorIs(t, err, tc.is)
-			assert.Zero(t, n.Load())
+			assert.Zero(t, srv.requests())
 		})
 	}
 }
 
 func TestWithTokenSource401AsksTheSourceAgain(t *testing.T) {
+	t.Parallel()
 	t.Run("a fresh token is tried once", func(t *testing.T) {
+		t.Parallel()
 		src := &countingSource{}
-		c := newGockClient(t, WithTokenSource(src))
-		n := countRequests(t)
-		getCall.mock().MatchHeader("Authorization", "^Bearer ts_tok_1$").Reply(401).BodyString(`{"detail": "Token revoked"}`)
-		getCall.mock().MatchHeader("Authorization", "^Bearer ts_tok_2$").Reply(200).BodyString(invoiceBody)
+		c, srv := setup(t, WithTokenSource(src))
+		srv.handle(getCall.pattern(), replies(t,
+			reply(401, `{"detail": "Token revoked"}`),
+			reply(200, invoiceBody),
+		))
 		require.NoError(t, getCall.call(context.Background(), c))
-		assert.EqualValues(t, 2, n.Load())
+		assert.Equal(t, []string{"Bearer ts_tok_1", "Bearer ts_tok_2"}, authorizationsSent(srv))
 		assert.EqualValues(t, 2, src.calls.Load(), "the refused token was dropped from the cache")
 	})
 	t.Run("only once", func(t *testing.T) {
-		c := newGockClient(t, WithTokenSource(&countingSource{}))
-		n := countRequests(t)
-		getCall.mock().Times(2).Reply(401).BodyString(`{"detail": "Not authenticated"}`)
+		t.Parallel()
+		c, srv := setup(t, WithTokenSource(&countingSource{}))
+		srv.handle(getCall.pattern(), reply(401, `{"detail": "Not authenticated"}`))
 		err := getCall.call(context.Background(), c)
 		assert.ErrorIs(t, err, ErrUnauthorized)
-		assert.EqualValues(t, 2, n.Load())
+		assert.Equal(t, 2, srv.requests())
 		assertNoSecrets(t, err, "ts_tok_1", "ts_tok_2")
 	})
 	t.Run("the same token is not sent again", func(t *testing.T) {
-		c := newGockClient(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "static_tok"})))
-		n := countRequests(t)
-		getCall.mock().Reply(401).BodyString(`{"detail": "Not authenticated"}`)
+		t.Parallel()
+		c, srv := setup(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "static_tok"})))
+		srv.handle(getCall.pattern(), reply(401, `{"detail": "Not authenticated"}`))
 		err := getCall.call(context.Background(), c)
 		assert.ErrorIs(t, err, ErrUnauthorized)
-		assert.EqualValues(t, 1, n.Load(), "a source that gives the refused token again earns no second request")
+		assert.Equal(t, 1, srv.requests(), "a source that gives the refused token again earns no second request")
 		assertNoSecrets(t, err, "static_tok")
 	})
 }
 
 func TestWithToken401NotRetried(t *testing.T) {
-	c := newGockClient(t)
-	n := countRequests(t)
-	getCall.mock().Reply(401).BodyString(`{"detail": "Not authenticated"}`)
+	t.Parallel()
+	c, srv := setup(t)
+	srv.handle(getCall.pattern(), reply(401, `{"detail": "Not authenticated"}`))
 	err := getCall.call(context.Background(), c)
 	assert.ErrorIs(t, err, ErrUnauthorized)
-	assert.EqualValues(t, 1, n.Load())
+	assert.Equal(t, 1, srv.requests())
 	assertNoSecrets(t, err)
 }
 
@@ -309,11 +330,11 @@ func TestClientCredentialsCopiedWhenOptionIsMade(t *testing.T) {
 }
 
 func TestWithTokenSourceRefusesUnsendableToken(t *testing.T) {
-	c := newGockClient(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok\r\nX-Evil: 1"})))
-	n := countRequests(t)
+	t.Parallel()
+	c, srv := setup(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok\r\nX-Evil: 1"})))
 	err := getCall.call(context.Background(), c)
 	require.ErrorIs(t, err, ErrUnauthorized)
-	assert.Zero(t, n.Load(), "a token that cannot be a header value is not sent, nor retried")
+	assert.Zero(t, srv.requests(), "a token that cannot be a header value is not sent, nor retried")
 	assert.NotContains(t, err.Error(), "X-Evil")
 }
 
@@ -692,8 +713,9 @@ func collect(t *testing.T, errs <-chan error, n int, limit time.Duration) []erro
 // context allows; callers that come while it is blocked share that one
 // Token call rather than each starting one.
 func TestWithTokenSourceBlockedHonoursDeadline(t *testing.T) {
+	t.Parallel()
 	src := newBlockingSource(t)
-	c := newGockClient(t, WithTokenSource(src))
+	c, srv := setup(t, WithTokenSource(src))
 	const callers = 8
 	errs := startCalls(callers, func(ctx context.Context) error { return getCall.call(ctx, c) })
 	for _, err := range collect(t, errs, callers, 5*time.Second) {
@@ -701,6 +723,7 @@ func TestWithTokenSourceBlockedHonoursDeadline(t *testing.T) {
 		assert.Contains(t, err.Error(), "token source")
 	}
 	assert.EqualValues(t, 1, src.calls.Load(), "one Token call at a time, shared")
+	assert.Zero(t, srv.requests())
 }
 
 // Once the blocked Token returns, its token serves the calls that follow.
