@@ -267,6 +267,7 @@ func TestWithToken401NotRetried(t *testing.T) {
 }
 
 func TestClientCredentialsTokenRequest(t *testing.T) {
+	t.Parallel()
 	a := newAuthFake(t)
 	c := a.client(t)
 	require.NoError(t, getCall.call(context.Background(), c))
@@ -292,6 +293,7 @@ func TestClientCredentialsTokenRequest(t *testing.T) {
 }
 
 func TestClientCredentialsMinimalForm(t *testing.T) {
+	t.Parallel()
 	a := newAuthFake(t)
 	c, err := NewClient(WithClientCredentials(ClientCredentials{ClientID: "c", ClientSecret: "s"}), WithBaseURL(a.srv.URL))
 	require.NoError(t, err)
@@ -303,6 +305,7 @@ func TestClientCredentialsMinimalForm(t *testing.T) {
 }
 
 func TestClientCredentialsCopied(t *testing.T) {
+	t.Parallel()
 	a := newAuthFake(t)
 	creds := testCreds
 	creds.Scopes = []string{"invoice:read"}
@@ -316,6 +319,7 @@ func TestClientCredentialsCopied(t *testing.T) {
 }
 
 func TestClientCredentialsCopiedWhenOptionIsMade(t *testing.T) {
+	t.Parallel()
 	a := newAuthFake(t)
 	creds := testCreds
 	creds.Scopes = []string{"invoice:read"}
@@ -339,6 +343,7 @@ func TestWithTokenSourceRefusesUnsendableToken(t *testing.T) {
 }
 
 func TestClientCredentialsTokenCached(t *testing.T) {
+	t.Parallel()
 	a := newAuthFake(t)
 	c := a.client(t)
 	for range 3 {
@@ -384,6 +389,7 @@ func TestClientCredentialsRenewedBeforeExpiry(t *testing.T) {
 }
 
 func TestTokenLifetime(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1_777_650_000, 0)
 	cases := []struct {
 		expiresIn string
@@ -406,6 +412,7 @@ func TestTokenLifetime(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.expiresIn, func(t *testing.T) {
+			t.Parallel()
 			r := tokenResponse{ExpiresIn: json.Number(tc.expiresIn)}
 			assert.Equal(t, tc.want, r.lifetime(now))
 		})
@@ -416,6 +423,7 @@ func TestTokenLifetime(t *testing.T) {
 // from there on: the two values either side of the line read differently,
 // whichever reading would have been the longer.
 func TestTokenLifetimeUnixTimeThreshold(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		now       time.Time
@@ -434,6 +442,7 @@ func TestTokenLifetimeUnixTimeThreshold(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			r := tokenResponse{ExpiresIn: json.Number(tc.expiresIn)}
 			assert.Equal(t, tc.want, r.lifetime(tc.now), "expires_in %s at %s", tc.expiresIn, tc.now.UTC())
 		})
@@ -441,6 +450,7 @@ func TestTokenLifetimeUnixTimeThreshold(t *testing.T) {
 }
 
 func TestClientCredentialsExpiresInShapes(t *testing.T) {
+	t.Parallel()
 	cases := map[string]any{
 		"seconds":           3600,
 		"seconds as string": "3600",
@@ -449,6 +459,7 @@ func TestClientCredentialsExpiresInShapes(t *testing.T) {
 	}
 	for name, v := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			a := newAuthFake(t)
 			a.expiresIn = func(int) any { return v }
 			c := a.client(t)
@@ -461,8 +472,10 @@ func TestClientCredentialsExpiresInShapes(t *testing.T) {
 }
 
 func TestClientCredentials401RefreshesOnce(t *testing.T) {
+	t.Parallel()
 	for _, ac := range []apiCall{getCall, mutatingCalls[0]} {
 		t.Run(ac.method, func(t *testing.T) {
+			t.Parallel()
 			a := newAuthFake(t)
 			// The first token is revoked as soon as it is issued.
 			a.accept = func(authz string) bool { return authz != "Bearer cc_tok_1" }
@@ -483,8 +496,10 @@ func TestClientCredentials401RefreshesOnce(t *testing.T) {
 }
 
 func TestClientCredentialsSecond401Returned(t *testing.T) {
+	t.Parallel()
 	for _, ac := range []apiCall{getCall, mutatingCalls[0]} {
 		t.Run(ac.method, func(t *testing.T) {
+			t.Parallel()
 			a := newAuthFake(t)
 			a.accept = func(string) bool { return false }
 			c := a.client(t)
@@ -501,6 +516,7 @@ func TestClientCredentialsSecond401Returned(t *testing.T) {
 }
 
 func TestClientCredentialsTokenEndpointFailures(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		status   int
@@ -518,6 +534,7 @@ func TestClientCredentialsTokenEndpointFailures(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			a := newAuthFake(t)
 			a.token = func(int) (int, string) { return tc.status, tc.body }
 			c := a.client(t)
@@ -547,6 +564,7 @@ func TestClientCredentialsTokenEndpointUnreachable(t *testing.T) {
 }
 
 func TestClientCredentialsConcurrentCallersFetchOnce(t *testing.T) {
+	t.Parallel()
 	a := newAuthFake(t)
 	a.tokenDelay = 50 * time.Millisecond
 	c := a.client(t)
@@ -592,6 +610,7 @@ func TestClientCredentialsWaitHonoursContext(t *testing.T) {
 }
 
 func TestClientCredentialsConcurrent401(t *testing.T) {
+	t.Parallel()
 	a := newAuthFake(t)
 	a.accept = func(authz string) bool { return authz != "Bearer cc_tok_1" }
 	c := a.client(t)
@@ -610,6 +629,7 @@ func TestClientCredentialsConcurrent401(t *testing.T) {
 }
 
 func TestClientCredentialsPerCallOptionsKeepAuth(t *testing.T) {
+	t.Parallel()
 	a := newAuthFake(t)
 	c := a.client(t)
 	require.NoError(t, getCall.call(context.Background(), c, WithUserID("usr_1"), WithMaxRetries(0)))
@@ -618,6 +638,7 @@ func TestClientCredentialsPerCallOptionsKeepAuth(t *testing.T) {
 }
 
 func TestSecretsNeverInAnyAuthError(t *testing.T) {
+	t.Parallel()
 	// A mixed bag of failures, all checked for the secret and the tokens.
 	a := newAuthFake(t)
 	var n atomic.Int32
@@ -640,6 +661,7 @@ func TestSecretsNeverInAnyAuthError(t *testing.T) {
 // Many calls refused the same token at once: the first drops it, the
 // others must not drop the fresh one it fetched.
 func TestTokenSourceRefreshDropsOnlyTheRefusedToken(t *testing.T) {
+	t.Parallel()
 	src := &countingSource{}
 	a := newTokenSourceAuth(src)
 	ctx := context.Background()
@@ -728,6 +750,7 @@ func TestWithTokenSourceBlockedHonoursDeadline(t *testing.T) {
 
 // Once the blocked Token returns, its token serves the calls that follow.
 func TestWithTokenSourceLateTokenKept(t *testing.T) {
+	t.Parallel()
 	src := newBlockingSource(t)
 	a := newTokenSourceAuth(src)
 	errs := startCalls(1, func(ctx context.Context) error {
@@ -746,6 +769,7 @@ func TestWithTokenSourceLateTokenKept(t *testing.T) {
 
 // A token source that panics fails the call instead of the program.
 func TestWithTokenSourcePanicIsAnError(t *testing.T) {
+	t.Parallel()
 	a := newTokenSourceAuth(panickingSource{})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -762,6 +786,7 @@ func (panickingSource) Token() (*oauth2.Token, error) { panic("vault exploded") 
 // once, or already expired, serves the calls that waited for it and is not
 // kept; one said to live for ever is kept, and renewed within a day.
 func TestClientCredentialsExpiresInEdges(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		expiresIn any
@@ -778,6 +803,7 @@ func TestClientCredentialsExpiresInEdges(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			a := newAuthFake(t)
 			a.expiresIn = func(int) any { return tc.expiresIn }
 			c := a.client(t)
@@ -795,6 +821,7 @@ func TestClientCredentialsExpiresInEdges(t *testing.T) {
 // rather than each fetching their own in turn, even when the token it
 // brings is not to be kept.
 func TestClientCredentialsWaitersShareOneFetch(t *testing.T) {
+	t.Parallel()
 	a := newAuthFake(t)
 	a.expiresIn = func(int) any { return json.Number("0.000001") }
 	a.tokenDelay = 50 * time.Millisecond

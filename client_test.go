@@ -133,12 +133,14 @@ const invoiceBody = `{"data": {"id": "` + testInv + `", "business_id": "` + test
 const invoicePathRE = "^/v0/business/" + testBiz + "/invoice/" + testInv + "$"
 
 func TestNewClientNeedsCredentials(t *testing.T) {
+	t.Parallel()
 	for name, opts := range map[string][]Option{
 		"none":          nil,
 		"base url only": {WithBaseURL(SandboxURL)},
 		"zero options":  {{}, {}},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			c, err := NewClient(opts...)
 			require.Error(t, err)
 			assert.Nil(t, c)
@@ -151,6 +153,7 @@ func TestNewClientNeedsCredentials(t *testing.T) {
 }
 
 func TestNewClientBaseURL(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		url string
 		ok  bool
@@ -172,6 +175,7 @@ func TestNewClientBaseURL(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
+			t.Parallel()
 			c, err := NewClient(WithToken(testToken), WithBaseURL(tc.url))
 			if tc.ok {
 				require.NoError(t, err)
@@ -485,6 +489,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 // A body cut short and retried must not leave its bytes in the error body of
 // the next try.
 func TestErrorBodyAfterCutSuccessBody(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {

@@ -115,6 +115,7 @@ func walkAll(seq func(func(Invoice, error) bool)) (ids []string, errs []error) {
 const walkAllLimit = 1_000
 
 func TestAllWalksEveryPage(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{
 		"":   listPage("p2", "", "a", "b"),
 		"p2": listPage("p3", "q1", "c"),
@@ -129,6 +130,7 @@ func TestAllWalksEveryPage(t *testing.T) {
 }
 
 func TestAllEndsOnlyWithoutNextToken(t *testing.T) {
+	t.Parallel()
 	ends := map[string]string{
 		"null":          `{"data": [{"id": "z"}], "pagination": {"next_page_token": null, "previous_page_token": "q"}}`,
 		"empty string":  `{"data": [{"id": "z"}], "pagination": {"next_page_token": "", "previous_page_token": "q"}}`,
@@ -137,6 +139,7 @@ func TestAllEndsOnlyWithoutNextToken(t *testing.T) {
 	}
 	for name, last := range ends {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			site := newListSite(t, map[string]listReply{
 				"":   listPage("p2", "", "a"),
 				"p2": {body: last},
@@ -150,6 +153,7 @@ func TestAllEndsOnlyWithoutNextToken(t *testing.T) {
 }
 
 func TestAllEmptyPagesWithTokenGoOn(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{
 		"":   listPage("p2", ""),
 		"p2": {body: `{"data": null, "pagination": {"next_page_token": "p3"}}`},
@@ -162,6 +166,7 @@ func TestAllEmptyPagesWithTokenGoOn(t *testing.T) {
 }
 
 func TestAllNoInvoices(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{"": listPage("", "")})
 	ids, errs := walkAll(site.client(t).Invoices.All(context.Background(), testBiz, nil))
 	assert.Empty(t, errs)
@@ -170,6 +175,7 @@ func TestAllNoInvoices(t *testing.T) {
 }
 
 func TestAllRepeatedTokenIsAnError(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name       string
 		start      string
@@ -200,6 +206,7 @@ func TestAllRepeatedTokenIsAnError(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			site := newListSite(t, tc.pages)
 			params := &InvoiceListParams{PageToken: tc.start}
 			ids, errs := walkAll(site.client(t).Invoices.All(context.Background(), testBiz, params))
@@ -213,6 +220,7 @@ func TestAllRepeatedTokenIsAnError(t *testing.T) {
 }
 
 func TestAllMidWalkErrorYieldedOnce(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name       string
 		pages      map[string]listReply
@@ -244,6 +252,7 @@ func TestAllMidWalkErrorYieldedOnce(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			site := newListSite(t, tc.pages)
 			ids, errs := walkAll(site.client(t).Invoices.All(context.Background(), testBiz, nil))
 			assert.Equal(t, tc.wantIDs, ids)
@@ -256,6 +265,7 @@ func TestAllMidWalkErrorYieldedOnce(t *testing.T) {
 }
 
 func TestAllRetriesAPageLikeAnyGET(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{
 		"":   listPage("p2", "", "a"),
 		"p2": {body: listPage("", "", "b").body, fails: 1, failStatus: 503},
@@ -298,6 +308,7 @@ func TestAllBreakStopsFetching(t *testing.T) {
 }
 
 func TestAllCopiesParams(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{
 		"":   listPage("p2", "", "a"),
 		"p2": listPage("p3", "", "b"),
@@ -331,6 +342,7 @@ func TestAllCopiesParams(t *testing.T) {
 }
 
 func TestAllStartsAtCallersToken(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{
 		"":   listPage("p2", "", "a"),
 		"p2": listPage("p3", "q1", "b"),
@@ -343,6 +355,7 @@ func TestAllStartsAtCallersToken(t *testing.T) {
 }
 
 func TestAllBadInputYieldedOnceWithoutRequest(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{"": listPage("", "", "a")})
 	c := site.client(t)
 	for name, seq := range map[string]func(func(Invoice, error) bool){
@@ -367,6 +380,7 @@ func TestAllBadInputYieldedOnceWithoutRequest(t *testing.T) {
 }
 
 func TestAllCancelledContext(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{
 		"":   listPage("p2", "", "a", "b"),
 		"p2": listPage("p3", "", "c"),
@@ -394,6 +408,7 @@ func TestAllCancelledContext(t *testing.T) {
 }
 
 func TestListOnePage(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{"p2": listPage("p3", "p1", "b", "c")})
 	params := &InvoiceListParams{PageToken: "p2", PageSize: 2}
 	p, err := site.client(t).Invoices.List(context.Background(), testBiz, params)
@@ -429,6 +444,7 @@ func idsOf(p *Page[Invoice]) []string {
 }
 
 func TestPagerForwardAndBack(t *testing.T) {
+	t.Parallel()
 	site := pagerListSite(t)
 	pg := site.client(t).Invoices.Pager(testBiz, nil)
 	ctx := context.Background()
@@ -472,6 +488,7 @@ func TestPagerForwardAndBack(t *testing.T) {
 }
 
 func TestPagerHasNextAndPrevious(t *testing.T) {
+	t.Parallel()
 	site := pagerListSite(t)
 	pg := site.client(t).Invoices.Pager(testBiz, nil)
 	_, err := pg.Next(context.Background())
@@ -487,8 +504,10 @@ func TestPagerHasNextAndPrevious(t *testing.T) {
 }
 
 func TestPagerFromSavedToken(t *testing.T) {
+	t.Parallel()
 	for _, forward := range []bool{true, false} {
 		t.Run(map[bool]string{true: "next first", false: "previous first"}[forward], func(t *testing.T) {
+			t.Parallel()
 			site := pagerListSite(t)
 			pg := site.client(t).Invoices.Pager(testBiz, &InvoiceListParams{PageToken: "n3"})
 			ctx := context.Background()
@@ -515,6 +534,7 @@ func TestPagerFromSavedToken(t *testing.T) {
 }
 
 func TestPagerFailedLoadStaysPut(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{
 		"":   listPage("n2", "", "a"),
 		"n2": {body: listPage("n3", "p1", "b").body, fails: 1},
@@ -540,6 +560,7 @@ func TestPagerFailedLoadStaysPut(t *testing.T) {
 }
 
 func TestPagerFailedFirstLoad(t *testing.T) {
+	t.Parallel()
 	site := newListSite(t, map[string]listReply{"": {body: listPage("", "", "a").body, fails: 1}})
 	pg := site.client(t).Invoices.Pager(testBiz, nil)
 	_, err := pg.Next(context.Background())
@@ -551,6 +572,7 @@ func TestPagerFailedFirstLoad(t *testing.T) {
 }
 
 func TestPagerBadInputOnFirstMove(t *testing.T) {
+	t.Parallel()
 	site := pagerListSite(t)
 	c := site.client(t)
 	cases := map[string]*Pager[Invoice]{
