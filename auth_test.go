@@ -355,6 +355,7 @@ func TestClientCredentialsTokenCached(t *testing.T) {
 }
 
 func TestClientCredentialsRenewedBeforeExpiry(t *testing.T) {
+	// Not parallel: the calls must keep to the token's 300ms and 400ms marks.
 	a := newAuthFake(t)
 	// 400ms tokens are renewed a quarter early, after 300ms.
 	a.expiresIn = func(int) any { return json.Number("0.4") }
@@ -552,6 +553,7 @@ func TestClientCredentialsTokenEndpointFailures(t *testing.T) {
 }
 
 func TestClientCredentialsTokenEndpointUnreachable(t *testing.T) {
+	// Not parallel: a listener another test opened meanwhile could be given the closed port.
 	c, err := NewClient(WithClientCredentials(testCreds), WithBaseURL(refusedURL(t)), WithRetryWait(time.Millisecond, time.Millisecond), WithMaxRetries(1))
 	require.NoError(t, err)
 	err = getCall.call(context.Background(), c)
@@ -591,6 +593,7 @@ func TestClientCredentialsConcurrentCallersFetchOnce(t *testing.T) {
 }
 
 func TestClientCredentialsWaitHonoursContext(t *testing.T) {
+	// Not parallel: it times the wait.
 	a := newAuthFake(t)
 	a.tokenDelay = 300 * time.Millisecond
 	c := a.client(t)
@@ -845,6 +848,7 @@ func TestClientCredentialsWaitersShareOneFetch(t *testing.T) {
 // A token request keeps the deadline of the call that started it; cut
 // short by it, it is started again for a caller that still has time.
 func TestClientCredentialsFetchCutByItsDeadlineIsStartedAgain(t *testing.T) {
+	// Not parallel: the first token request must reach the server within its call's 50ms.
 	a := newAuthFake(t)
 	a.tokenDelay = 300 * time.Millisecond
 	c := a.client(t)

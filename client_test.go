@@ -346,6 +346,7 @@ func TestResponseInto(t *testing.T) {
 }
 
 func TestNetworkErrorWhenNothingAnswers(t *testing.T) {
+	// Not parallel: a listener another test opened meanwhile could be given the closed port.
 	c, err := NewClient(WithToken(testToken), WithBaseURL(refusedURL(t)), WithRetryWait(time.Millisecond, time.Millisecond), WithMaxRetries(1))
 	require.NoError(t, err)
 	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
@@ -364,6 +365,7 @@ func TestNetworkErrorWhenNothingAnswers(t *testing.T) {
 // With no deadline on the context, a server that never answers must still
 // not hang the call.
 func TestAttemptTimeoutEndsSilentServer(t *testing.T) {
+	// Not parallel: each try must reach the server well within its 30ms.
 	quit := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -415,6 +417,7 @@ func TestAttemptTimeoutEndsSilentServer(t *testing.T) {
 // that set it, rather than "context deadline exceeded" for a context that
 // had no deadline; a deadline of the caller's own is not blamed on it.
 func TestTimeoutErrorSaysWhichTimeout(t *testing.T) {
+	// Not parallel: each try must reach the server well within its 20ms or 30ms.
 	quit := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {

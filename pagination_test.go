@@ -277,6 +277,7 @@ func TestAllRetriesAPageLikeAnyGET(t *testing.T) {
 }
 
 func TestAllBreakStopsFetching(t *testing.T) {
+	// Not parallel: a walk that wrongly goes on has 20ms to show it.
 	pages := map[string]listReply{
 		"":   listPage("p2", "", "a1", "a2"),
 		"p2": listPage("p3", "", "b1", "b2"),
