@@ -150,7 +150,7 @@ func authorizationsSent(srv *testServer) []string {
 func TestWithTokenSendsBearer(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle(getCall.pattern(), reply(200, invoiceBody))
+	srv.handle(getCall.route, reply(200, invoiceBody))
 	require.NoError(t, getCall.call(context.Background(), c))
 	assert.Equal(t, []string{"Bearer " + testToken}, authorizationsSent(srv))
 }
@@ -158,7 +158,7 @@ func TestWithTokenSendsBearer(t *testing.T) {
 func TestWithTokenSource(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "ts_tok_1"})))
-	srv.handle(getCall.pattern(), reply(200, invoiceBody))
+	srv.handle(getCall.route, reply(200, invoiceBody))
 	require.NoError(t, getCall.call(context.Background(), c))
 	require.NoError(t, getCall.call(context.Background(), c))
 	assert.Equal(t, []string{"Bearer ts_tok_1", "Bearer ts_tok_1"}, authorizationsSent(srv))
@@ -186,7 +186,7 @@ func TestWithTokenSourceReusesValidToken(t *testing.T) {
 	t.Parallel()
 	src := &countingSource{}
 	c, srv := setup(t, WithTokenSource(src))
-	srv.handle(getCall.pattern(), reply(200, invoiceBody))
+	srv.handle(getCall.route, reply(200, invoiceBody))
 	for range 3 {
 		require.NoError(t, getCall.call(context.Background(), c))
 	}
@@ -228,7 +228,7 @@ func TestWithTokenSource401AsksTheSourceAgain(t *testing.T) {
 		t.Parallel()
 		src := &countingSource{}
 		c, srv := setup(t, WithTokenSource(src))
-		srv.handle(getCall.pattern(), replies(t,
+		srv.handle(getCall.route, replies(t,
 			reply(401, `{"detail": "Token revoked"}`),
 			reply(200, invoiceBody),
 		))
@@ -239,7 +239,7 @@ func TestWithTokenSource401AsksTheSourceAgain(t *testing.T) {
 	t.Run("only once", func(t *testing.T) {
 		t.Parallel()
 		c, srv := setup(t, WithTokenSource(&countingSource{}))
-		srv.handle(getCall.pattern(), reply(401, `{"detail": "Not authenticated"}`))
+		srv.handle(getCall.route, reply(401, `{"detail": "Not authenticated"}`))
 		err := getCall.call(context.Background(), c)
 		assert.ErrorIs(t, err, ErrUnauthorized)
 		assert.Equal(t, 2, srv.requests())
@@ -248,7 +248,7 @@ func TestWithTokenSource401AsksTheSourceAgain(t *testing.T) {
 	t.Run("the same token is not sent again", func(t *testing.T) {
 		t.Parallel()
 		c, srv := setup(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "static_tok"})))
-		srv.handle(getCall.pattern(), reply(401, `{"detail": "Not authenticated"}`))
+		srv.handle(getCall.route, reply(401, `{"detail": "Not authenticated"}`))
 		err := getCall.call(context.Background(), c)
 		assert.ErrorIs(t, err, ErrUnauthorized)
 		assert.Equal(t, 1, srv.requests(), "a source that gives the refused token again earns no second request")
@@ -259,7 +259,7 @@ func TestWithTokenSource401AsksTheSourceAgain(t *testing.T) {
 func TestWithToken401NotRetried(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle(getCall.pattern(), reply(401, `{"detail": "Not authenticated"}`))
+	srv.handle(getCall.route, reply(401, `{"detail": "Not authenticated"}`))
 	err := getCall.call(context.Background(), c)
 	assert.ErrorIs(t, err, ErrUnauthorized)
 	assert.Equal(t, 1, srv.requests())

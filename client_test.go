@@ -230,32 +230,32 @@ func (ts *toServer) sentTo() []string {
 func TestNewClientDefaultsToProduction(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t)
-	srv.handle(getCall.pattern(), reply(200, invoiceBody))
+	srv.handle(getCall.route, reply(200, invoiceBody))
 	rt := newToServer(t, srv)
 	c, err := NewClient(WithToken(testToken), WithHTTPClient(&http.Client{Transport: rt}))
 	require.NoError(t, err)
 	inv, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
 	assert.Equal(t, testInv, inv.ID)
-	assert.Equal(t, []string{ProductionURL + "/v0/business/" + testBiz + "/invoice/" + testInv}, rt.sentTo())
+	assert.Equal(t, []string{ProductionURL + pathInvoice}, rt.sentTo())
 }
 
 func TestBaseURLPathPrefixKept(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t)
-	srv.handle("GET /asset/v0/business/"+testBiz+"/invoice/"+testInv, reply(200, invoiceBody))
+	srv.handle("GET /asset"+pathInvoice, reply(200, invoiceBody))
 	rt := newToServer(t, srv)
 	c, err := NewClient(WithToken(testToken), WithHTTPClient(&http.Client{Transport: rt}), WithBaseURL("https://proxy.example/asset/"))
 	require.NoError(t, err)
 	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"https://proxy.example/asset/v0/business/" + testBiz + "/invoice/" + testInv}, rt.sentTo())
+	assert.Equal(t, []string{"https://proxy.example/asset" + pathInvoice}, rt.sentTo())
 }
 
 func TestUserAgentAndAcceptHeaders(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle(getCall.pattern(), reply(200, invoiceBody))
+	srv.handle(getCall.route, reply(200, invoiceBody))
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
 	sent := srv.sent()
@@ -285,7 +285,7 @@ func TestUserIDPerClientAndPerCall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t, tc.client...)
-			srv.handle(getCall.pattern(), reply(200, invoiceBody))
+			srv.handle(getCall.route, reply(200, invoiceBody))
 			_, err := c.Invoices.Get(context.Background(), testBiz, testInv, tc.call...)
 			require.NoError(t, err)
 			sent := srv.sent()
@@ -300,7 +300,7 @@ func TestUserIDPerClientAndPerCall(t *testing.T) {
 func TestUserIDOnCallDoesNotLeakIntoClient(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithUserID("usr_client"), WithHeader("X-Trace", "client"))
-	srv.handle(getCall.pattern(), reply(200, invoiceBody))
+	srv.handle(getCall.route, reply(200, invoiceBody))
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv, WithUserID("usr_call"), WithHeader("X-Trace", "call"))
 	require.NoError(t, err)
 	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
@@ -328,13 +328,12 @@ func TestResponseInto(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
 	reset := time.Now().Add(30 * time.Second).Unix()
-	srv.handle(getCall.pattern(), func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Request-Id", "req_42")
-		w.Header().Set("X-Ratelimit-Limit", "300")
-		w.Header().Set("X-Ratelimit-Remaining", "299")
-		w.Header().Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
-		reply(200, invoiceBody)(w, r)
-	})
+	srv.handle(getCall.route, replyHeaders(200, map[string]string{
+		"X-Request-Id":          "req_42",
+		"X-Ratelimit-Limit":     "300",
+		"X-Ratelimit-Remaining": "299",
+		"X-Ratelimit-Reset":     strconv.FormatInt(reset, 10),
+	}, invoiceBody))
 	var resp Response
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv, WithResponseInto(&resp))
 	require.NoError(t, err)
@@ -519,7 +518,7 @@ func TestErrorBodyAfterCutSuccessBody(t *testing.T) {
 func TestMaxResponseBytesWithoutLimit(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithMaxResponseBytes(math.MaxInt64))
-	srv.handle(getCall.pattern(), reply(200, invoiceBody))
+	srv.handle(getCall.route, reply(200, invoiceBody))
 	require.NoError(t, getCall.call(context.Background(), c))
-	assert.Equal(t, 1, srv.hitsOf(getCall.pattern()))
+	assert.Equal(t, 1, srv.hitsOf(getCall.route))
 }

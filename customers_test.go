@@ -189,21 +189,14 @@ func TestCustomerInputErrors(t *testing.T) {
 func TestCustomerFindByExternalID(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+customersRoute, func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Query().Get("page_token") {
-		case "":
-			reply(http.StatusOK, `{"data": [{"id": "cus_1", "name": "A", "external_id": "a"}], "pagination": {"next_page_token": "p2", "previous_page_token": null}}`)(w, r)
-		case "p2":
-			reply(http.StatusOK, `{"data": [{"id": "cus_2", "name": "B", "external_id": "b"}], "pagination": {"next_page_token": null, "previous_page_token": "p1"}}`)(w, r)
-		default:
-			t.Errorf("no page %q", r.URL.RawQuery)
-			w.WriteHeader(http.StatusBadRequest)
-		}
-	})
+	srv.handle("GET "+customersRoute, byPageToken(t, map[string]http.HandlerFunc{
+		"":   reply(http.StatusOK, `{"data": [{"id": "cus_1", "name": "A", "external_id": "a"}], "pagination": {"next_page_token": "p2", "previous_page_token": null}}`),
+		"p2": reply(http.StatusOK, `{"data": [{"id": "cus_2", "name": "B", "external_id": "b"}], "pagination": {"next_page_token": null, "previous_page_token": "p1"}}`),
+	}))
 	tokens := func() []string {
 		var out []string
 		for _, s := range srv.sent() {
-			out = append(out, queryOf(t, s).Get("page_token"))
+			out = append(out, s.query(t).Get("page_token"))
 		}
 		return out
 	}
@@ -212,7 +205,7 @@ func TestCustomerFindByExternalID(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "cus_2", got.ID)
 	assert.Equal(t, []string{"", "p2"}, tokens())
-	assert.Equal(t, "100", queryOf(t, srv.sent()[0]).Get("page_size"))
+	assert.Equal(t, "100", srv.sent()[0].query(t).Get("page_size"))
 
 	_, err = c.Customers.FindByExternalID(context.Background(), testBiz, "c")
 	assert.True(t, errors.Is(err, ErrNotFound), "%v", err)

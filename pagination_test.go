@@ -601,7 +601,7 @@ func TestPagerBadInputOnFirstMove(t *testing.T) {
 func TestPagerSavedTokenAndFiltersSent(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET /v0/business/"+testBiz+"/invoice", reply(200, listPage("tok_next", "tok_prev", "x").body))
+	srv.handle("GET "+pathInvoices, reply(200, listPage("tok_next", "tok_prev", "x").body))
 	pg := c.Invoices.Pager(testBiz, &InvoiceListParams{Status: []InvoiceStatus{InvoiceStatusOpen}, PageToken: "tok_saved"})
 	p, err := pg.Next(context.Background())
 	require.NoError(t, err)

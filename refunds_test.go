@@ -244,17 +244,10 @@ func TestRefundListQuery(t *testing.T) {
 func TestRefundAllWalksPages(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+refundsRoute, func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Query().Get("page_token") {
-		case "":
-			reply(http.StatusOK, `{"data": [{"id": "rfu_1"}], "pagination": {"next_page_token": "pg_2", "previous_page_token": null}}`)(w, r)
-		case "pg_2":
-			reply(http.StatusOK, `{"data": [{"id": "rfu_2"}], "pagination": {"next_page_token": null, "previous_page_token": "pg_1"}}`)(w, r)
-		default:
-			t.Errorf("no page %q", r.URL.RawQuery)
-			w.WriteHeader(http.StatusBadRequest)
-		}
-	})
+	srv.handle("GET "+refundsRoute, byPageToken(t, map[string]http.HandlerFunc{
+		"":     reply(http.StatusOK, `{"data": [{"id": "rfu_1"}], "pagination": {"next_page_token": "pg_2", "previous_page_token": null}}`),
+		"pg_2": reply(http.StatusOK, `{"data": [{"id": "rfu_2"}], "pagination": {"next_page_token": null, "previous_page_token": "pg_1"}}`),
+	}))
 
 	var ids []string
 	for r, err := range c.Refunds.All(context.Background(), testBiz, &RefundListParams{Status: RefundStatusPending}) {
@@ -266,7 +259,7 @@ func TestRefundAllWalksPages(t *testing.T) {
 	sent := srv.sent()
 	require.Len(t, sent, 2, "each page once")
 	for i, token := range []string{"", "pg_2"} {
-		q := queryOf(t, sent[i])
+		q := sent[i].query(t)
 		assert.Equal(t, "pending", q.Get("status"), "request %d", i)
 		assert.Equal(t, token, q.Get("page_token"), "request %d", i)
 	}
@@ -278,7 +271,7 @@ func TestRefundAllWalksPages(t *testing.T) {
 	assert.Equal(t, "rfu_2", page.Data[0].ID)
 	sent = srv.sent()
 	require.Len(t, sent, 3)
-	assert.Equal(t, "pg_2", queryOf(t, sent[2]).Get("page_token"))
+	assert.Equal(t, "pg_2", sent[2].query(t).Get("page_token"))
 }
 
 // A success that is not a refund says the change may have been applied.
