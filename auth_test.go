@@ -553,7 +553,7 @@ func TestClientCredentialsTokenEndpointFailures(t *testing.T) {
 }
 
 func TestClientCredentialsTokenEndpointUnreachable(t *testing.T) {
-	// Not parallel: a listener another test opened meanwhile could be given the closed port.
+	t.Parallel()
 	c, err := NewClient(WithClientCredentials(testCreds), WithBaseURL(refusedURL(t)), WithRetryWait(time.Millisecond, time.Millisecond), WithMaxRetries(1))
 	require.NoError(t, err)
 	err = getCall.call(context.Background(), c)

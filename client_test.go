@@ -19,6 +19,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/assetkit/asset-go/internal/wiretest"
 )
 
 // For faults that setup's handlers do not fake (connections cut or refused,
@@ -105,15 +107,12 @@ func replyJSON(w http.ResponseWriter, status int, body string) {
 	_, _ = io.WriteString(w, body)
 }
 
-// refusedURL is the address of a listener that was closed: connecting to it
-// is refused, so nothing can have been sent.
+// refusedURL is the address of a loopback port that refuses every
+// connection while t runs, so nothing can have been sent; no server another
+// test starts meanwhile is given the port.
 func refusedURL(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return "http://" + addr
+	return wiretest.RefusedURL(t)
 }
 
 // assertNoSecrets fails when err's text holds a credential.
@@ -345,7 +344,7 @@ func TestResponseInto(t *testing.T) {
 }
 
 func TestNetworkErrorWhenNothingAnswers(t *testing.T) {
-	// Not parallel: a listener another test opened meanwhile could be given the closed port.
+	t.Parallel()
 	c, err := NewClient(WithToken(testToken), WithBaseURL(refusedURL(t)), WithRetryWait(time.Millisecond, time.Millisecond), WithMaxRetries(1))
 	require.NoError(t, err)
 	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
