@@ -277,6 +277,7 @@ func TestCreditMemoUndocumentedSuccess(t *testing.T) {
 }
 
 func TestCreditMemoInputRefused(t *testing.T) {
+	t.Parallel()
 	ok := CreditMemoCreate{CustomerID: testCusMemo, Number: "CM-1", Amount: MustDecimal("1")}
 	with := func(f func(m *CreditMemoCreate)) []CreditMemoCreate {
 		m := ok
@@ -335,6 +336,7 @@ func TestCreditMemoInputRefused(t *testing.T) {
 		}},
 	})
 	t.Run("a number and memo of 255 pass", func(t *testing.T) {
+		t.Parallel()
 		m := with(func(m *CreditMemoCreate) { m.Number, m.Memo = strings.Repeat("é", 255), strings.Repeat("m", 255) })
 		assert.NoError(t, validateBatch("memos", "credit memo", m))
 	})
@@ -377,6 +379,7 @@ func TestCreditMemoListQuery(t *testing.T) {
 }
 
 func TestCreditMemoListRefused(t *testing.T) {
+	t.Parallel()
 	list := func(biz string, p *CreditMemoListParams) func(ctx context.Context, c *Client) error {
 		return func(ctx context.Context, c *Client) error {
 			_, err := c.CreditMemos.List(ctx, biz, p)

@@ -319,6 +319,7 @@ func refundCreate(mod func(*RefundCreate)) func(ctx context.Context, c *Client) 
 }
 
 func TestRefundCreateRefused(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("é", 256)
 	many := make([]RefundInvoiceCreate, 101)
 	for i := range many {
@@ -373,6 +374,7 @@ func refundPayment(p RefundPaymentCreate) func(ctx context.Context, c *Client) e
 }
 
 func TestRefundApplyPaymentRefused(t *testing.T) {
+	t.Parallel()
 	runRefused(t, []refusedCase{
 		{"bad business id", "businessID", func(ctx context.Context, c *Client) error {
 			_, err := c.Refunds.ApplyPayment(ctx, "", RefundPaymentCreate{RefundID: testRefund, TransactionID: "txn_1"})
@@ -386,6 +388,7 @@ func TestRefundApplyPaymentRefused(t *testing.T) {
 }
 
 func TestRefundListRefused(t *testing.T) {
+	t.Parallel()
 	list := func(biz string, p *RefundListParams) func(ctx context.Context, c *Client) error {
 		return func(ctx context.Context, c *Client) error {
 			_, err := c.Refunds.List(ctx, biz, p)
