@@ -128,9 +128,6 @@ func assertNoSecrets(t *testing.T, err error, secrets ...string) {
 
 const invoiceBody = `{"data": {"id": "` + testInv + `", "business_id": "` + testBiz + `", "number": "INV-1", "status": "open"}}`
 
-// invoicePathRE is the path of testInv as an anchored regular expression.
-const invoicePathRE = "^/v0/business/" + testBiz + "/invoice/" + testInv + "$"
-
 func TestNewClientNeedsCredentials(t *testing.T) {
 	t.Parallel()
 	for name, opts := range map[string][]Option{

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"gopkg.in/h2non/gock.v1"
 )
 
 // Shared by the package's tests.
@@ -152,30 +151,6 @@ type sentRequest struct {
 	Query  string // raw, as encoded by the client
 	Header http.Header
 	Body   []byte
-}
-
-// capture returns a gock matcher that records each request reaching it and
-// matches everything. gock runs it after the mock's own matchers, so it only
-// records requests that the mock answers.
-func capture(dst *[]sentRequest) gock.MatchFunc {
-	return func(req *http.Request, _ *gock.Request) (bool, error) {
-		var body []byte
-		if req.Body != nil {
-			var err error
-			if body, err = io.ReadAll(req.Body); err != nil {
-				return false, err
-			}
-			req.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		*dst = append(*dst, sentRequest{
-			Method: req.Method,
-			Path:   req.URL.EscapedPath(),
-			Query:  req.URL.RawQuery,
-			Header: req.Header.Clone(),
-			Body:   body,
-		})
-		return true, nil
-	}
 }
 
 // testdataFile reads a file under testdata/.

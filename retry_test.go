@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/h2non/gock.v1"
 
 	"github.com/assetkit/asset-go/internal/wiretest"
 )
@@ -20,7 +19,6 @@ import (
 type apiCall struct {
 	name   string
 	method string
-	path   string // anchored, for gock
 	route  string // the pattern a test server answers it on
 	ok     int    // the status of a success
 	body   string // the body of a success
@@ -28,7 +26,7 @@ type apiCall struct {
 }
 
 var getCall = apiCall{
-	name: "get", method: http.MethodGet, path: invoicePathRE, route: "GET " + pathInvoice, ok: 200, body: invoiceBody,
+	name: "get", method: http.MethodGet, route: "GET " + pathInvoice, ok: 200, body: invoiceBody,
 	call: func(ctx context.Context, c *Client, opts ...Option) error {
 		_, err := c.Invoices.Get(ctx, testBiz, testInv, opts...)
 		return err
@@ -38,7 +36,7 @@ var getCall = apiCall{
 // mutatingCalls change state, and the API has no idempotency key for them.
 var mutatingCalls = []apiCall{
 	{
-		name: "create", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice$", route: "POST " + pathInvoices, ok: 201,
+		name: "create", method: http.MethodPost, route: "POST " + pathInvoices, ok: 201,
 		body: `{"data": [{"id": "inv_1", "number": "INV-1"}], "errors": []}`,
 		call: func(ctx context.Context, c *Client, opts ...Option) error {
 			_, err := c.Invoices.Create(ctx, testBiz, []InvoiceCreate{{Number: "INV-1"}}, opts...)
@@ -46,14 +44,14 @@ var mutatingCalls = []apiCall{
 		},
 	},
 	{
-		name: "update", method: http.MethodPatch, path: invoicePathRE, route: "PATCH " + pathInvoice, ok: 200, body: invoiceBody,
+		name: "update", method: http.MethodPatch, route: "PATCH " + pathInvoice, ok: 200, body: invoiceBody,
 		call: func(ctx context.Context, c *Client, opts ...Option) error {
 			_, err := c.Invoices.Update(ctx, testBiz, testInv, InvoiceUpdate{Status: InvoiceStatusVoided}, opts...)
 			return err
 		},
 	},
 	{
-		name: "write off", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice/" + testInv + "/write-off$", route: "POST " + pathWriteOff,
+		name: "write off", method: http.MethodPost, route: "POST " + pathWriteOff,
 		ok: 200, body: invoiceBody,
 		call: func(ctx context.Context, c *Client, opts ...Option) error {
 			_, err := c.Invoices.WriteOff(ctx, testBiz, testInv, InvoiceWriteOff{Amount: MustDecimal("10.00")}, opts...)
@@ -61,27 +59,13 @@ var mutatingCalls = []apiCall{
 		},
 	},
 	{
-		name: "apply payment", method: http.MethodPost, path: "^/v0/business/" + testBiz + "/invoice-payment$", route: "POST " + pathPayments,
+		name: "apply payment", method: http.MethodPost, route: "POST " + pathPayments,
 		ok: 200, body: invoiceBody,
 		call: func(ctx context.Context, c *Client, opts ...Option) error {
 			_, err := c.Payments.Apply(ctx, testBiz, InvoicePaymentCreate{InvoiceID: testInv, TransactionID: "txn_1"}, opts...)
 			return err
 		},
 	},
-}
-
-// mock registers a gock mock for one request of ac.
-func (ac apiCall) mock() *gock.Request {
-	r := gock.New(testBaseURL)
-	switch ac.method {
-	case http.MethodGet:
-		return r.Get(ac.path)
-	case http.MethodPost:
-		return r.Post(ac.path)
-	case http.MethodPatch:
-		return r.Patch(ac.path)
-	}
-	panic("no mock for " + ac.method)
 }
 
 func TestRetryGETByStatus(t *testing.T) {
