@@ -106,6 +106,7 @@ func rlRun(t *testing.T, opts ...asset.Option) (rateLimited int, failed []error)
 // WithRateLimit, whose budget is four times the server's, it refuses
 // nothing, which only the pacing by the x-ratelimit headers can achieve.
 func TestRateLimitFleet(t *testing.T) {
+	t.Parallel() // its servers and clients are its own: nothing process-wide is measured
 	t.Run("unpaced", func(t *testing.T) {
 		t.Parallel() // mostly waiting on the rate limit, as is the other
 		limited, failed := rlRun(t)
