@@ -14,14 +14,20 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// parallelBeyondCores lets 8 parallel tests run at once unless -parallel
+// parallelBeyondCores lets 32 parallel tests run at once unless -parallel
 // says otherwise: most of them wait on loopback servers and timers, not on
 // the CPU, so the default of one per core leaves a 2-core machine idle.
+// Parallel subtests count against the same limit, and the fault matrices
+// alone have dozens that each wait out a timeout: with 8 the package took
+// about 16 s on 2 cores, with 16 to 64 about 11 to 12 s, 32 at the low
+// end. More at once only starts more of the CPU-bound tests (10 MiB
+// bodies, 10,000-invoice runs) together, slowing the answers that tests
+// bounding a wait are waiting for.
 func parallelBeyondCores() {
 	flag.Parse()
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
 	if !set {
-		_ = flag.Set("test.parallel", "8")
+		_ = flag.Set("test.parallel", "32")
 	}
 }
