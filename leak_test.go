@@ -91,6 +91,7 @@ func TestLeakTokenEndpointFaults(t *testing.T) {
 			continue // the token answer is a small body whatever the fault
 		}
 		t.Run(fc.name, func(t *testing.T) {
+			t.Parallel() // every case has servers of its own
 			for _, call := range calls {
 				for _, backend := range []string{"assettest", "raw"} {
 					t.Run(backend+"/"+call.name, func(t *testing.T) {

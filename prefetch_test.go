@@ -173,6 +173,10 @@ func TestPrefetchStaysWithinItsLead(t *testing.T) {
 	const pages = 12
 	for _, w := range walkers {
 		t.Run(w.name, func(t *testing.T) {
+			// Each walk has a server of its own, whose requests alone
+			// it counts; they run alongside each other, and before
+			// the parallel tests start.
+			t.Parallel()
 			srv := newPFServer(t, pfChain{pages: pages})
 			defer srv.Close()
 			c := pfClient(t, srv)
