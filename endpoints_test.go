@@ -188,6 +188,18 @@ func (c endpoint) envelope(item string) []byte {
 	return []byte(`{"data": ` + item + `}`)
 }
 
+// firstOfItsShape reports whether c is the first endpoint of the table that
+// answers in its shape, changes state or not, walks or not: the one of its
+// kind that cases costly to run on every call run on.
+func (c endpoint) firstOfItsShape() bool {
+	for _, e := range endpoints {
+		if e.shape == c.shape && e.write == c.write && e.walk == c.walk {
+			return e.name == c.name
+		}
+	}
+	return false
+}
+
 // lists reports whether the call answers with a list, whole or paged.
 func (c endpoint) lists() bool { return c.shape == answersPage || c.shape == answersList }
 
