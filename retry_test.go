@@ -2,8 +2,10 @@ package asset
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -473,10 +475,12 @@ func cancelDuringWait(t *testing.T, ac apiCall, status int, header map[string]st
 			w.Header().Set(k, v)
 		}
 		replyJSON(w, status, `{"error": "Rate limit exceeded"}`)
-		// Late enough for the answer to be read and the wait begun.
-		time.AfterFunc(100*time.Millisecond, func() { cancelCall.Load().(context.CancelFunc)() })
 	})
-	c := srv.client(t, opts...)
+	// The cancel comes once the client has read the answer and logged the
+	// wait it begins, not after a guess at how long that takes: on a
+	// loaded machine the guess landed before the answer was read.
+	waiting := func() { time.AfterFunc(20*time.Millisecond, func() { cancelCall.Load().(context.CancelFunc)() }) }
+	c := srv.client(t, append(opts, WithLogger(slog.New(onRetryLog{waiting})))...)
 	err := wiretest.Promise("cancelling the context ends a wait between tries at once").Within(t, wiretest.Bound,
 		func(ctx context.Context) error {
 			ctx, cancel := context.WithCancel(ctx)
@@ -486,6 +490,20 @@ func cancelDuringWait(t *testing.T, ac apiCall, status int, header map[string]st
 		})
 	return srv, err
 }
+
+// onRetryLog is a log handler that calls waiting when a call logs the wait
+// before its next try.
+type onRetryLog struct{ waiting func() }
+
+func (onRetryLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h onRetryLog) Handle(_ context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, "retrying") {
+		h.waiting()
+	}
+	return nil
+}
+func (h onRetryLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h onRetryLog) WithGroup(string) slog.Handler      { return h }
 
 func TestCancelDuringWaitReturnsPromptly(t *testing.T) {
 	cases := []struct {
