@@ -262,20 +262,6 @@ func assertSameMemo(t *testing.T, want, got CreditMemo) {
 	assert.Equal(t, want, got)
 }
 
-// A success that is not a credit memo is not taken for one: for a change,
-// the outcome is unknown.
-func TestCreditMemoUndocumentedSuccess(t *testing.T) {
-	t.Parallel()
-	c, srv := setup(t)
-	srv.handle("POST "+memoVoidRoute, reply(http.StatusOK, `{}`))
-	_, err := c.CreditMemos.Void(context.Background(), testBiz, testMemo)
-	var decErr *DecodeError
-	require.ErrorAs(t, err, &decErr)
-	assert.ErrorIs(t, err, ErrOutcomeUnknown)
-	assert.Contains(t, err.Error(), "credit memo id")
-	assert.Equal(t, 1, srv.hitsOf("POST "+memoVoidRoute), "a change is sent once")
-}
-
 func TestCreditMemoInputRefused(t *testing.T) {
 	t.Parallel()
 	ok := CreditMemoCreate{CustomerID: testCusMemo, Number: "CM-1", Amount: MustDecimal("1")}

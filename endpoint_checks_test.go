@@ -220,6 +220,7 @@ func TestEndpointUndocumentedSuccess(t *testing.T) {
 	}{
 		{"empty object", http.StatusOK, `{}`},
 		{"null data", http.StatusOK, `{"data": null}`},
+		{"empty item", http.StatusCreated, `{"data": {}}`},
 		{"array", http.StatusOK, `[]`},
 		{"not JSON", http.StatusOK, `<html><body>OK</body></html>`},
 		{"no content", http.StatusNoContent, ``},
@@ -243,6 +244,9 @@ func TestEndpointUndocumentedSuccess(t *testing.T) {
 					assert.ErrorIs(t, err, asset.ErrOutcomeUnknown, "the server said the change went through")
 				} else {
 					assert.NotErrorIs(t, err, asset.ErrOutcomeUnknown)
+				}
+				if a.name == "empty item" && e.shape == answersData {
+					assert.Contains(t, err.Error(), " id", "the error says what the item lacks")
 				}
 				assert.Empty(t, items)
 				assert.Len(t, seen(), 1, "an answered call is not sent again")

@@ -274,41 +274,6 @@ func TestRefundAllWalksPages(t *testing.T) {
 	assert.Equal(t, "pg_2", sent[2].query(t).Get("page_token"))
 }
 
-// A success that is not a refund says the change may have been applied.
-func TestRefundChangeUndocumentedSuccess(t *testing.T) {
-	t.Parallel()
-	calls := map[string]func(ctx context.Context, c *Client) error{
-		"Create": func(ctx context.Context, c *Client) error {
-			_, err := c.Refunds.Create(ctx, testBiz, goldenRefundCreate())
-			return err
-		},
-		"ApplyPayment": func(ctx context.Context, c *Client) error {
-			_, err := c.Refunds.ApplyPayment(ctx, testBiz, RefundPaymentCreate{RefundID: testRefund, TransactionID: "txn_1"})
-			return err
-		},
-	}
-	for name, call := range calls {
-		for _, body := range []string{`{}`, `{"data": {}}`, `{"data": null}`} {
-			t.Run(name+" "+body, func(t *testing.T) {
-				t.Parallel()
-				c, srv := setup(t)
-				path := refundRoute
-				if name == "ApplyPayment" {
-					path = refundPayRoute
-				}
-				pattern := "POST " + path
-				srv.handle(pattern, reply(http.StatusCreated, body))
-				err := call(context.Background(), c)
-				var decErr *DecodeError
-				require.ErrorAs(t, err, &decErr)
-				assert.ErrorIs(t, err, ErrOutcomeUnknown)
-				assert.Contains(t, err.Error(), "refund id")
-				assert.Equal(t, 1, srv.hitsOf(pattern), "a change is sent once")
-			})
-		}
-	}
-}
-
 func refundCreate(mod func(*RefundCreate)) func(ctx context.Context, c *Client) error {
 	return func(ctx context.Context, c *Client) error {
 		r := goldenRefundCreate()
