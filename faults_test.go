@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -39,16 +38,7 @@ const (
 )
 
 // faultRace is set when the tests run under the race detector.
-var faultRace = func() bool {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				return true
-			}
-		}
-	}
-	return false
-}()
+var faultRace = wiretest.Race()
 
 // faultHuge is the size of the huge bodies: 10 MiB, or 2 MiB under the race
 // detector, which makes moving memory ten times slower. 2 MiB still passes

@@ -2,9 +2,9 @@ package asset_test
 
 import (
 	"flag"
-	"runtime/debug"
 	"testing"
 
+	"github.com/assetkit/asset-go/internal/wiretest"
 	"go.uber.org/goleak"
 )
 
@@ -36,22 +36,8 @@ func parallelBeyondCores() {
 		return
 	}
 	n := "32"
-	if raceBuild() {
+	if wiretest.Race() {
 		n = "8"
 	}
 	_ = flag.Set("test.parallel", n)
-}
-
-// raceBuild reports whether the test binary was built with -race.
-func raceBuild() bool {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range info.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
 }

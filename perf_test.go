@@ -16,13 +16,13 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/assetkit/asset-go/internal/wiretest"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -76,21 +76,6 @@ func TestDecimalCompactForm(t *testing.T) {
 	}
 }
 
-// raceEnabled reports whether the test binary was built with -race, which
-// makes everything here several times slower.
-func raceEnabled() bool {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range info.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
-}
-
 func TestWalkHeapStaysBounded(t *testing.T) {
 	// Walking an export of any length holds a few pages at a time, never
 	// the pages already handed out. The walk itself holds 0.6 to 1.7 MiB
@@ -102,7 +87,7 @@ func TestWalkHeapStaysBounded(t *testing.T) {
 		t.Skip("walks 500 pages")
 	}
 	pages := 500
-	if raceEnabled() {
+	if wiretest.Race() {
 		pages = 200 // the race detector is slow; 35 KiB a page is still over the bound
 	}
 	const maxLiveHeap = 8 << 20
