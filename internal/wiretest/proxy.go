@@ -10,19 +10,13 @@ import (
 	"testing"
 )
 
-// DeadProxy is the URL of a proxy that refuses connections: a port that was
-// just listened on and closed.
+// DeadProxy is the URL of a proxy that refuses connections, a port held
+// for the test without listening (see RefusedURL): a port closed after
+// listening could be given to another test's server, which would then get
+// the CONNECTs.
 func DeadProxy(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return "http://" + addr
+	return RefusedURL(t)
 }
 
 // ProxyFault is how a proxy fails a CONNECT it accepted the connection of.
