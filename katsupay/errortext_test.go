@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/assetkit/asset-go"
+	"github.com/assetkit/asset-go/internal/wiretest"
 	"github.com/assetkit/asset-go/katsupay"
 )
 
@@ -70,11 +71,7 @@ func TestEveryErrorReadsKatsupay(t *testing.T) {
 		}, "katsupay: invalid ctx: "},
 		{"input refused before sending", func(t *testing.T) error { return create(t, testBase, noProducts) }, "katsupay: invalid products: "},
 		{"host down", func(t *testing.T) error {
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(t, err)
-			addr := l.Addr().String()
-			require.NoError(t, l.Close())
-			return create(t, "http://"+addr, validInvoice())
+			return create(t, wiretest.RefusedURL(t), validInvoice())
 		}, "katsupay: POST /api/v1/Invoice/Create: "},
 		{"refused", answering(400, `{"succeeded":false,"message":"Validation failed","errors":["quantity"]}`), "katsupay: POST /api/v1/Invoice/Create: 400 "},
 		{"server error", answering(500, ``), "katsupay: POST /api/v1/Invoice/Create: 500 "},

@@ -503,11 +503,7 @@ func TestCreateIsRetriedWhenTheConnectionNeverOpened(t *testing.T) {
 }
 
 func TestCreateFailsSafelyWhenTheHostIsDown(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	c, err := katsupay.NewClient("http://"+addr, katsupay.WithToken(testToken), katsupay.WithMaxRetries(1),
+	c, err := katsupay.NewClient(wiretest.RefusedURL(t), katsupay.WithToken(testToken), katsupay.WithMaxRetries(1),
 		katsupay.WithRetryWait(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	_, err = c.Invoices.Create(context.Background(), validInvoice())

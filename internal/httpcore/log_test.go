@@ -3,12 +3,12 @@ package httpcore
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/assetkit/asset-go/internal/wiretest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -129,16 +129,13 @@ func TestLogRecordAttributes(t *testing.T) {
 }
 
 func TestLogTransportErrorsWithoutQuery(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close()) // nothing listens: every dial is refused
+	base := wiretest.RefusedURL(t) // nothing listens: every dial is refused
 
 	h := &recorder{level: slog.LevelDebug}
 	s := NewSender(http.DefaultClient, slog.New(h), nil)
 	p := fastPolicy
 	p.MaxRetries = 1
-	_, _, err = s.Send(context.Background(), p, &Request{Method: http.MethodPost, URL: "http://" + addr + "/v0/x?status=SECRETQUERY"})
+	_, _, err := s.Send(context.Background(), p, &Request{Method: http.MethodPost, URL: base + "/v0/x?status=SECRETQUERY"})
 	require.Error(t, err)
 
 	recs := h.all()
