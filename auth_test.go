@@ -141,7 +141,7 @@ func (a *authFake) authorizations() []string {
 // in order; a request with none or several is shown as such.
 func authorizationsSent(srv *testServer) []string {
 	var out []string
-	for _, s := range srv.sent() {
+	for _, s := range srv.Sent() {
 		out = append(out, strings.Join(s.Header.Values("Authorization"), " | "))
 	}
 	return out
@@ -150,7 +150,7 @@ func authorizationsSent(srv *testServer) []string {
 func TestWithTokenSendsBearer(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle(getCall.route, reply(200, invoiceBody))
+	srv.Handle(getCall.route, reply(200, invoiceBody))
 	require.NoError(t, getCall.call(context.Background(), c))
 	assert.Equal(t, []string{"Bearer " + testToken}, authorizationsSent(srv))
 }
@@ -158,7 +158,7 @@ func TestWithTokenSendsBearer(t *testing.T) {
 func TestWithTokenSource(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "ts_tok_1"})))
-	srv.handle(getCall.route, reply(200, invoiceBody))
+	srv.Handle(getCall.route, reply(200, invoiceBody))
 	require.NoError(t, getCall.call(context.Background(), c))
 	require.NoError(t, getCall.call(context.Background(), c))
 	assert.Equal(t, []string{"Bearer ts_tok_1", "Bearer ts_tok_1"}, authorizationsSent(srv))
@@ -186,7 +186,7 @@ func TestWithTokenSourceReusesValidToken(t *testing.T) {
 	t.Parallel()
 	src := &countingSource{}
 	c, srv := setup(t, WithTokenSource(src))
-	srv.handle(getCall.route, reply(200, invoiceBody))
+	srv.Handle(getCall.route, reply(200, invoiceBody))
 	for range 3 {
 		require.NoError(t, getCall.call(context.Background(), c))
 	}
@@ -214,10 +214,10 @@ func TestWithTokenSourceFailures(t *testing.T) {
 			assert.ErrorIs(t, err, tc.is)
 			assert.Contains(t, err.Error(), "token source")
 			assertNoSecrets(t, err)
-			assert.Zero(t, srv.requests(), "nothing is sent without a token")
+			assert.Zero(t, srv.Requests(), "nothing is sent without a token")
 			err = mutatingCalls[0].call(context.Background(), c)
 			assert.ErrorIs(t, err, tc.is)
-			assert.Zero(t, srv.requests())
+			assert.Zero(t, srv.Requests())
 		})
 	}
 }
@@ -228,7 +228,7 @@ func TestWithTokenSource401AsksTheSourceAgain(t *testing.T) {
 		t.Parallel()
 		src := &countingSource{}
 		c, srv := setup(t, WithTokenSource(src))
-		srv.handle(getCall.route, replies(t,
+		srv.Handle(getCall.route, replies(t,
 			reply(401, `{"detail": "Token revoked"}`),
 			reply(200, invoiceBody),
 		))
@@ -239,19 +239,19 @@ func TestWithTokenSource401AsksTheSourceAgain(t *testing.T) {
 	t.Run("only once", func(t *testing.T) {
 		t.Parallel()
 		c, srv := setup(t, WithTokenSource(&countingSource{}))
-		srv.handle(getCall.route, reply(401, `{"detail": "Not authenticated"}`))
+		srv.Handle(getCall.route, reply(401, `{"detail": "Not authenticated"}`))
 		err := getCall.call(context.Background(), c)
 		assert.ErrorIs(t, err, ErrUnauthorized)
-		assert.Equal(t, 2, srv.requests())
+		assert.Equal(t, 2, srv.Requests())
 		assertNoSecrets(t, err, "ts_tok_1", "ts_tok_2")
 	})
 	t.Run("the same token is not sent again", func(t *testing.T) {
 		t.Parallel()
 		c, srv := setup(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "static_tok"})))
-		srv.handle(getCall.route, reply(401, `{"detail": "Not authenticated"}`))
+		srv.Handle(getCall.route, reply(401, `{"detail": "Not authenticated"}`))
 		err := getCall.call(context.Background(), c)
 		assert.ErrorIs(t, err, ErrUnauthorized)
-		assert.Equal(t, 1, srv.requests(), "a source that gives the refused token again earns no second request")
+		assert.Equal(t, 1, srv.Requests(), "a source that gives the refused token again earns no second request")
 		assertNoSecrets(t, err, "static_tok")
 	})
 }
@@ -259,10 +259,10 @@ func TestWithTokenSource401AsksTheSourceAgain(t *testing.T) {
 func TestWithToken401NotRetried(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle(getCall.route, reply(401, `{"detail": "Not authenticated"}`))
+	srv.Handle(getCall.route, reply(401, `{"detail": "Not authenticated"}`))
 	err := getCall.call(context.Background(), c)
 	assert.ErrorIs(t, err, ErrUnauthorized)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	assertNoSecrets(t, err)
 }
 
@@ -338,7 +338,7 @@ func TestWithTokenSourceRefusesUnsendableToken(t *testing.T) {
 	c, srv := setup(t, WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok\r\nX-Evil: 1"})))
 	err := getCall.call(context.Background(), c)
 	require.ErrorIs(t, err, ErrUnauthorized)
-	assert.Zero(t, srv.requests(), "a token that cannot be a header value is not sent, nor retried")
+	assert.Zero(t, srv.Requests(), "a token that cannot be a header value is not sent, nor retried")
 	assert.NotContains(t, err.Error(), "X-Evil")
 }
 
@@ -748,7 +748,7 @@ func TestWithTokenSourceBlockedHonoursDeadline(t *testing.T) {
 		assert.Contains(t, err.Error(), "token source")
 	}
 	assert.EqualValues(t, 1, src.calls.Load(), "one Token call at a time, shared")
-	assert.Zero(t, srv.requests())
+	assert.Zero(t, srv.Requests())
 }
 
 // Once the blocked Token returns, its token serves the calls that follow.

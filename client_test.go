@@ -226,7 +226,7 @@ func (ts *toServer) sentTo() []string {
 func TestNewClientDefaultsToProduction(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t)
-	srv.handle(getCall.route, reply(200, invoiceBody))
+	srv.Handle(getCall.route, reply(200, invoiceBody))
 	rt := newToServer(t, srv)
 	c, err := NewClient(WithToken(testToken), WithHTTPClient(&http.Client{Transport: rt}))
 	require.NoError(t, err)
@@ -239,7 +239,7 @@ func TestNewClientDefaultsToProduction(t *testing.T) {
 func TestBaseURLPathPrefixKept(t *testing.T) {
 	t.Parallel()
 	_, srv := setup(t)
-	srv.handle("GET /asset"+pathInvoice, reply(200, invoiceBody))
+	srv.Handle("GET /asset"+pathInvoice, reply(200, invoiceBody))
 	rt := newToServer(t, srv)
 	c, err := NewClient(WithToken(testToken), WithHTTPClient(&http.Client{Transport: rt}), WithBaseURL("https://proxy.example/asset/"))
 	require.NoError(t, err)
@@ -251,10 +251,10 @@ func TestBaseURLPathPrefixKept(t *testing.T) {
 func TestUserAgentAndAcceptHeaders(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle(getCall.route, reply(200, invoiceBody))
+	srv.Handle(getCall.route, reply(200, invoiceBody))
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	ua := sent[0].Header.Get("User-Agent")
 	assert.Equal(t, "asset-go/"+Version+" ("+runtime.Version()+")", ua)
@@ -281,10 +281,10 @@ func TestUserIDPerClientAndPerCall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t, tc.client...)
-			srv.handle(getCall.route, reply(200, invoiceBody))
+			srv.Handle(getCall.route, reply(200, invoiceBody))
 			_, err := c.Invoices.Get(context.Background(), testBiz, testInv, tc.call...)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, tc.want, sent[0].Header.Get("X-User-Id"))
 			_, present := sent[0].Header["X-User-Id"]
@@ -296,12 +296,12 @@ func TestUserIDPerClientAndPerCall(t *testing.T) {
 func TestUserIDOnCallDoesNotLeakIntoClient(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithUserID("usr_client"), WithHeader("X-Trace", "client"))
-	srv.handle(getCall.route, reply(200, invoiceBody))
+	srv.Handle(getCall.route, reply(200, invoiceBody))
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv, WithUserID("usr_call"), WithHeader("X-Trace", "call"))
 	require.NoError(t, err)
 	_, err = c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 2)
 	assert.Equal(t, "usr_call", sent[0].Header.Get("X-User-Id"))
 	assert.Equal(t, "call", sent[0].Header.Get("X-Trace"))
@@ -317,14 +317,14 @@ func TestNilContextRefused(t *testing.T) {
 	var ie *InputError
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "ctx", ie.Field)
-	assert.Zero(t, srv.requests())
+	assert.Zero(t, srv.Requests())
 }
 
 func TestResponseInto(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
 	reset := time.Now().Add(30 * time.Second).Unix()
-	srv.handle(getCall.route, replyHeaders(200, map[string]string{
+	srv.Handle(getCall.route, replyHeaders(200, map[string]string{
 		"X-Request-Id":          "req_42",
 		"X-Ratelimit-Limit":     "300",
 		"X-Ratelimit-Remaining": "299",
@@ -481,7 +481,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 		require.ErrorIs(t, err, context.Canceled, call.name)
 		assert.NotErrorIs(t, err, ErrOutcomeUnknown, call.name)
 	}
-	assert.Zero(t, srv.requests())
+	assert.Zero(t, srv.Requests())
 }
 
 // A body cut short and retried must not leave its bytes in the error body of
@@ -514,7 +514,7 @@ func TestErrorBodyAfterCutSuccessBody(t *testing.T) {
 func TestMaxResponseBytesWithoutLimit(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithMaxResponseBytes(math.MaxInt64))
-	srv.handle(getCall.route, reply(200, invoiceBody))
+	srv.Handle(getCall.route, reply(200, invoiceBody))
 	require.NoError(t, getCall.call(context.Background(), c))
-	assert.Equal(t, 1, srv.hitsOf(getCall.route))
+	assert.Equal(t, 1, srv.Hits(getCall.route))
 }

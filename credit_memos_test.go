@@ -54,14 +54,14 @@ func TestCreditMemoCreateRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t, WithUserID("clerk-7"))
-			srv.handle("POST "+memosRoute, replyFile(t, http.StatusOK, "credit_memo_create_response_v1.json"))
+			srv.Handle("POST "+memosRoute, replyFile(t, http.StatusOK, "credit_memo_create_response_v1.json"))
 			_, err := c.CreditMemos.Create(context.Background(), testBiz, tt.in)
 			// The canned answer names "<string>" alone: the second memo of
 			// a batch is reported missing, which is not what is tested here.
 			if len(tt.in) == 1 {
 				require.NoError(t, err)
 			}
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, http.MethodPost, sent[0].Method)
 			assert.Equal(t, memosRoute, sent[0].Path)
@@ -77,7 +77,7 @@ func TestCreditMemoCreateRequest(t *testing.T) {
 func TestCreditMemoCreatePartial(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("POST "+memosRoute, replyFile(t, http.StatusOK, "credit_memo_partial_response.json"))
+	srv.Handle("POST "+memosRoute, replyFile(t, http.StatusOK, "credit_memo_partial_response.json"))
 	in := []CreditMemoCreate{
 		{CustomerID: testCusMemo, Number: "CM-001", Amount: MustDecimal("100")},
 		{CustomerID: testCusMemo, Number: "CM-002", Amount: MustDecimal("5")},
@@ -97,7 +97,7 @@ func TestCreditMemoCreatePartial(t *testing.T) {
 	assert.ErrorIs(t, be.Failures[1].Err, ErrOutcomeUnknown, "a memo the answer leaves out may exist")
 	assert.NotErrorIs(t, be.Failures[0].Err, ErrOutcomeUnknown, "a refused memo does not")
 	assert.ErrorIs(t, err, ErrOutcomeUnknown)
-	assert.Equal(t, 1, srv.hitsOf("POST "+memosRoute), "a batch is sent once")
+	assert.Equal(t, 1, srv.Hits("POST "+memosRoute), "a batch is sent once")
 }
 
 func TestCreditMemoGetAndVoidRequests(t *testing.T) {
@@ -117,11 +117,11 @@ func TestCreditMemoGetAndVoidRequests(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle(tt.path, replyFile(t, http.StatusOK, tt.reply))
+			srv.Handle(tt.path, replyFile(t, http.StatusOK, tt.reply))
 			m, err := tt.call(context.Background(), c)
 			require.NoError(t, err)
 			assert.Equal(t, "<string>", m.ID)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, tt.method, sent[0].Method)
 			assert.Empty(t, sent[0].Query)
@@ -156,13 +156,13 @@ func TestCreditMemoVoidSendsContentLengthZero(t *testing.T) {
 func TestCreditMemoVoidNotRetried(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("POST "+memoVoidRoute, replyValue(t, http.StatusBadGateway, map[string]string{"detail": "Bad Gateway"}))
+	srv.Handle("POST "+memoVoidRoute, replyValue(t, http.StatusBadGateway, map[string]string{"detail": "Bad Gateway"}))
 	_, err := c.CreditMemos.Void(context.Background(), testBiz, testMemo)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
 	assert.ErrorIs(t, err, ErrOutcomeUnknown)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 }
 
 // docsMemo is the memo of the docs' examples, written out by hand.
@@ -348,10 +348,10 @@ func TestCreditMemoListQuery(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("GET "+memosRoute, replyFile(t, http.StatusOK, "credit_memo_list_response.json"))
+			srv.Handle("GET "+memosRoute, replyFile(t, http.StatusOK, "credit_memo_list_response.json"))
 			page, err := c.CreditMemos.List(context.Background(), testBiz, tt.params)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, http.MethodGet, sent[0].Method)
 			assert.Equal(t, memosRoute, sent[0].Path)

@@ -76,10 +76,10 @@ func TestCustomerRequests(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle(tt.path, replyFile(t, http.StatusOK, "doc_customer_response.json"))
+			srv.Handle(tt.path, replyFile(t, http.StatusOK, "doc_customer_response.json"))
 			got, err := tt.call(context.Background(), c)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, tt.method, sent[0].Method)
 			assert.Empty(t, sent[0].Query)
@@ -114,10 +114,10 @@ func TestCustomerUpdateBody(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("PATCH "+customerRoute, replyFile(t, http.StatusOK, "doc_customer_response.json"))
+			srv.Handle("PATCH "+customerRoute, replyFile(t, http.StatusOK, "doc_customer_response.json"))
 			_, err := c.Customers.Update(context.Background(), testBiz, testCustomer, tt.update)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			requireSameJSON(t, []byte(tt.want), sent[0].Body)
 		})
@@ -181,7 +181,7 @@ func TestCustomerInputErrors(t *testing.T) {
 			require.ErrorAs(t, err, &in)
 			assert.True(t, strings.HasPrefix(in.Field, tt.field), "field %q", in.Field)
 			assert.ErrorIs(t, err, ErrValidation)
-			assert.Zero(t, srv.requests())
+			assert.Zero(t, srv.Requests())
 		})
 	}
 }
@@ -189,14 +189,14 @@ func TestCustomerInputErrors(t *testing.T) {
 func TestCustomerFindByExternalID(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+customersRoute, byPageToken(t, map[string]http.HandlerFunc{
+	srv.Handle("GET "+customersRoute, byPageToken(t, map[string]http.HandlerFunc{
 		"":   reply(http.StatusOK, `{"data": [{"id": "cus_1", "name": "A", "external_id": "a"}], "pagination": {"next_page_token": "p2", "previous_page_token": null}}`),
 		"p2": reply(http.StatusOK, `{"data": [{"id": "cus_2", "name": "B", "external_id": "b"}], "pagination": {"next_page_token": null, "previous_page_token": "p1"}}`),
 	}))
 	tokens := func() []string {
 		var out []string
-		for _, s := range srv.sent() {
-			out = append(out, s.query(t).Get("page_token"))
+		for _, s := range srv.Sent() {
+			out = append(out, s.Values(t).Get("page_token"))
 		}
 		return out
 	}
@@ -205,7 +205,7 @@ func TestCustomerFindByExternalID(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "cus_2", got.ID)
 	assert.Equal(t, []string{"", "p2"}, tokens())
-	assert.Equal(t, "100", srv.sent()[0].query(t).Get("page_size"))
+	assert.Equal(t, "100", srv.Sent()[0].Values(t).Get("page_size"))
 
 	_, err = c.Customers.FindByExternalID(context.Background(), testBiz, "c")
 	assert.True(t, errors.Is(err, ErrNotFound), "%v", err)

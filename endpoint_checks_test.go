@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/assettest"
+	"github.com/assetkit/asset-go/internal/wiretest"
 )
 
 // The checks every endpoint of the table in endpoints_test.go gets, each on
@@ -23,42 +21,18 @@ import (
 
 const endpointToken = "tok_endpoint_checks"
 
-// seenRequest is a request as the endpoint's server saw it.
-type seenRequest struct {
-	method, path, query string
-	header              http.Header
-	body                []byte
-}
-
-// endpointServer serves e's route with h, records every request, and fails
-// the test on one to any other route. The client has fast retries.
-func endpointServer(t *testing.T, e endpoint, h http.HandlerFunc, opts ...asset.Option) (*asset.Client, func() []seenRequest) {
+// endpointServer serves e's route with h on a loopback server of the
+// test's own (see wiretest.API), and returns a client of it with fast
+// retries and the requests the server got.
+func endpointServer(t *testing.T, e endpoint, h http.HandlerFunc, opts ...asset.Option) (*asset.Client, func() []wiretest.Request) {
 	t.Helper()
-	var mu sync.Mutex
-	var seen []seenRequest
-	mux := http.NewServeMux()
-	mux.HandleFunc(string(e.route), h)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("%s: a request to %s %s", e.name, r.Method, r.URL.Path)
-		w.WriteHeader(http.StatusNotImplemented)
-	})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		seen = append(seen, seenRequest{r.Method, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Clone(), body})
-		mu.Unlock()
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
+	srv := wiretest.StartAPI(t)
+	srv.Handle(string(e.route), h)
 	c, err := asset.NewClient(append([]asset.Option{
 		asset.WithBaseURL(srv.URL), asset.WithToken(endpointToken), asset.WithRetryWait(0, 0),
 	}, opts...)...)
 	require.NoError(t, err)
-	return c, func() []seenRequest {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]seenRequest(nil), seen...)
-	}
+	return c, srv.Sent
 }
 
 // answer is a handler answering every request with status and body as JSON.
@@ -98,17 +72,17 @@ func TestEndpointRequests(t *testing.T) {
 			reqs := seen()
 			require.Len(t, reqs, 1)
 			r := reqs[0]
-			assert.Equal(t, e.path(rawIDs), r.method+" "+r.path)
-			assert.Equal(t, "Bearer "+endpointToken, r.header.Get("Authorization"))
-			assert.Regexp(t, userAgent, r.header.Get("User-Agent"))
-			assert.Equal(t, "application/json", r.header.Get("Accept"))
-			assert.NotContains(t, r.header, "X-User-Id", "no user id was given")
+			assert.Equal(t, e.path(rawIDs), r.Method+" "+r.Path)
+			assert.Equal(t, "Bearer "+endpointToken, r.Header.Get("Authorization"))
+			assert.Regexp(t, userAgent, r.Header.Get("User-Agent"))
+			assert.Equal(t, "application/json", r.Header.Get("Accept"))
+			assert.NotContains(t, r.Header, "X-User-Id", "no user id was given")
 			if e.hasBody() {
-				assert.Equal(t, []string{"application/json"}, r.header.Values("Content-Type"))
-				assert.True(t, json.Valid(r.body), "body %q", r.body)
+				assert.Equal(t, []string{"application/json"}, r.Header.Values("Content-Type"))
+				assert.True(t, json.Valid(r.Body), "body %q", r.Body)
 			} else {
-				assert.NotContains(t, r.header, "Content-Type", "a request without a body has no Content-Type")
-				assert.Empty(t, r.body)
+				assert.NotContains(t, r.Header, "Content-Type", "a request without a body has no Content-Type")
+				assert.Empty(t, r.Body)
 			}
 		})
 	}
@@ -138,12 +112,12 @@ func TestEndpointOptions(t *testing.T) {
 			for i, headers := range want {
 				for k, v := range headers {
 					if v == "" {
-						assert.NotContains(t, reqs[i].header, k, "request %d", i)
+						assert.NotContains(t, reqs[i].Header, k, "request %d", i)
 					} else {
-						assert.Equal(t, []string{v}, reqs[i].header.Values(k), "request %d, %s", i, k)
+						assert.Equal(t, []string{v}, reqs[i].Header.Values(k), "request %d, %s", i, k)
 					}
 				}
-				assert.Equal(t, "Bearer "+endpointToken, reqs[i].header.Get("Authorization"), "request %d", i)
+				assert.Equal(t, "Bearer "+endpointToken, reqs[i].Header.Get("Authorization"), "request %d", i)
 			}
 		})
 	}
@@ -284,11 +258,11 @@ func TestEndpointWalks(t *testing.T) {
 			reqs := seen()
 			require.Len(t, reqs, 2)
 			for i, r := range reqs {
-				assert.Equal(t, e.path(rawIDs), r.method+" "+r.path, "request %d", i)
-				assert.Contains(t, r.query, "page_size=1", "request %d", i)
+				assert.Equal(t, e.path(rawIDs), r.Method+" "+r.Path, "request %d", i)
+				assert.Contains(t, r.Query, "page_size=1", "request %d", i)
 			}
-			assert.NotContains(t, reqs[0].query, "page_token", "the walk starts at the first page")
-			assert.Contains(t, reqs[1].query, "page_token=pg_2", "the second page is the one the first named")
+			assert.NotContains(t, reqs[0].Query, "page_token", "the walk starts at the first page")
+			assert.Contains(t, reqs[1].Query, "page_token=pg_2", "the second page is the one the first named")
 		})
 	}
 }

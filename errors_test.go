@@ -44,9 +44,9 @@ func TestErrorStatusToSentinel(t *testing.T) {
 		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t, WithMaxRetries(0))
-			srv.handle(getCall.route, reply(tc.status, `{"detail": "no"}`))
+			srv.Handle(getCall.route, reply(tc.status, `{"detail": "no"}`))
 			err := getCall.call(context.Background(), c)
-			assert.Equal(t, 1, srv.requests())
+			assert.Equal(t, 1, srv.Requests())
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
@@ -190,9 +190,9 @@ func TestErrorBodies(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t, WithMaxRetries(0))
-			srv.handle(getCall.route, replyHeaders(tc.status, map[string]string{"X-Request-Id": "req_abc"}, tc.body))
+			srv.Handle(getCall.route, replyHeaders(tc.status, map[string]string{"X-Request-Id": "req_abc"}, tc.body))
 			err := getCall.call(context.Background(), c)
-			assert.Equal(t, 1, srv.requests())
+			assert.Equal(t, 1, srv.Requests())
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
@@ -214,11 +214,11 @@ func TestErrorBodies(t *testing.T) {
 func TestErrorTextExample(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle(mutatingCalls[0].route, replyHeaders(422, map[string]string{"X-Request-Id": "req_9"},
+	srv.Handle(mutatingCalls[0].route, replyHeaders(422, map[string]string{"X-Request-Id": "req_9"},
 		`{"detail": [{"loc": ["body", 0, "number"], "msg": "field required", "type": "missing"}]}`))
 	err := mutatingCalls[0].call(context.Background(), c)
 	require.Error(t, err)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	assert.Equal(t, "asset: POST /v0/business/"+testBiz+"/invoice: 422 Unprocessable Entity: body.0.number: field required (request id req_9)", err.Error())
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a 422 was refused, so nothing was applied")
 }
@@ -227,9 +227,9 @@ func TestErrorBodyCapped(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithMaxRetries(0))
 	big := strings.Repeat("0123456789abcdef", 100<<10/16)
-	srv.handle(getCall.route, reply(500, big))
+	srv.Handle(getCall.route, reply(500, big))
 	err := getCall.call(context.Background(), c)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Len(t, apiErr.Body, 64<<10)
@@ -260,9 +260,9 @@ func TestAPIErrorRetryAfter(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t, WithMaxRetries(0))
-			srv.handle(getCall.route, replyHeaders(tc.status, tc.headers, `{"detail": "x"}`))
+			srv.Handle(getCall.route, replyHeaders(tc.status, tc.headers, `{"detail": "x"}`))
 			err := getCall.call(context.Background(), c)
-			assert.Equal(t, 1, srv.requests())
+			assert.Equal(t, 1, srv.Requests())
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.InDelta(t, tc.want, apiErr.RetryAfter, float64(2*time.Second))
@@ -275,9 +275,9 @@ func TestErrorNeverHoldsToken(t *testing.T) {
 	// request's URL or headers in a Location cannot put it in the text.
 	t.Parallel()
 	c, srv := setup(t, WithMaxRetries(0))
-	srv.handle(getCall.route, replyHeaders(401, map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`}, `{"detail": "Not authenticated"}`))
+	srv.Handle(getCall.route, replyHeaders(401, map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`}, `{"detail": "Not authenticated"}`))
 	err := getCall.call(context.Background(), c)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	assert.ErrorIs(t, err, ErrUnauthorized)
 	assertNoSecrets(t, err)
 	assert.Contains(t, err.Error(), "Not authenticated")
@@ -352,7 +352,7 @@ func TestDecodeErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle(getCall.route, replyHeaders(200, map[string]string{"Content-Type": tc.contentType, "X-Request-Id": "req_d"}, tc.body))
+			srv.Handle(getCall.route, replyHeaders(200, map[string]string{"Content-Type": tc.contentType, "X-Request-Id": "req_d"}, tc.body))
 			err := getCall.call(context.Background(), c, tc.opts...)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrInvalidReply)
@@ -367,7 +367,7 @@ func TestDecodeErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantInText)
 			assert.Contains(t, err.Error(), "(request id req_d)")
 			assert.NotContains(t, err.Error(), "applied", "a GET changes nothing")
-			assert.Equal(t, 1, srv.requests(), "a success is not retried")
+			assert.Equal(t, 1, srv.Requests(), "a success is not retried")
 			assertNoSecrets(t, err)
 		})
 	}
@@ -401,9 +401,9 @@ func TestWrongShapeSuccessIsDecodeError(t *testing.T) {
 		t.Run(tc.call.name+" "+tc.body, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle(tc.call.route, reply(200, tc.body))
+			srv.Handle(tc.call.route, reply(200, tc.body))
 			err := tc.call.call(context.Background(), c)
-			assert.Equal(t, 1, srv.requests())
+			assert.Equal(t, 1, srv.Requests())
 			var de *DecodeError
 			require.ErrorAs(t, err, &de)
 			assert.ErrorIs(t, err, ErrInvalidReply)
@@ -423,10 +423,10 @@ func TestListEmptyPagesAreNotWrongShape(t *testing.T) {
 		`{"data": null, "pagination": {"next_page_token": "p2"}}`,
 	} {
 		c, srv := setup(t)
-		srv.handle("GET "+pathInvoices, reply(200, body))
+		srv.Handle("GET "+pathInvoices, reply(200, body))
 		page, err := c.Invoices.List(context.Background(), testBiz, nil)
 		require.NoError(t, err, body)
-		assert.Equal(t, 1, srv.requests(), body)
+		assert.Equal(t, 1, srv.Requests(), body)
 		assert.Empty(t, page.Data, body)
 	}
 }
@@ -434,21 +434,21 @@ func TestListEmptyPagesAreNotWrongShape(t *testing.T) {
 func TestDecodeErrorOnMutatingCallSaysApplied(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle(mutatingCalls[0].route, replyHeaders(201, map[string]string{"Content-Type": "text/html"}, "<html>ok</html>"))
+	srv.Handle(mutatingCalls[0].route, replyHeaders(201, map[string]string{"Content-Type": "text/html"}, "<html>ok</html>"))
 	err := mutatingCalls[0].call(context.Background(), c)
 	assert.ErrorIs(t, err, ErrInvalidReply)
 	assert.ErrorIs(t, err, ErrOutcomeUnknown, "a change answered with success but unreadable may have been applied")
 	assert.Contains(t, err.Error(), "most likely applied")
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	assertNoSecrets(t, err)
 }
 
 func TestDecodeErrorOnReadIsNotOutcomeUnknown(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle(getCall.route, replyHeaders(200, map[string]string{"Content-Type": "text/html"}, "<html>ok</html>"))
+	srv.Handle(getCall.route, replyHeaders(200, map[string]string{"Content-Type": "text/html"}, "<html>ok</html>"))
 	err := getCall.call(context.Background(), c)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	assert.ErrorIs(t, err, ErrInvalidReply)
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
 	assert.NotContains(t, err.Error(), "applied")
@@ -461,9 +461,9 @@ func TestTemporaryNeverInvitesRepeatingAChange(t *testing.T) {
 		want bool
 	}{{getCall, true}, {mutatingCalls[3], false}} {
 		c, srv := setup(t, WithMaxRetries(0))
-		srv.handle(tc.call.route, reply(503, `{"detail": "down"}`))
+		srv.Handle(tc.call.route, reply(503, `{"detail": "down"}`))
 		err := tc.call.call(context.Background(), c)
-		assert.Equal(t, 1, srv.requests(), tc.call.name)
+		assert.Equal(t, 1, srv.Requests(), tc.call.name)
 		var apiErr *APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, tc.want, apiErr.Temporary(), tc.call.name)
@@ -565,10 +565,10 @@ func FuzzErrorBody(f *testing.F) {
 func TestErrorDetailInputAndCtxAreRedacted(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithMaxRetries(0))
-	srv.handle(getCall.route, reply(422, `{"detail": [{"loc": ["header", "authorization"], "msg": "bad", "type": "x",
+	srv.Handle(getCall.route, reply(422, `{"detail": [{"loc": ["header", "authorization"], "msg": "bad", "type": "x",
 		"input": "Bearer `+testToken+`", "ctx": {"got": "`+testToken+`"}}]}`))
 	err := getCall.call(context.Background(), c)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Len(t, apiErr.Details, 1)

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/assetkit/asset-go/internal/wiretest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -24,36 +24,17 @@ const (
 	testInv     = "inv_WQMDNUHpBThYSNh4AprDBo"
 )
 
-// testServer is one test's own loopback API: handlers are registered on
-// its mux with Go's method-and-path patterns, and every request it gets,
-// answered or not, is recorded. Nothing is shared between tests, so the
-// tests using it run in parallel.
-type testServer struct {
-	t   *testing.T
-	URL string
-	mux *http.ServeMux
-
-	mu   sync.Mutex
-	log  []sentRequest
-	hits map[string]int // by pattern
-}
+// testServer is one test's own loopback API (see wiretest.API).
+type testServer = wiretest.API
 
 // setup starts a testServer for t and returns a client of it with fast
-// retries; opts come after the defaults, so they can replace them. A
-// request that no handler matches fails the test and is answered 501.
+// retries; opts come after the defaults, so they can replace them.
 func setup(t *testing.T, opts ...Option) (*Client, *testServer) {
 	t.Helper()
-	srv := &testServer{t: t, mux: http.NewServeMux(), hits: map[string]int{}}
-	srv.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("no handler for %s %s", r.Method, r.URL)
-		w.WriteHeader(http.StatusNotImplemented)
-	})
-	hs := httptest.NewServer(http.HandlerFunc(srv.serve))
-	t.Cleanup(hs.Close)
-	srv.URL = hs.URL
+	srv := wiretest.StartAPI(t)
 	base := []Option{
 		WithToken(testToken),
-		WithBaseURL(hs.URL),
+		WithBaseURL(srv.URL),
 		WithRetryWait(time.Millisecond, 5*time.Millisecond),
 	}
 	c, err := NewClient(append(base, opts...)...)
@@ -61,57 +42,8 @@ func setup(t *testing.T, opts ...Option) (*Client, *testServer) {
 	return c, srv
 }
 
-// serve records the request, body included, and hands it to the mux.
-func (s *testServer) serve(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	_, pattern := s.mux.Handler(r)
-	s.mu.Lock()
-	s.log = append(s.log, sentRequest{
-		Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: body,
-	})
-	s.hits[pattern]++
-	s.mu.Unlock()
-	s.mux.ServeHTTP(w, r)
-}
-
-// handle registers h for pattern ("GET /v0/business/{business_id}/invoice").
-func (s *testServer) handle(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
-
-// sent is every request the server got so far, in order.
-func (s *testServer) sent() []sentRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]sentRequest(nil), s.log...)
-}
-
-// requests is how many requests the server got, matched or not.
-func (s *testServer) requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.log)
-}
-
-// hitsOf is how many requests pattern's handler was given.
-func (s *testServer) hitsOf(pattern string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.hits[pattern]
-}
-
 // reply answers every request with status and body, as JSON.
-func reply(status int, body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}
-}
+func reply(status int, body string) http.HandlerFunc { return replyHeaders(status, nil, body) }
 
 // replyValue answers every request with status and v encoded as JSON.
 func replyValue(t *testing.T, status int, v any) http.HandlerFunc {
@@ -144,15 +76,6 @@ func replies(t *testing.T, hs ...http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// sentRequest is a request as a mock saw it, body included.
-type sentRequest struct {
-	Method string
-	Path   string
-	Query  string // raw, as encoded by the client
-	Header http.Header
-	Body   []byte
-}
-
 // testdataFile reads a file under testdata/.
 func testdataFile(t testing.TB, name string) []byte {
 	t.Helper()
@@ -175,4 +98,39 @@ func requireSameJSON(t *testing.T, want, got []byte) {
 		return v
 	}
 	require.Equal(t, exact(want), exact(got), "same JSON, but numbers are written differently")
+}
+
+// Paths of the invoice calls, as sent for testBiz and testInv.
+const (
+	pathInvoices = "/v0/business/" + testBiz + "/invoice"
+	pathInvoice  = pathInvoices + "/" + testInv
+	pathWriteOff = pathInvoice + "/write-off"
+	pathPayments = "/v0/business/" + testBiz + "/invoice-payment"
+)
+
+// replyHeaders answers every request with status, header and body. The
+// Content-Type is JSON unless header sets another.
+func replyHeaders(status int, header map[string]string, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		for k, v := range header {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+// byPageToken answers a list request with the handler for its page_token,
+// "" for none; a token without a handler fails the test.
+func byPageToken(t *testing.T, pages map[string]http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h, ok := pages[r.URL.Query().Get("page_token")]
+		if !ok {
+			t.Errorf("no page for %s %s", r.Method, r.URL)
+			w.WriteHeader(http.StatusNotImplemented)
+			return
+		}
+		h(w, r)
+	}
 }

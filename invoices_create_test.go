@@ -16,11 +16,11 @@ func TestCreateAnsweredUnderAnotherNumber(t *testing.T) {
 	// created. That is a success, not an invoice "missing from the response".
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("POST "+pathInvoices, replyFile(t, http.StatusCreated, "seed_create_response.json"))
+	srv.Handle("POST "+pathInvoices, replyFile(t, http.StatusCreated, "seed_create_response.json"))
 
 	invs, err := c.Invoices.Create(context.Background(), testBiz, []InvoiceCreate{{Number: "inv-001"}})
 	require.NoError(t, err)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	require.Len(t, invs, 1)
 	assert.Equal(t, "inv_WQMDNUHpBThYSNh4AprDBo", invs[0].ID)
 }
@@ -33,11 +33,11 @@ func TestCreateUndocumentedSuccessBody(t *testing.T) {
 		t.Run(body, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("POST "+pathInvoices, reply(http.StatusCreated, body))
+			srv.Handle("POST "+pathInvoices, reply(http.StatusCreated, body))
 
 			invs, err := c.Invoices.Create(context.Background(), testBiz, []InvoiceCreate{{Number: "A-1"}, {Number: "A-2"}})
 			assert.Empty(t, invs)
-			assert.Equal(t, 1, srv.requests(), "a change whose outcome is unknown is not sent again")
+			assert.Equal(t, 1, srv.Requests(), "a change whose outcome is unknown is not sent again")
 			var decErr *DecodeError
 			require.ErrorAs(t, err, &decErr)
 			assert.ErrorIs(t, err, ErrOutcomeUnknown)

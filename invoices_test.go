@@ -51,14 +51,14 @@ func goldenCreateInput() []InvoiceCreate {
 func TestCreateBody(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("POST "+pathInvoices, reply(http.StatusCreated, `{"data": [
+	srv.Handle("POST "+pathInvoices, reply(http.StatusCreated, `{"data": [
 			{"id": "inv_1", "business_id": "`+testBiz+`", "number": "INV-1001", "total_amount": 552.06, "status": "open"},
 			{"id": "inv_2", "business_id": "`+testBiz+`", "number": "INV-1002", "total_amount": 0.00, "status": "open"}
 		], "errors": []}`))
 
 	invs, err := c.Invoices.Create(context.Background(), testBiz, goldenCreateInput())
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, []string{"application/json"}, sent[0].Header.Values("Content-Type"))
 	requireSameJSON(t, testdataFile(t, "golden_create.json"), sent[0].Body)
@@ -75,13 +75,13 @@ func TestCreateBody(t *testing.T) {
 func TestCreateSeedResponse(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("POST "+pathInvoices, replyFile(t, http.StatusCreated, "seed_create_response.json"))
+	srv.Handle("POST "+pathInvoices, replyFile(t, http.StatusCreated, "seed_create_response.json"))
 
 	invs, err := c.Invoices.Create(context.Background(), testBiz, []InvoiceCreate{{Number: "<string>"}})
 	require.NoError(t, err)
 	require.Len(t, invs, 1)
 	assert.Equal(t, seedOlderInvoice(), inUTC(invs[0]))
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "Bearer "+testToken, sent[0].Header.Get("Authorization"))
 	assert.Equal(t, []string{"application/json"}, sent[0].Header.Values("Content-Type"))
@@ -91,12 +91,12 @@ func TestCreateSeedResponse(t *testing.T) {
 func TestCreateBatchPartialSuccess(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("POST "+pathInvoices, replyFile(t, http.StatusCreated, "batch_partial_response.json"))
+	srv.Handle("POST "+pathInvoices, replyFile(t, http.StatusCreated, "batch_partial_response.json"))
 
 	in := []InvoiceCreate{{Number: "A-1"}, {Number: "A-2"}, {Number: "A-3"}, {Number: "A-4"}}
 	invs, err := c.Invoices.Create(context.Background(), testBiz, in)
 	require.Error(t, err)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	// What was created is returned with the error, so that it is not created
 	// a second time by a caller who retries the whole batch.
 	require.Len(t, invs, 1)
@@ -126,14 +126,14 @@ func TestCreateBatchPartialSuccess(t *testing.T) {
 func TestCreateBatchAllFailed(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("POST "+pathInvoices, replyValue(t, http.StatusCreated, map[string]any{
+	srv.Handle("POST "+pathInvoices, replyValue(t, http.StatusCreated, map[string]any{
 		"data":   []any{},
 		"errors": []map[string]string{{"error": "duplicate", "invoice_number": "B-1"}},
 	}))
 
 	invs, err := c.Invoices.Create(context.Background(), testBiz, []InvoiceCreate{{Number: "B-1"}})
 	assert.Empty(t, invs)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	var be *BatchError
 	require.ErrorAs(t, err, &be)
 	assert.Equal(t, []BatchFailure{{Number: "B-1", Index: 0, Message: "duplicate"}}, be.Failures)
@@ -150,12 +150,12 @@ func TestCreateMaxBatch(t *testing.T) {
 		in[i].Number = fmt.Sprintf("N-%03d", i)
 		data[i] = map[string]any{"id": fmt.Sprintf("inv_%03d", i), "number": in[i].Number}
 	}
-	srv.handle("POST "+pathInvoices, replyValue(t, http.StatusCreated, map[string]any{"data": data}))
+	srv.Handle("POST "+pathInvoices, replyValue(t, http.StatusCreated, map[string]any{"data": data}))
 
 	invs, err := c.Invoices.Create(context.Background(), testBiz, in)
 	require.NoError(t, err)
 	assert.Len(t, invs, maxBatch)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	var body []map[string]any
 	require.NoError(t, json.Unmarshal(sent[0].Body, &body))
@@ -165,11 +165,11 @@ func TestCreateMaxBatch(t *testing.T) {
 func TestGet(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+pathInvoice, replyFile(t, http.StatusOK, "seed_update_response.json"))
+	srv.Handle("GET "+pathInvoice, replyFile(t, http.StatusOK, "seed_update_response.json"))
 
 	inv, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "application/json", sent[0].Header.Get("Accept"))
 	require.NotNil(t, inv)
@@ -184,11 +184,11 @@ func TestGetEscapesIDs(t *testing.T) {
 	// Ids are escaped into the path, never spliced in raw.
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET /v0/business/{business_id}/invoice/{invoice_id}", replyFile(t, http.StatusOK, "seed_payment_response.json"))
+	srv.Handle("GET /v0/business/{business_id}/invoice/{invoice_id}", replyFile(t, http.StatusOK, "seed_payment_response.json"))
 
 	_, err := c.Invoices.Get(context.Background(), "biz_é", "inv_a+b:c")
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "/v0/business/biz_%C3%A9/invoice/inv_a+b:c", sent[0].Path)
 }
@@ -234,13 +234,13 @@ func TestListQuery(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("GET "+pathInvoices, replyFile(t, http.StatusOK, "seed_list_response.json"))
+			srv.Handle("GET "+pathInvoices, replyFile(t, http.StatusOK, "seed_list_response.json"))
 
 			page, err := c.Invoices.List(context.Background(), testBiz, tt.params)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
-			assert.Equal(t, tt.want, sent[0].query(t), "raw query %q", sent[0].Query)
+			assert.Equal(t, tt.want, sent[0].Values(t), "raw query %q", sent[0].Query)
 			if len(tt.want) == 0 {
 				assert.Empty(t, sent[0].Query)
 			}
@@ -254,13 +254,13 @@ func TestListQuery(t *testing.T) {
 func TestListLastPage(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+pathInvoices, replyFile(t, http.StatusOK, "last_page_response.json"))
+	srv.Handle("GET "+pathInvoices, replyFile(t, http.StatusOK, "last_page_response.json"))
 
 	page, err := c.Invoices.List(context.Background(), testBiz, &InvoiceListParams{PageToken: "p9"})
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
-	assert.Equal(t, []string{"p9"}, sent[0].query(t)["page_token"])
+	assert.Equal(t, []string{"p9"}, sent[0].Values(t)["page_token"])
 	assert.Empty(t, page.Data)
 	assert.False(t, page.HasNext())
 	assert.False(t, page.HasPrevious())
@@ -286,7 +286,7 @@ func listBody(next, prev string, ids ...string) string {
 func TestAllWalksPages(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+pathInvoices, byPageToken(t, map[string]http.HandlerFunc{
+	srv.Handle("GET "+pathInvoices, byPageToken(t, map[string]http.HandlerFunc{
 		"":   reply(http.StatusOK, listBody("p2", "", "inv_1", "inv_2")),
 		"p2": reply(http.StatusOK, listBody("", "p1", "inv_3")),
 	}))
@@ -304,21 +304,21 @@ func TestAllWalksPages(t *testing.T) {
 		assert.True(t, inv.TotalAmount.IsSet())
 	}
 	assert.Equal(t, []string{"inv_1", "inv_2", "inv_3"}, ids)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 2)
 	for i, wantToken := range []string{"", "p2"} {
 		want := url.Values{"status": {"open"}, "page_size": {"2"}}
 		if wantToken != "" {
 			want.Set("page_token", wantToken)
 		}
-		assert.Equal(t, want, sent[i].query(t), "page %d", i+1)
+		assert.Equal(t, want, sent[i].Values(t), "page %d", i+1)
 	}
 }
 
 func TestPagerBothWays(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+pathInvoices, byPageToken(t, map[string]http.HandlerFunc{
+	srv.Handle("GET "+pathInvoices, byPageToken(t, map[string]http.HandlerFunc{
 		"p2": reply(http.StatusOK, listBody("p3", "p1", "inv_3", "inv_4")),
 		"p1": reply(http.StatusOK, listBody("p2", "", "inv_1", "inv_2")),
 	}))
@@ -343,10 +343,10 @@ func TestPagerBothWays(t *testing.T) {
 	_, err = pager.Previous(context.Background())
 	require.ErrorIs(t, err, ErrNoMorePages)
 	assert.Same(t, page, pager.Current(), "a failed move leaves the pager where it was")
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 2, "no request for a page that does not exist")
 	for i, wantToken := range []string{"p2", "p1"} {
-		q := sent[i].query(t)
+		q := sent[i].Values(t)
 		assert.Equal(t, []string{wantToken}, q["page_token"], "request %d", i+1)
 		assert.Equal(t, []string{"paid"}, q["status"], "request %d", i+1)
 	}
@@ -396,11 +396,11 @@ func TestUpdateBody(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("PATCH "+pathInvoice, replyFile(t, http.StatusOK, "seed_update_response.json"))
+			srv.Handle("PATCH "+pathInvoice, replyFile(t, http.StatusOK, "seed_update_response.json"))
 
 			inv, err := c.Invoices.Update(context.Background(), testBiz, testInv, tt.update)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, []string{"application/json"}, sent[0].Header.Values("Content-Type"))
 			requireSameJSON(t, testdataFile(t, tt.golden), sent[0].Body)
@@ -424,13 +424,13 @@ func TestWriteOffBody(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("POST "+pathWriteOff, reply(http.StatusOK,
+			srv.Handle("POST "+pathWriteOff, reply(http.StatusOK,
 				`{"data": {"id": "`+testInv+`", "total_amount": 100.00, "total_paid": 100.00, "status": "paid",
 					"payments": [{"id": "inp_w", "payment_amount": 12.30, "is_write_off": true}]}}`))
 
 			inv, err := c.Invoices.WriteOff(context.Background(), testBiz, testInv, tt.writeOff)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			requireSameJSON(t, testdataFile(t, tt.golden), sent[0].Body)
 			assert.Equal(t, InvoiceStatusPaid, inv.Status)
@@ -446,12 +446,12 @@ func TestCallErrorIsReturnedNotDecoded(t *testing.T) {
 	// An error status never yields a half-decoded invoice.
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+pathInvoice, replyValue(t, http.StatusNotFound, map[string]string{"detail": "Invoice not found"}))
+	srv.Handle("GET "+pathInvoice, replyValue(t, http.StatusNotFound, map[string]string{"detail": "Invoice not found"}))
 
 	inv, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	assert.Nil(t, inv)
 	require.ErrorIs(t, err, ErrNotFound)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	var apiErr *APIError
 	require.True(t, errors.As(err, &apiErr))
 	assert.Equal(t, "Invoice not found", apiErr.Message)

@@ -108,7 +108,7 @@ func TestOptionsRefusedPerCallSendNothing(t *testing.T) {
 			assert.Equal(t, tc.field, ie.Field)
 			_, err = c.Invoices.Create(context.Background(), testBiz, []InvoiceCreate{{Number: "INV-1"}}, tc.opt)
 			require.ErrorAs(t, err, &ie)
-			assert.Zero(t, srv.requests(), "nothing may be sent")
+			assert.Zero(t, srv.Requests(), "nothing may be sent")
 			assertNoSecrets(t, err, "Bearer other")
 		})
 	}
@@ -117,7 +117,7 @@ func TestOptionsRefusedPerCallSendNothing(t *testing.T) {
 func TestOptionsAcceptedPerCall(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+pathInvoice, reply(200, invoiceBody))
+	srv.Handle("GET "+pathInvoice, reply(200, invoiceBody))
 	var resp Response
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv,
 		WithUserID("usr_1"), WithHeader("X-Trace-Id", "t1"), WithMaxRetries(0),
@@ -126,7 +126,7 @@ func TestOptionsAcceptedPerCall(t *testing.T) {
 		WithToken("tok_per_call"), WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok_source"})),
 	)
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "t1", sent[0].Header.Get("X-Trace-Id"))
 	assert.Equal(t, "Bearer tok_source", sent[0].Header.Get("Authorization"), "the last credential option wins")
@@ -136,10 +136,10 @@ func TestOptionsAcceptedPerCall(t *testing.T) {
 func TestWithHeaderSent(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithHeader("x-tenant", "acme"))
-	srv.handle("GET "+pathInvoice, reply(200, invoiceBody))
+	srv.Handle("GET "+pathInvoice, reply(200, invoiceBody))
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv, WithHeader("X-Trace-Id", "t1"))
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "acme", sent[0].Header.Get("X-Tenant"))
 	assert.Equal(t, "t1", sent[0].Header.Get("X-Trace-Id"))
@@ -149,10 +149,10 @@ func TestWithHeaderSent(t *testing.T) {
 func TestWithMaxRetriesZeroTurnsRetriesOff(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithMaxRetries(0))
-	srv.handle("GET "+pathInvoice, reply(503, ""))
+	srv.Handle("GET "+pathInvoice, reply(503, ""))
 	_, err := c.Invoices.Get(context.Background(), testBiz, testInv)
 	assert.ErrorIs(t, err, ErrServer)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	assertNoSecrets(t, err)
 }
 

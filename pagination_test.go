@@ -601,12 +601,12 @@ func TestPagerBadInputOnFirstMove(t *testing.T) {
 func TestPagerSavedTokenAndFiltersSent(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+pathInvoices, reply(200, listPage("tok_next", "tok_prev", "x").body))
+	srv.Handle("GET "+pathInvoices, reply(200, listPage("tok_next", "tok_prev", "x").body))
 	pg := c.Invoices.Pager(testBiz, &InvoiceListParams{Status: []InvoiceStatus{InvoiceStatusOpen}, PageToken: "tok_saved"})
 	p, err := pg.Next(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"x"}, idsOf(p))
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "page_token=tok_saved&status=open", sent[0].Query)
 }

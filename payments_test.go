@@ -33,11 +33,11 @@ func TestApplyBody(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("POST "+pathPayments, replyFile(t, http.StatusOK, "seed_payment_response.json"))
+			srv.Handle("POST "+pathPayments, replyFile(t, http.StatusOK, "seed_payment_response.json"))
 
 			inv, err := c.Payments.Apply(context.Background(), testBiz, tt.payment)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, "Bearer "+testToken, sent[0].Header.Get("Authorization"))
 			assert.Equal(t, []string{"application/json"}, sent[0].Header.Values("Content-Type"))
@@ -53,13 +53,13 @@ func TestApplySeed(t *testing.T) {
 	// The seed's own request, sent as the SDK would build it, and its answer.
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("POST "+pathPayments, replyFile(t, http.StatusOK, "seed_payment_response.json"))
+	srv.Handle("POST "+pathPayments, replyFile(t, http.StatusOK, "seed_payment_response.json"))
 
 	inv, err := c.Payments.Apply(context.Background(), testBiz, InvoicePaymentCreate{
 		InvoiceID: "<string>", TransactionID: "<string>", PaymentAmount: DecimalFromInt(1),
 	})
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	requireSameJSON(t, testdataFile(t, "seed_payment_request.json"), sent[0].Body)
 	assert.Equal(t, "<string>", inv.ID)
@@ -78,15 +78,15 @@ func TestApplySeed(t *testing.T) {
 func TestApplyUserID(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithUserID("usr_42"))
-	srv.handle("POST "+pathPayments, replyFile(t, http.StatusOK, "seed_payment_response.json"))
+	srv.Handle("POST "+pathPayments, replyFile(t, http.StatusOK, "seed_payment_response.json"))
 
 	payment := InvoicePaymentCreate{InvoiceID: testInv, PaymentAmount: MustDecimal("5")}
 	_, err := c.Payments.Apply(context.Background(), testBiz, payment, WithUserID("usr_7"))
 	require.NoError(t, err)
 	_, err = c.Payments.Apply(context.Background(), testBiz, payment)
 	require.NoError(t, err)
-	require.Equal(t, 2, srv.hitsOf("POST "+pathPayments))
-	sent := srv.sent()
+	require.Equal(t, 2, srv.Hits("POST "+pathPayments))
+	sent := srv.Sent()
 	assert.Equal(t, []string{"usr_7"}, sent[0].Header.Values("X-User-Id"), "the call's user id")
 	assert.Equal(t, []string{"usr_42"}, sent[1].Header.Values("X-User-Id"), "the client's, once the call is done")
 }

@@ -145,11 +145,11 @@ func goldenRefundCreate() RefundCreate {
 func TestRefundCreateRequest(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("POST "+refundRoute, reply(http.StatusCreated, refundOneBody))
+	srv.Handle("POST "+refundRoute, reply(http.StatusCreated, refundOneBody))
 
 	r, err := c.Refunds.Create(context.Background(), testBiz, goldenRefundCreate())
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, http.MethodPost, sent[0].Method)
 	assert.Empty(t, sent[0].Query)
@@ -176,11 +176,11 @@ func TestRefundApplyPaymentRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("POST "+refundPayRoute, replyFile(t, http.StatusCreated, "doc_refund_payment_v1.json"))
+			srv.Handle("POST "+refundPayRoute, replyFile(t, http.StatusCreated, "doc_refund_payment_v1.json"))
 
 			r, err := c.Refunds.ApplyPayment(context.Background(), testBiz, tt.payment)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, http.MethodPost, sent[0].Method)
 			assert.Empty(t, sent[0].Query)
@@ -194,11 +194,11 @@ func TestRefundApplyPaymentRequest(t *testing.T) {
 func TestRefundListForInvoiceRequest(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+invRefundsRoute, replyFile(t, http.StatusOK, "doc_refunds_invoice.json"))
+	srv.Handle("GET "+invRefundsRoute, replyFile(t, http.StatusOK, "doc_refunds_invoice.json"))
 
 	refunds, err := c.Refunds.ListForInvoice(context.Background(), testBiz, testInv)
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, http.MethodGet, sent[0].Method)
 	assert.Empty(t, sent[0].Query)
@@ -226,11 +226,11 @@ func TestRefundListQuery(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("GET "+refundsRoute, replyFile(t, http.StatusOK, "doc_refunds_list_v1.json"))
+			srv.Handle("GET "+refundsRoute, replyFile(t, http.StatusOK, "doc_refunds_list_v1.json"))
 
 			page, err := c.Refunds.List(context.Background(), testBiz, tt.params)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, http.MethodGet, sent[0].Method)
 			assert.Equal(t, tt.want, sent[0].Query)
@@ -244,7 +244,7 @@ func TestRefundListQuery(t *testing.T) {
 func TestRefundAllWalksPages(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+refundsRoute, byPageToken(t, map[string]http.HandlerFunc{
+	srv.Handle("GET "+refundsRoute, byPageToken(t, map[string]http.HandlerFunc{
 		"":     reply(http.StatusOK, `{"data": [{"id": "rfu_1"}], "pagination": {"next_page_token": "pg_2", "previous_page_token": null}}`),
 		"pg_2": reply(http.StatusOK, `{"data": [{"id": "rfu_2"}], "pagination": {"next_page_token": null, "previous_page_token": "pg_1"}}`),
 	}))
@@ -256,10 +256,10 @@ func TestRefundAllWalksPages(t *testing.T) {
 		require.Less(t, len(ids), 10, "the walk does not end")
 	}
 	assert.Equal(t, []string{"rfu_1", "rfu_2"}, ids)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 2, "each page once")
 	for i, token := range []string{"", "pg_2"} {
-		q := sent[i].query(t)
+		q := sent[i].Values(t)
 		assert.Equal(t, "pending", q.Get("status"), "request %d", i)
 		assert.Equal(t, token, q.Get("page_token"), "request %d", i)
 	}
@@ -269,9 +269,9 @@ func TestRefundAllWalksPages(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, page.Data, 1)
 	assert.Equal(t, "rfu_2", page.Data[0].ID)
-	sent = srv.sent()
+	sent = srv.Sent()
 	require.Len(t, sent, 3)
-	assert.Equal(t, "pg_2", sent[2].query(t).Get("page_token"))
+	assert.Equal(t, "pg_2", sent[2].Values(t).Get("page_token"))
 }
 
 func refundCreate(mod func(*RefundCreate)) func(ctx context.Context, c *Client) error {
@@ -386,10 +386,10 @@ func TestRefundListRefused(t *testing.T) {
 func TestRefundApplyPaymentZeroAmountIsSent(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("POST "+refundPayRoute, reply(http.StatusCreated, refundOneBody))
+	srv.Handle("POST "+refundPayRoute, reply(http.StatusCreated, refundOneBody))
 	_, err := c.Refunds.ApplyPayment(context.Background(), testBiz, RefundPaymentCreate{RefundID: testRefund, TransactionID: "txn_1", PaymentAmount: DecimalFromInt(0)})
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	requireSameJSON(t, []byte(`{"refund_id": "`+testRefund+`", "transaction_id": "txn_1", "payment_amount": 0}`), sent[0].Body)
 }

@@ -87,19 +87,19 @@ func TestRetryGETByStatus(t *testing.T) {
 			if tc.retried {
 				answers = append(answers, reply(200, invoiceBody))
 			}
-			srv.handle(getCall.route, replies(t, answers...))
+			srv.Handle(getCall.route, replies(t, answers...))
 			var resp Response
 			err := getCall.call(context.Background(), c, WithResponseInto(&resp))
 			if tc.retried {
 				require.NoError(t, err)
-				assert.Equal(t, 2, srv.requests())
+				assert.Equal(t, 2, srv.Requests())
 				assert.Equal(t, 2, resp.Attempts)
 				return
 			}
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tc.status, apiErr.StatusCode)
-			assert.Equal(t, 1, srv.requests())
+			assert.Equal(t, 1, srv.Requests())
 			assert.Equal(t, 1, resp.Attempts)
 			assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a GET changes nothing")
 			assertNoSecrets(t, err)
@@ -165,13 +165,13 @@ func TestMutatingCallsNotRetriedAfterServerError(t *testing.T) {
 			t.Run(ac.name+" "+strconv.Itoa(status), func(t *testing.T) {
 				t.Parallel()
 				c, srv := setup(t)
-				srv.handle(ac.route, replyValue(t, status, map[string]string{"detail": "upstream failed"}))
+				srv.Handle(ac.route, replyValue(t, status, map[string]string{"detail": "upstream failed"}))
 				var resp Response
 				err := ac.call(context.Background(), c, WithResponseInto(&resp))
 				var apiErr *APIError
 				require.ErrorAs(t, err, &apiErr)
 				assert.Equal(t, status, apiErr.StatusCode)
-				assert.Equal(t, 1, srv.requests(), "a %s may have been applied and must not be sent twice", ac.method)
+				assert.Equal(t, 1, srv.Requests(), "a %s may have been applied and must not be sent twice", ac.method)
 				assert.Equal(t, 1, resp.Attempts)
 				assert.ErrorIs(t, err, ErrServer)
 				assert.ErrorIs(t, err, ErrOutcomeUnknown)
@@ -182,12 +182,12 @@ func TestMutatingCallsNotRetriedAfterServerError(t *testing.T) {
 		t.Run(ac.name+" 408", func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle(ac.route, reply(408, ""))
+			srv.Handle(ac.route, reply(408, ""))
 			err := ac.call(context.Background(), c)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 408, apiErr.StatusCode)
-			assert.Equal(t, 1, srv.requests())
+			assert.Equal(t, 1, srv.Requests())
 		})
 	}
 }
@@ -195,9 +195,9 @@ func TestMutatingCallsNotRetriedAfterServerError(t *testing.T) {
 func TestGETServerErrorIsNotOutcomeUnknown(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithMaxRetries(0))
-	srv.handle(getCall.route, reply(500, ""))
+	srv.Handle(getCall.route, reply(500, ""))
 	err := getCall.call(context.Background(), c)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 	assert.ErrorIs(t, err, ErrServer)
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
 	assert.NotContains(t, err.Error(), "outcome unknown")
@@ -210,11 +210,11 @@ func TestMutatingCallsRetriedWithRetryNonIdempotent(t *testing.T) {
 		t.Run(ac.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle(ac.route, replies(t, reply(502, ""), reply(ac.ok, ac.body)))
+			srv.Handle(ac.route, replies(t, reply(502, ""), reply(ac.ok, ac.body)))
 			var resp Response
 			err := ac.call(context.Background(), c, WithRetryNonIdempotent(), WithResponseInto(&resp))
 			require.NoError(t, err)
-			assert.Equal(t, 2, srv.requests())
+			assert.Equal(t, 2, srv.Requests())
 			assert.Equal(t, 2, resp.Attempts)
 		})
 	}
@@ -222,9 +222,9 @@ func TestMutatingCallsRetriedWithRetryNonIdempotent(t *testing.T) {
 		t.Parallel()
 		ac := mutatingCalls[0]
 		c, srv := setup(t, WithRetryNonIdempotent())
-		srv.handle(ac.route, replies(t, reply(503, ""), reply(ac.ok, ac.body)))
+		srv.Handle(ac.route, replies(t, reply(503, ""), reply(ac.ok, ac.body)))
 		require.NoError(t, ac.call(context.Background(), c))
-		assert.Equal(t, 2, srv.requests())
+		assert.Equal(t, 2, srv.Requests())
 	})
 }
 
@@ -262,14 +262,14 @@ func TestMutatingCallsRetriedAfterRateLimit(t *testing.T) {
 		t.Run(ac.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle(ac.route, replies(t,
+			srv.Handle(ac.route, replies(t,
 				replyHeaders(429, map[string]string{"Retry-After": "0"}, `{"error": "Rate limit exceeded"}`),
 				reply(429, `{"error": "Rate limit exceeded"}`),
 				reply(ac.ok, ac.body)))
 			var resp Response
 			err := ac.call(context.Background(), c, WithResponseInto(&resp))
 			require.NoError(t, err, "a 429 was refused before any work was done")
-			assert.Equal(t, 3, srv.requests())
+			assert.Equal(t, 3, srv.Requests())
 			assert.Equal(t, 3, resp.Attempts)
 		})
 	}
@@ -307,12 +307,12 @@ func TestMaxRetriesGivesExactAttempts(t *testing.T) {
 					callOpts = []Option{WithMaxRetries(n)}
 				}
 				c, srv := setup(t, clientOpts...)
-				srv.handle(getCall.route, reply(503, ""))
+				srv.Handle(getCall.route, reply(503, ""))
 				var resp Response
 				err := getCall.call(context.Background(), c, append(callOpts, WithResponseInto(&resp))...)
 				assert.ErrorIs(t, err, ErrServer)
 				assertNoSecrets(t, err)
-				assert.Equal(t, n+1, srv.requests())
+				assert.Equal(t, n+1, srv.Requests())
 				assert.Equal(t, n+1, resp.Attempts)
 			})
 		}
@@ -322,7 +322,7 @@ func TestMaxRetriesGivesExactAttempts(t *testing.T) {
 func TestLastAPIErrorAfterRetries(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle(getCall.route, replies(t,
+	srv.Handle(getCall.route, replies(t,
 		replyHeaders(500, map[string]string{"X-Request-Id": "req_1"}, `{"detail": "first"}`),
 		replyHeaders(502, map[string]string{"X-Request-Id": "req_2"}, `<html>bad gateway</html>`),
 		replyHeaders(503, map[string]string{"X-Request-Id": "req_3"}, `{"detail": "third"}`),
@@ -330,7 +330,7 @@ func TestLastAPIErrorAfterRetries(t *testing.T) {
 	))
 	var resp Response
 	err := getCall.call(context.Background(), c, WithResponseInto(&resp))
-	assert.Equal(t, 4, srv.requests())
+	assert.Equal(t, 4, srv.Requests())
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr, "the caller gets the last answer, not a string: %v", err)
 	assert.Equal(t, 504, apiErr.StatusCode)
@@ -350,9 +350,9 @@ func TestLastRateLimitErrorAfterRetries(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t, WithMaxRetries(1))
 	ac := mutatingCalls[0]
-	srv.handle(ac.route, replyValue(t, 429, map[string]string{"error": "Rate limit exceeded: 300 per 1 minute"}))
+	srv.Handle(ac.route, replyValue(t, 429, map[string]string{"error": "Rate limit exceeded: 300 per 1 minute"}))
 	err := ac.call(context.Background(), c)
-	assert.Equal(t, 2, srv.requests())
+	assert.Equal(t, 2, srv.Requests())
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 429, apiErr.StatusCode)
@@ -558,11 +558,11 @@ func TestRateLimitResetRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle(getCall.route, replies(t, replyHeaders(tc.status, tc.header, ""), reply(200, invoiceBody)))
+			srv.Handle(getCall.route, replies(t, replyHeaders(tc.status, tc.header, ""), reply(200, invoiceBody)))
 			err := wiretest.Promise("a reset already passed, or a reset on a 503, is no reason to wait for the window").Within(t,
 				wiretest.Bound, func(ctx context.Context) error { return getCall.call(ctx, c) })
 			require.NoError(t, err)
-			assert.Equal(t, 2, srv.requests())
+			assert.Equal(t, 2, srv.Requests())
 		})
 	}
 }

@@ -116,10 +116,10 @@ func TestTransactionCreateRequest(t *testing.T) {
 		t.Run(tt.golden, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("POST "+transactionsRoute, reply(http.StatusAccepted, `{"data": [{"id": "txn_1", "external_id": "<string>", "amount": 1}]}`))
+			srv.Handle("POST "+transactionsRoute, reply(http.StatusAccepted, `{"data": [{"id": "txn_1", "external_id": "<string>", "amount": 1}]}`))
 			got, err := c.Transactions.Create(context.Background(), testBiz, []TransactionCreate{tt.in})
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			assert.Equal(t, http.MethodPost, sent[0].Method)
 			assert.Empty(t, sent[0].Query)
@@ -141,7 +141,7 @@ func TestTransactionCreatePartial(t *testing.T) {
 	t.Parallel()
 	in := []TransactionCreate{testTxnCreate("a", "10"), testTxnCreate("b", "20"), testTxnCreate("c", "30")}
 	c, srv := setup(t)
-	srv.handle("POST "+transactionsRoute, replies(t,
+	srv.Handle("POST "+transactionsRoute, replies(t,
 		reply(http.StatusCreated, `{"data": [{"id": "txn_1", "external_id": "a"}], "errors": [{"error": "duplicate", "transaction_id": "b"}]}`),
 		// The older version's 202 with no batch.
 		reply(http.StatusAccepted, `"accepted"`),
@@ -157,12 +157,12 @@ func TestTransactionCreatePartial(t *testing.T) {
 	assert.True(t, errors.Is(be.Failures[1].Err, ErrOutcomeUnknown))
 	assert.Contains(t, be.Failures[1].Message, "Transactions.FindByExternalIDs")
 	assert.True(t, errors.Is(err, ErrOutcomeUnknown))
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 
 	// The older version's 202 with no batch: nothing is known.
 	_, err = c.Transactions.Create(context.Background(), testBiz, in[:1])
 	assert.True(t, errors.Is(err, ErrOutcomeUnknown), "%v", err)
-	assert.Equal(t, 2, srv.requests())
+	assert.Equal(t, 2, srv.Requests())
 }
 
 func testTxnCreate(externalID, amount string) TransactionCreate {
@@ -197,10 +197,10 @@ func TestTransactionListQuery(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("GET "+transactionsRoute, replyFile(t, http.StatusOK, "doc_transactions_list_v2.json"))
+			srv.Handle("GET "+transactionsRoute, replyFile(t, http.StatusOK, "doc_transactions_list_v2.json"))
 			_, err := c.Transactions.List(context.Background(), testBiz, tt.params)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			q, err := url.ParseQuery(sent[0].Query)
 			require.NoError(t, err)
@@ -213,13 +213,13 @@ func TestTransactionListQuery(t *testing.T) {
 func TestTransactionGetIncludes(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+transactionsRoute+"/"+testTxn, replyFile(t, http.StatusOK, "transaction_with_payments.json"))
+	srv.Handle("GET "+transactionsRoute+"/"+testTxn, replyFile(t, http.StatusOK, "transaction_with_payments.json"))
 	got, err := c.Transactions.Get(context.Background(), testBiz, testTxn, []string{TransactionIncludeInvoicePayments})
 	require.NoError(t, err)
 	assert.Len(t, got.InvoicePayments, 2)
 	_, err = c.Transactions.Get(context.Background(), testBiz, testTxn, nil)
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 2)
 	assert.Equal(t, "includes=invoice_payments.invoice", sent[0].Query)
 	assert.Empty(t, sent[1].Query)
@@ -268,7 +268,7 @@ func TestTransactionInputErrors(t *testing.T) {
 			var in *InputError
 			require.ErrorAs(t, err, &in)
 			assert.True(t, strings.HasPrefix(in.Field, tt.field), "field %q", in.Field)
-			assert.Zero(t, srv.requests())
+			assert.Zero(t, srv.Requests())
 		})
 	}
 }
@@ -282,11 +282,11 @@ func TestTransactionFindByExternalIDs(t *testing.T) {
 	}
 	ids = append(ids, "e000") // asked twice, looked up once
 	c, srv := setup(t)
-	srv.handle("GET "+transactionsRoute, reply(http.StatusOK, `{"data": [{"id": "txn_0", "external_id": "e000"}, {"id": "txn_149", "external_id": "e149"}],
+	srv.Handle("GET "+transactionsRoute, reply(http.StatusOK, `{"data": [{"id": "txn_0", "external_id": "e000"}, {"id": "txn_149", "external_id": "e149"}],
 			"pagination": {"next_page_token": null, "previous_page_token": null}}`))
 	found, err := c.Transactions.FindByExternalIDs(context.Background(), testBiz, ids, []string{TransactionIncludeInvoicePayments})
 	require.NoError(t, err)
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 2)
 	for i, n := range []int{100, 50} {
 		q, err := url.ParseQuery(sent[i].Query)
@@ -307,7 +307,7 @@ func docLedger() Ledger {
 func TestLedgerRequests(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
-	srv.handle("GET "+ledgersRoute, replyFile(t, http.StatusOK, "doc_ledgers_list.json"))
+	srv.Handle("GET "+ledgersRoute, replyFile(t, http.StatusOK, "doc_ledgers_list.json"))
 	ledgers, err := c.Ledgers.List(context.Background(), testBiz)
 	require.NoError(t, err)
 	want := docLedger()
@@ -320,14 +320,14 @@ func TestLedgerRequests(t *testing.T) {
 		file string
 		want Ledger
 	}{{"doc_ledger_get_v1.json", docLedger()}, {"doc_ledger_get_v2.json", v2}}
-	srv.handle("GET "+ledgersRoute+"/ldg_1", replies(t,
+	srv.Handle("GET "+ledgersRoute+"/ldg_1", replies(t,
 		replyFile(t, http.StatusOK, versions[0].file), replyFile(t, http.StatusOK, versions[1].file)))
 	for _, v := range versions {
 		got, err := c.Ledgers.Get(context.Background(), testBiz, "ldg_1")
 		require.NoError(t, err, v.file)
 		assert.Equal(t, v.want, *got, v.file)
 	}
-	sent := srv.sent()
+	sent := srv.Sent()
 	require.Len(t, sent, 3)
 	for _, s := range sent {
 		assert.Equal(t, http.MethodGet, s.Method)

@@ -38,7 +38,7 @@ func runRefused(t *testing.T, tests []refusedCase) {
 			assert.NotEmpty(t, in.Reason)
 			assert.ErrorIs(t, err, ErrValidation)
 			assert.Contains(t, err.Error(), tt.field)
-			assert.Zero(t, srv.requests(), "nothing may be sent for bad input")
+			assert.Zero(t, srv.Requests(), "nothing may be sent for bad input")
 		})
 	}
 }
@@ -116,10 +116,10 @@ func TestIDsAccepted(t *testing.T) {
 		t.Run(id[:min(len(id), 20)], func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("GET "+pathInvoices+"/{invoice_id}", replyFile(t, http.StatusOK, "seed_payment_response.json"))
+			srv.Handle("GET "+pathInvoices+"/{invoice_id}", replyFile(t, http.StatusOK, "seed_payment_response.json"))
 			_, err := c.Invoices.Get(context.Background(), testBiz, id)
 			require.NoError(t, err)
-			sent := srv.sent()
+			sent := srv.Sent()
 			require.Len(t, sent, 1)
 			// The server must see the id exactly as given.
 			got, err := url.PathUnescape(strings.TrimPrefix(sent[0].Path, "/v0/business/"+testBiz+"/invoice/"))
@@ -166,10 +166,10 @@ func TestListPageSizeAccepted(t *testing.T) {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
 			t.Parallel()
 			c, srv := setup(t)
-			srv.handle("GET "+pathInvoices, replyFile(t, http.StatusOK, "last_page_response.json"))
+			srv.Handle("GET "+pathInvoices, replyFile(t, http.StatusOK, "last_page_response.json"))
 			_, err := c.Invoices.List(context.Background(), testBiz, &InvoiceListParams{PageSize: size})
 			require.NoError(t, err)
-			assert.Equal(t, 1, srv.requests())
+			assert.Equal(t, 1, srv.Requests())
 		})
 	}
 }
@@ -231,14 +231,14 @@ func TestCreateZeroAmountsAccepted(t *testing.T) {
 	t.Parallel()
 	c, srv := setup(t)
 	zero := DecimalFromInt(0)
-	srv.handle("POST "+pathInvoices, replyValue(t, http.StatusCreated,
+	srv.Handle("POST "+pathInvoices, replyValue(t, http.StatusCreated,
 		map[string]any{"data": []map[string]any{{"id": "inv_z", "number": "Z"}}}))
 	_, err := c.Invoices.Create(context.Background(), testBiz, []InvoiceCreate{{
 		Number: "Z", CreditAmount: zero,
 		Lines: []InvoiceLineCreate{{UnitPrice: zero, Quantity: zero, DiscountAmount: zero, DiscountRate: zero, TaxAmount: zero, TaxRate: zero, Amount: zero}},
 	}})
 	require.NoError(t, err)
-	assert.Equal(t, 1, srv.requests())
+	assert.Equal(t, 1, srv.Requests())
 }
 
 func update(u InvoiceUpdate) func(context.Context, *Client) error {
