@@ -45,13 +45,8 @@ func answer(status int, body []byte) http.HandlerFunc {
 	}
 }
 
-// answered is the id of the item a success answer holds, by resource.
-func answered(e endpoint) string {
-	prefix := map[*endpointResource]string{
-		resInvoices: "inv", resRefunds: "rfu", resCreditMemos: "cm", resCustomers: "cus", resTransactions: "txn", resLedgers: "ldg",
-	}[e.resource()]
-	return prefix + "_Answered00000000000000001"
-}
+// answered is the id of the item a success answer holds.
+func answered(e endpoint) string { return e.resource().prefix + "_Answered00000000000000001" }
 
 // TestEndpointRequests sends every call once against its documented
 // answer: the request has the method, path, headers and body the API

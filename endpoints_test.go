@@ -47,6 +47,7 @@ type endpointIDs struct{ invoice, txn, refund, memo, customer, ledger string }
 // endpointResource is what the tests know of one resource: a new
 // resource's calls join them with one of these, not flags of their own.
 type endpointResource struct {
+	prefix string // of its ids
 	// item is one item of a success body, with text as its free text and
 	// number as its number where it has one.
 	item func(id, number, text string) string
@@ -60,9 +61,10 @@ type endpointResource struct {
 const faultCustomer = "cus_FaultMatrix00000000001"
 
 var (
-	resInvoices = &endpointResource{item: invoiceJSON}
+	resInvoices = &endpointResource{prefix: "inv", item: invoiceJSON}
 	resRefunds  = &endpointResource{
-		item: func(id, _, text string) string { return refundJSON(id, text) },
+		prefix: "rfu",
+		item:   func(id, _, text string) string { return refundJSON(id, text) },
 		setup: func(t *testing.T, ctx context.Context, srv *assettest.Server, c *asset.Client, ids *endpointIDs) {
 			// The invoice is paid, and has pending refunds of 50 and 20;
 			// the calls pay the first.
@@ -81,7 +83,8 @@ var (
 		},
 	}
 	resCreditMemos = &endpointResource{
-		item: memoJSON,
+		prefix: "cm",
+		item:   memoJSON,
 		setup: func(t *testing.T, ctx context.Context, _ *assettest.Server, c *asset.Client, ids *endpointIDs) {
 			// The first memo is the customer's; the second, another's,
 			// leaves the customer's credit alone.
@@ -94,7 +97,8 @@ var (
 		},
 	}
 	resCustomers = &endpointResource{
-		item: customerJSON,
+		prefix: "cus",
+		item:   customerJSON,
 		setup: func(t *testing.T, ctx context.Context, _ *assettest.Server, c *asset.Client, ids *endpointIDs) {
 			for i, name := range []string{"Setup", "Other"} {
 				cus, err := c.Customers.Create(ctx, faultBiz, asset.CustomerCreate{Name: name, ExternalID: fmt.Sprintf("FM-SETUP-%d", i)})
@@ -106,7 +110,8 @@ var (
 		},
 	}
 	resTransactions = &endpointResource{
-		item: transactionJSON,
+		prefix: "txn",
+		item:   transactionJSON,
 		setup: func(t *testing.T, ctx context.Context, _ *assettest.Server, c *asset.Client, _ *endpointIDs) {
 			// A second transaction beside the call's, for the walk's second page.
 			_, err := c.Transactions.Create(ctx, faultBiz, []asset.TransactionCreate{{
@@ -117,7 +122,8 @@ var (
 		},
 	}
 	resLedgers = &endpointResource{
-		item: func(id, _, text string) string { return ledgerJSON(id, text) },
+		prefix: "ldg",
+		item:   func(id, _, text string) string { return ledgerJSON(id, text) },
 		setup: func(t *testing.T, ctx context.Context, _ *assettest.Server, c *asset.Client, ids *endpointIDs) {
 			ledgers, err := c.Ledgers.List(ctx, faultBiz)
 			require.NoError(t, err)
