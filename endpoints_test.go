@@ -149,7 +149,7 @@ func (c endpoint) itemJSON(id, text string) string {
 // number is the number a success body must carry: a batch Create checks
 // that each item it sent comes back.
 func (c endpoint) number() string {
-	if c.route == assettest.RouteCreateInvoices || c.route == assettest.RouteCreateCreditMemos || c.route == assettest.RouteCreateTransactions {
+	if c.shape == answersBatch {
 		return "FM-NEW"
 	}
 	return "FM-RAW"
