@@ -3,9 +3,7 @@ package redislimit_test
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 
 	"github.com/assetkit/asset-go"
 	"github.com/assetkit/asset-go/assettest"
+	"github.com/assetkit/asset-go/internal/wiretest"
 	"github.com/assetkit/asset-go/redislimit"
 )
 
@@ -75,33 +74,7 @@ var stalls = []stall{
 		}
 	}},
 	{"accepts, never answers", func(t *testing.T) (string, func()) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		var mu sync.Mutex
-		var conns []net.Conn
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				mu.Lock()
-				conns = append(conns, c)
-				mu.Unlock()
-			}
-		}()
-		t.Cleanup(func() {
-			_ = l.Close()
-			<-done
-			mu.Lock()
-			defer mu.Unlock()
-			for _, c := range conns {
-				_ = c.Close()
-			}
-		})
-		return l.Addr().String(), func() {}
+		return wiretest.SilentAddr(t), func() {}
 	}},
 }
 

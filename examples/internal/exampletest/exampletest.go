@@ -2,11 +2,11 @@
 package exampletest
 
 import (
-	"net"
 	"os"
 	"regexp"
-	"sync"
 	"testing"
+
+	"github.com/assetkit/asset-go/internal/wiretest"
 )
 
 // SilentServer accepts connections and never answers, until the test ends,
@@ -14,35 +14,7 @@ import (
 // timeout.
 func SilentServer(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return "http://" + l.Addr().String()
+	return "http://" + wiretest.SilentAddr(t)
 }
 
 // EnvRead lists the environment variables the Go files named read, by the
